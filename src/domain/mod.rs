@@ -1,0 +1,18 @@
+//! The domain: requests, the catalogue, the avis and the regulatory checks.
+//!
+//! Pure: no I/O, no terminal, no clock (the review date is a parameter).
+
+pub mod catalogue;
+pub mod checks;
+pub mod code;
+pub mod opinion;
+pub mod request;
+pub mod status;
+
+pub use catalogue::{DiplomaCode, DocumentCategory, MeasureCategory, MeasureCode, TroubleCode};
+pub use opinion::{
+    CheckOverride, Decision, Doctor, Draft, Epreuves, MeasureOpinion, Opinion, Outcome, Validity,
+    ValidityKind,
+};
+pub use request::{Procedure, Request};
+pub use status::Status;

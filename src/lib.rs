@@ -1,0 +1,15 @@
+//! avis: the tool of the doctors designated by the CDAPH who review French
+//! students' requests for exam accommodations.
+//!
+//! Layers, each depending only on those below it:
+//! - [`domain`]: requests, catalogue, avis, regulatory checks (pure);
+//! - [`bundle`]: the signed, encrypted wire format shared with the rectorat;
+//! - [`store`]: the doctor's encrypted local store;
+//! - [`cli`] and [`tui`]: the two faces of the binary.
+
+pub mod bundle;
+pub mod cli;
+pub mod domain;
+pub mod store;
+pub mod text;
+pub mod tui;

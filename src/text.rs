@@ -1,0 +1,1 @@
+//! Terminal hygiene for untrusted text.
