@@ -10,6 +10,7 @@
 pub mod bundle;
 pub mod cli;
 pub mod domain;
+pub mod hardening;
 pub mod store;
 pub mod text;
 pub mod tui;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    avis::hardening::harden_process();
     let cli = avis::cli::Cli::parse();
     match avis::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
