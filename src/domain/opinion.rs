@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::MeasureCode;
+use super::request::Request;
 use crate::open_code_enum;
 
 open_code_enum! {
@@ -132,4 +133,247 @@ pub struct Draft {
     /// Set when a newer version of the request arrived after this draft was written.
     #[serde(default)]
     pub written_against_older_version: bool,
+}
+
+impl MeasureOpinion {
+    /// The measure this entry actually advises: the code itself for
+    /// `accorde` and `ajoute`, `granted` (or the code itself, restricted by
+    /// `detail`) for `modifie`; `None` for `refuse` or an unknown decision.
+    pub fn granted_code(&self) -> Option<&MeasureCode> {
+        match self.decision {
+            Decision::Accorde | Decision::Ajoute => Some(&self.code),
+            Decision::Modifie => Some(self.granted.as_ref().unwrap_or(&self.code)),
+            Decision::Refuse | Decision::Other(_) => None,
+        }
+    }
+
+    /// Whether this entry advises `code` (see [`Self::granted_code`]).
+    pub fn grants(&self, code: &MeasureCode) -> bool {
+        self.granted_code() == Some(code)
+    }
+}
+
+fn is_blank(s: &Option<String>) -> bool {
+    s.as_deref().is_none_or(|d| d.trim().is_empty())
+}
+
+impl Opinion {
+    /// The entry answering the requested measure `code` (not an `ajoute` one).
+    pub fn entry_for(&self, code: &MeasureCode) -> Option<&MeasureOpinion> {
+        self.measures
+            .iter()
+            .find(|m| &m.code == code && m.decision != Decision::Ajoute)
+    }
+
+    /// The outcome the measures imply (bundle-format.md):
+    /// - an avis marked `incomplet` stays `incomplet`;
+    /// - `favorable` when every requested measure is `accorde`;
+    /// - `defavorable` when nothing is advised at all (no requested measure
+    ///   granted or modified, no measure added); a missing entry counts as
+    ///   not granted;
+    /// - `partiel` otherwise (some granted, some modified or refused, or
+    ///   everything refused but a measure added).
+    ///
+    /// A request without any measure gives `favorable` if the doctor added
+    /// one, `defavorable` otherwise.
+    pub fn computed_outcome(&self, request: &Request) -> Outcome {
+        if self.outcome == Outcome::Incomplet {
+            return Outcome::Incomplet;
+        }
+        let mut all_as_asked = true;
+        let mut any_granted = false;
+        for requested in &request.requested_measures {
+            match self.entry_for(&requested.code) {
+                Some(entry) if entry.decision == Decision::Accorde => any_granted = true,
+                Some(entry) if entry.granted_code().is_some() => {
+                    any_granted = true;
+                    all_as_asked = false;
+                }
+                _ => all_as_asked = false,
+            }
+        }
+        let any_added = self.measures.iter().any(|m| m.decision == Decision::Ajoute);
+        if request.requested_measures.is_empty() {
+            return if any_added {
+                Outcome::Favorable
+            } else {
+                Outcome::Defavorable
+            };
+        }
+        if all_as_asked {
+            Outcome::Favorable
+        } else if !any_granted && !any_added {
+            Outcome::Defavorable
+        } else {
+            Outcome::Partiel
+        }
+    }
+
+    /// What keeps this avis from being complete, in French, one sentence per
+    /// problem saying what to do (empty: complete). The store's `validate`
+    /// refuses an avis with problems.
+    ///
+    /// Rules: the avis answers this request; every requested measure has
+    /// exactly one entry (an `incomplet` avis may have none at all); entries
+    /// for measures not requested are `ajoute` and vice versa; `modifie`
+    /// says what is advised (`granted` and/or `detail`); `precisees`
+    /// épreuves are named in `detail`; an `incomplet` avis lists the missing
+    /// pièces; any other outcome matches [`Self::computed_outcome`]; the
+    /// validity names a session.
+    pub fn completeness_problems(&self, request: &Request) -> Vec<String> {
+        let mut problems = Vec::new();
+        if self.request_id != request.id {
+            problems.push(
+                "Cet avis ne correspond pas à cette demande : rouvrez l'avis depuis la demande concernée."
+                    .to_string(),
+            );
+        }
+        let incomplet = self.outcome == Outcome::Incomplet;
+        if let Outcome::Other(code) = &self.outcome {
+            problems.push(format!(
+                "L'avis global « {} » est inconnu : choisissez favorable, partiel, défavorable ou incomplet.",
+                crate::text::sanitize(code)
+            ));
+        }
+        if incomplet && self.missing_documents.iter().all(|d| d.trim().is_empty()) {
+            problems.push(
+                "Un avis « incomplet » doit lister les pièces manquantes : ajoutez-les."
+                    .to_string(),
+            );
+        }
+        let skip_per_measure = incomplet && self.measures.is_empty();
+        if !skip_per_measure {
+            for requested in &request.requested_measures {
+                let count = self
+                    .measures
+                    .iter()
+                    .filter(|m| m.code == requested.code && m.decision != Decision::Ajoute)
+                    .count();
+                let label = crate::text::sanitize(requested.code.label()).into_owned();
+                if count == 0 {
+                    problems.push(format!(
+                        "La mesure demandée « {label} » n'a pas d'avis : indiquez accordé, refusé ou modifié."
+                    ));
+                } else if count > 1 {
+                    problems.push(format!(
+                        "La mesure « {label} » a plusieurs avis : n'en gardez qu'un."
+                    ));
+                }
+            }
+        }
+        for entry in &self.measures {
+            let label = crate::text::sanitize(entry.code.label()).into_owned();
+            let requested = request
+                .requested_measures
+                .iter()
+                .any(|r| r.code == entry.code);
+            match &entry.decision {
+                Decision::Ajoute if requested => problems.push(format!(
+                    "La mesure « {label} » a été demandée : donnez-lui un avis accordé, refusé ou modifié plutôt qu'« ajouté »."
+                )),
+                Decision::Accorde | Decision::Refuse | Decision::Modifie if !requested => {
+                    problems.push(format!(
+                        "La mesure « {label} » n'a pas été demandée : marquez-la « ajoutée » ou retirez-la."
+                    ))
+                }
+                Decision::Other(code) => problems.push(format!(
+                    "La décision « {} » sur la mesure « {label} » est inconnue : choisissez accordé, refusé, modifié ou ajouté.",
+                    crate::text::sanitize(code)
+                )),
+                _ => {}
+            }
+            if entry.decision == Decision::Modifie {
+                let same = entry.granted.as_ref().is_none_or(|g| g == &entry.code);
+                if same && is_blank(&entry.detail) {
+                    problems.push(format!(
+                        "La mesure « {label} » est « modifiée » sans dire ce qui est proposé : choisissez la mesure accordée à la place ou précisez la restriction."
+                    ));
+                }
+            }
+            if entry.epreuves == Epreuves::Precisees
+                && entry.granted_code().is_some()
+                && is_blank(&entry.detail)
+            {
+                problems.push(format!(
+                    "La mesure « {label} » vaut pour des épreuves précisées qui ne sont pas nommées : nommez-les dans le détail."
+                ));
+            }
+            if let Epreuves::Other(code) = &entry.epreuves {
+                problems.push(format!(
+                    "Les épreuves « {} » de la mesure « {label} » sont inconnues : choisissez toutes, écrites, orales, pratiques ou précisées.",
+                    crate::text::sanitize(code)
+                ));
+            }
+        }
+        if !incomplet && self.outcome.is_known() {
+            let expected = self.computed_outcome(request);
+            if expected != self.outcome {
+                problems.push(format!(
+                    "L'avis global « {} » ne correspond pas aux avis par mesure (« {} » attendu) : corrigez-le.",
+                    self.outcome.label(),
+                    expected.label()
+                ));
+            }
+        }
+        if self.validity.until_session.trim().is_empty() {
+            problems.push(
+                "La validité de l'avis ne nomme pas de session : indiquez jusqu'à quelle session il vaut."
+                    .to_string(),
+            );
+        }
+        if let ValidityKind::Other(code) = &self.validity.kind {
+            problems.push(format!(
+                "La validité « {} » est inconnue : choisissez « cette session » ou « tout le cycle ».",
+                crate::text::sanitize(code)
+            ));
+        }
+        problems
+    }
+}
+
+impl Draft {
+    /// A fresh draft for `request`: no measure entry yet (the doctor gives
+    /// each one), no missing pièce, empty motivation and notes, validity
+    /// "this session" until `request.exam.session`, and the outcome
+    /// [`Opinion::computed_outcome`] gives for no entry (`defavorable`, or
+    /// `favorable` for a request without measures), so that recomputing the
+    /// outcome as entries are added just works. `request_sha256`, `doctor`
+    /// and `decided_at` are filled at validation/export.
+    pub fn new_for(request: &Request) -> Draft {
+        let mut opinion = Opinion {
+            request_id: request.id.clone(),
+            request_version: request.version,
+            request_sha256: None,
+            outcome: Outcome::Defavorable,
+            measures: Vec::new(),
+            missing_documents: Vec::new(),
+            motivation: String::new(),
+            validity: Validity {
+                kind: ValidityKind::Session,
+                until_session: request.exam.session.clone(),
+            },
+            doctor: None,
+            decided_at: None,
+        };
+        opinion.outcome = opinion.computed_outcome(request);
+        Draft {
+            opinion,
+            private_notes: String::new(),
+            overrides: Vec::new(),
+            written_against_older_version: false,
+        }
+    }
+
+    /// The override of `rule` (for `measure`, when given) with a non-blank reason.
+    pub fn override_for(
+        &self,
+        rule: &str,
+        measure: Option<&MeasureCode>,
+    ) -> Option<&CheckOverride> {
+        self.overrides.iter().find(|o| {
+            o.rule == rule
+                && !o.reason.trim().is_empty()
+                && (measure.is_none() || o.measure.as_ref() == measure)
+        })
+    }
 }
