@@ -18,19 +18,15 @@ open_code_enum! {
 }
 
 open_code_enum! {
-    /// The épreuves a granted measure applies to.
+    /// The épreuves a granted measure applies to (default: all).
+    #[derive(Default)]
     Epreuves {
+        #[default]
         Toutes => "toutes", "Toutes les épreuves",
         Ecrites => "ecrites", "Épreuves écrites",
         Orales => "orales", "Épreuves orales",
         Pratiques => "pratiques", "Épreuves pratiques",
         Precisees => "precisees", "Épreuves précisées",
-    }
-}
-
-impl Default for Epreuves {
-    fn default() -> Self {
-        Epreuves::Toutes
     }
 }
 
