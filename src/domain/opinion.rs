@@ -373,3 +373,274 @@ impl Draft {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::request::Request;
+
+    /// The example of docs/bundle-format.md, verbatim.
+    const EXAMPLE: &str = r#"{
+  "request_id": "AMX-2026-000123",
+  "request_version": 1,
+  "request_sha256": "9f86d0…",
+  "outcome": "partiel",
+  "measures": [
+    {"code": "temps_majore_tiers", "decision": "modifie",
+     "granted": "temps_majore_sixieme",
+     "motivation": "Lenteur modérée au bilan (vitesse de lecture -1,5 ET)."},
+    {"code": "ordinateur", "decision": "accorde",
+     "detail": "Traitement de texte, synthèse vocale; correcteur orthographique désactivé"},
+    {"code": "salle_particuliere", "decision": "ajoute",
+     "motivation": "Nécessaire à l'usage de la synthèse vocale."}
+  ],
+  "missing_documents": [],
+  "motivation": "Avis global, free text",
+  "validity": {"kind": "cycle", "until_session": "2027"},
+  "doctor": {"name": "Dr Claire Martin", "rpps": "10001234567"},
+  "decided_at": "2026-11-24T14:02:00Z"
+}"#;
+
+    fn request() -> Request {
+        serde_json::from_str(crate::domain::request::tests::EXAMPLE).unwrap()
+    }
+
+    fn example() -> Opinion {
+        serde_json::from_str(EXAMPLE).unwrap()
+    }
+
+    fn entry(code: &str, decision: Decision) -> MeasureOpinion {
+        MeasureOpinion {
+            code: MeasureCode::from_code(code),
+            decision,
+            granted: None,
+            detail: None,
+            epreuves: Epreuves::Toutes,
+            motivation: None,
+        }
+    }
+
+    #[test]
+    fn bundle_format_example_round_trips_exactly() {
+        let op = example();
+        assert_eq!(op.outcome, Outcome::Partiel);
+        assert_eq!(op.measures[0].decision, Decision::Modifie);
+        assert_eq!(
+            op.measures[0].granted,
+            Some(MeasureCode::TempsMajoreSixieme)
+        );
+        assert_eq!(op.measures[0].epreuves, Epreuves::Toutes);
+        assert_eq!(op.validity.kind, ValidityKind::Cycle);
+        assert_eq!(
+            op.doctor.as_ref().unwrap().rpps.as_deref(),
+            Some("10001234567")
+        );
+        let original: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+        assert_eq!(serde_json::to_value(&op).unwrap(), original);
+    }
+
+    #[test]
+    fn unknown_codes_kept_unknown_fields_ignored() {
+        let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+        v["outcome"] = "sursis".into();
+        v["measures"][0]["decision"] = "differe".into();
+        v["measures"][1]["epreuves"] = "soutenances".into();
+        v["validity"]["kind"] = "a_vie".into();
+        v["signature_v2"] = "…".into();
+        v["measures"][2]["extra"] = 3.into();
+        let op: Opinion = serde_json::from_value(v).unwrap();
+        assert_eq!(op.outcome.code(), "sursis");
+        assert_eq!(op.measures[0].decision.code(), "differe");
+        assert_eq!(op.measures[1].epreuves.code(), "soutenances");
+        let back = serde_json::to_value(&op).unwrap();
+        assert_eq!(back["validity"]["kind"], "a_vie");
+        assert_eq!(back["measures"][1]["epreuves"], "soutenances");
+        assert!(back.get("signature_v2").is_none());
+        // …and each unknown value is a completeness problem.
+        let problems = op.completeness_problems(&request());
+        assert!(problems.iter().any(|p| p.contains("« sursis »")));
+        assert!(problems.iter().any(|p| p.contains("« differe »")));
+        assert!(problems.iter().any(|p| p.contains("« soutenances »")));
+        assert!(problems.iter().any(|p| p.contains("« a_vie »")));
+    }
+
+    #[test]
+    fn precisees_epreuves_serialise_and_default_is_omitted() {
+        let mut e = entry("interprete_lsf", Decision::Accorde);
+        assert!(!serde_json::to_string(&e).unwrap().contains("epreuves"));
+        e.epreuves = Epreuves::Precisees;
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["epreuves"], "precisees");
+    }
+
+    #[test]
+    fn the_example_is_complete_and_partiel() {
+        let op = example();
+        let req = request();
+        assert_eq!(op.computed_outcome(&req), Outcome::Partiel);
+        assert_eq!(op.completeness_problems(&req), Vec::<String>::new());
+    }
+
+    #[test]
+    fn computed_outcome() {
+        let req = request();
+        let mut op = example();
+        op.measures = vec![
+            entry("temps_majore_tiers", Decision::Accorde),
+            entry("ordinateur", Decision::Accorde),
+        ];
+        assert_eq!(op.computed_outcome(&req), Outcome::Favorable);
+        op.measures.push(entry("pauses", Decision::Ajoute));
+        assert_eq!(op.computed_outcome(&req), Outcome::Favorable);
+        op.measures = vec![
+            entry("temps_majore_tiers", Decision::Refuse),
+            entry("ordinateur", Decision::Refuse),
+        ];
+        assert_eq!(op.computed_outcome(&req), Outcome::Defavorable);
+        op.measures
+            .push(entry("salle_particuliere", Decision::Ajoute));
+        assert_eq!(op.computed_outcome(&req), Outcome::Partiel);
+        op.measures = vec![entry("temps_majore_tiers", Decision::Accorde)];
+        assert_eq!(op.computed_outcome(&req), Outcome::Partiel, "missing entry");
+        op.measures = vec![];
+        assert_eq!(op.computed_outcome(&req), Outcome::Defavorable);
+        op.measures = vec![
+            entry("temps_majore_tiers", Decision::Refuse),
+            MeasureOpinion {
+                detail: Some("Sauf épreuves de langue vivante".into()),
+                ..entry("ordinateur", Decision::Modifie)
+            },
+        ];
+        assert_eq!(op.computed_outcome(&req), Outcome::Partiel);
+        op.outcome = Outcome::Incomplet;
+        assert_eq!(op.computed_outcome(&req), Outcome::Incomplet);
+    }
+
+    #[test]
+    fn completeness_problems_per_rule() {
+        let req = request();
+        let base = {
+            let mut op = example();
+            op.measures = vec![
+                entry("temps_majore_tiers", Decision::Accorde),
+                entry("ordinateur", Decision::Accorde),
+            ];
+            op.outcome = Outcome::Favorable;
+            op
+        };
+        assert!(base.completeness_problems(&req).is_empty());
+
+        let mut op = base.clone();
+        op.measures.pop();
+        op.outcome = Outcome::Partiel;
+        let p = op.completeness_problems(&req);
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains("n'a pas d'avis"));
+
+        let mut op = base.clone();
+        op.measures.push(entry("ordinateur", Decision::Refuse));
+        assert!(op
+            .completeness_problems(&req)
+            .iter()
+            .any(|p| p.contains("plusieurs avis")));
+
+        let mut op = base.clone();
+        op.measures[0].decision = Decision::Modifie;
+        op.outcome = Outcome::Partiel;
+        let p = op.completeness_problems(&req);
+        assert!(
+            p.iter().any(|p| p.contains("sans dire ce qui est proposé")),
+            "{p:?}"
+        );
+        op.measures[0].granted = Some(MeasureCode::TempsMajoreSixieme);
+        assert!(op.completeness_problems(&req).is_empty());
+
+        let mut op = base.clone();
+        op.measures[1].epreuves = Epreuves::Precisees;
+        assert!(op
+            .completeness_problems(&req)
+            .iter()
+            .any(|p| p.contains("épreuves précisées")));
+        op.measures[1].detail = Some("Histoire-géographie".into());
+        assert!(op.completeness_problems(&req).is_empty());
+
+        let mut op = base.clone();
+        op.measures.push(entry("pauses", Decision::Accorde));
+        assert!(op
+            .completeness_problems(&req)
+            .iter()
+            .any(|p| p.contains("n'a pas été demandée")));
+        op.measures[2].decision = Decision::Ajoute;
+        assert!(op.completeness_problems(&req).is_empty());
+        op.measures[0].decision = Decision::Ajoute;
+        op.outcome = Outcome::Partiel;
+        assert!(op
+            .completeness_problems(&req)
+            .iter()
+            .any(|p| p.contains("a été demandée")));
+
+        let mut op = base.clone();
+        op.outcome = Outcome::Defavorable;
+        assert!(op
+            .completeness_problems(&req)
+            .iter()
+            .any(|p| p.contains("« Favorable » attendu")));
+
+        let mut op = base.clone();
+        op.request_id = "AUTRE".into();
+        op.validity.until_session = " ".into();
+        assert_eq!(op.completeness_problems(&req).len(), 2);
+    }
+
+    #[test]
+    fn incomplet_needs_missing_documents_and_may_have_no_measures() {
+        let req = request();
+        let mut op = example();
+        op.outcome = Outcome::Incomplet;
+        op.measures.clear();
+        let p = op.completeness_problems(&req);
+        assert_eq!(p.len(), 1);
+        assert!(p[0].contains("pièces manquantes"));
+        op.missing_documents = vec!["bilan_orthophonique".into()];
+        assert!(op.completeness_problems(&req).is_empty());
+        // With some entries, every requested measure needs one.
+        op.measures = vec![entry("ordinateur", Decision::Accorde)];
+        assert_eq!(op.completeness_problems(&req).len(), 1);
+    }
+
+    #[test]
+    fn new_draft_is_empty_and_for_the_session() {
+        let req = request();
+        let d = Draft::new_for(&req);
+        assert_eq!(d.opinion.request_id, req.id);
+        assert_eq!(d.opinion.request_version, 1);
+        assert!(d.opinion.measures.is_empty());
+        assert_eq!(d.opinion.outcome, Outcome::Defavorable);
+        assert_eq!(d.opinion.validity.kind, ValidityKind::Session);
+        assert_eq!(d.opinion.validity.until_session, "2027");
+        assert!(d.private_notes.is_empty() && d.overrides.is_empty());
+        // Every requested measure still needs its avis.
+        assert_eq!(d.opinion.completeness_problems(&req).len(), 2);
+        let mut empty = req.clone();
+        empty.requested_measures.clear();
+        assert_eq!(Draft::new_for(&empty).opinion.outcome, Outcome::Defavorable);
+    }
+
+    #[test]
+    fn override_lookup_needs_reason_and_matching_measure() {
+        let mut d = Draft::new_for(&request());
+        d.overrides.push(CheckOverride {
+            rule: "agrandissement".into(),
+            measure: Some(MeasureCode::SujetPolice20),
+            reason: "Accord du rectorat".into(),
+        });
+        assert!(d
+            .override_for("agrandissement", Some(&MeasureCode::SujetPolice20))
+            .is_some());
+        assert!(d
+            .override_for("agrandissement", Some(&MeasureCode::SujetPolice16))
+            .is_none());
+        assert!(d.override_for("agrandissement", None).is_some());
+        assert!(d.override_for("precisez", None).is_none());
+    }
+}
