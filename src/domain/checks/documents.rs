@@ -74,14 +74,14 @@ pub(super) fn bilan_orthophonique(ctx: &Ctx<'_>) -> Vec<Hit> {
             None => (
                 Severity::Bloquant,
                 format!(
-                    "Le {what} joint n'est pas daté : vérifiez qu'il a moins de {}. Sinon, rendez un avis « incomplet » qui demande un bilan récent ; s'il est récent, passez outre en l'indiquant.",
+                    "Le {what} joint n'est pas daté : vérifiez qu'il a moins {}. Sinon, rendez un avis « incomplet » qui demande un bilan récent ; s'il est récent, passez outre en l'indiquant.",
                     years_fr(max)
                 ),
             ),
             Some(date) if older_than_years(date, ctx.today, max) => (
                 Severity::Bloquant,
                 format!(
-                    "Le {what} le plus récent a plus de {} : un bilan de moins de {} est exigé. Rendez un avis « incomplet » qui demande un bilan récent, ou passez outre en motivant.",
+                    "Le {what} le plus récent a plus {} : un bilan de moins {} est exigé. Rendez un avis « incomplet » qui demande un bilan récent, ou passez outre en motivant.",
                     years_fr(max),
                     years_fr(max)
                 ),
@@ -89,7 +89,7 @@ pub(super) fn bilan_orthophonique(ctx: &Ctx<'_>) -> Vec<Hit> {
             Some(date) if evolution > 0 && older_than_years(date, ctx.today, evolution) => (
                 Severity::Attention,
                 format!(
-                    "Le {what} le plus récent a plus de {} : un point d'évolution de moins de {} est attendu. Vérifiez qu'il figure parmi les pièces, sinon demandez-le (avis « incomplet »).",
+                    "Le {what} le plus récent a plus {} : un point d'évolution de moins {} est attendu. Vérifiez qu'il figure parmi les pièces, sinon demandez-le (avis « incomplet »).",
                     years_fr(evolution),
                     years_fr(evolution)
                 ),
@@ -101,21 +101,32 @@ pub(super) fn bilan_orthophonique(ctx: &Ctx<'_>) -> Vec<Hit> {
     hits
 }
 
-/// The newest medical document is over one year old (or there is none).
+/// The newest medical document is over one year old (or there is none);
+/// resolved by an `incomplet` avis that asks for a medical pièce.
 pub(super) fn dossier_medical_recent(ctx: &Ctx<'_>) -> Vec<Hit> {
     let max = ctx.settings.medical_file_max_age_years;
+    if ctx.incomplet_lists(&[
+        "medical",
+        "medicaux",
+        "certificat",
+        "bilan",
+        "compte rendu",
+        "compte_rendu",
+    ]) {
+        return Vec::new();
+    }
     let (any, newest) = newest(ctx, DocumentCategory::is_medical);
     let message = match newest {
         _ if !any => format!(
-            "Aucun document médical n'est joint : un dossier médical de moins de {} est attendu. Il a pu arriver sous pli cacheté ; sinon, demandez-le (avis « incomplet »).",
+            "Aucun document médical n'est joint : un dossier médical de moins {} est attendu. Il a pu arriver sous pli cacheté ; sinon, demandez-le (avis « incomplet »).",
             years_fr(max)
         ),
         None => format!(
-            "Les documents médicaux joints ne sont pas datés : vérifiez que le plus récent a moins de {}.",
+            "Les documents médicaux joints ne sont pas datés : vérifiez que le plus récent a moins {}.",
             years_fr(max)
         ),
         Some(date) if older_than_years(date, ctx.today, max) => format!(
-            "Le document médical le plus récent a plus de {} : le dossier médical doit être récent. Demandez une pièce à jour (avis « incomplet ») ou appréciez si la situation est stable.",
+            "Le document médical le plus récent a plus {} : le dossier médical doit être récent. Demandez une pièce à jour (avis « incomplet ») ou appréciez si la situation est stable.",
             years_fr(max)
         ),
         Some(_) => return Vec::new(),
@@ -165,8 +176,9 @@ pub(super) fn pieces_pedagogiques(ctx: &Ctx<'_>) -> Vec<Hit> {
     vec![Hit::new(
         Severity::Attention,
         format!(
-            "Trouble des apprentissages en procédure complète : il manque {}. Demandez-la à l'établissement (avis « incomplet ») ou appréciez sans.",
-            missing.join(" et ")
+            "Trouble des apprentissages en procédure complète : il manque {}. Demandez-{} à l'établissement (avis « incomplet ») ou appréciez sans.",
+            missing.join(" et "),
+            if missing.len() > 1 { "les" } else { "la" }
         ),
         None,
     )]
@@ -372,6 +384,14 @@ mod tests {
             .doc(C::FicheRenseignementsMedicaux, Some(d(2026, 9, 30)))
             .build();
         assert!(fired(&eval(&req, None), DOSSIER).is_empty());
+        // An incomplet avis asking for a recent certificate resolves it.
+        let req = request().build();
+        let dr = draft(&req)
+            .incomplet(&["Certificat médical de moins d'un an"])
+            .build();
+        assert!(fired(&eval(&req, Some(&dr)), DOSSIER).is_empty());
+        let dr = draft(&req).incomplet(&["Copie de devoir"]).build();
+        assert_eq!(fired(&eval(&req, Some(&dr)), DOSSIER).len(), 1);
     }
 
     const PEDA: &str = "pieces_pedagogiques";

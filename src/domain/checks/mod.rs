@@ -121,6 +121,18 @@ pub struct RuleInfo {
     check: CheckFn,
 }
 
+impl Serialize for RuleInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("RuleInfo", 4)?;
+        st.serialize_field("id", self.id)?;
+        st.serialize_field("severity", &self.severity)?;
+        st.serialize_field("title", self.title)?;
+        st.serialize_field("source", self.source)?;
+        st.end()
+    }
+}
+
 /// The rule table, in evaluation (and display) order.
 static RULES: [RuleInfo; 17] = [
     RuleInfo {
@@ -390,12 +402,12 @@ pub(crate) fn label(code: &MeasureCode) -> String {
     crate::text::sanitize(code.label()).into_owned()
 }
 
-/// "un an", "2 ans".
+/// "d'un an", "de 2 ans" (after "plus" or "moins").
 pub(crate) fn years_fr(n: u32) -> String {
     if n == 1 {
-        "un an".to_string()
+        "d'un an".to_string()
     } else {
-        format!("{n} ans")
+        format!("de {n} ans")
     }
 }
 
@@ -444,6 +456,10 @@ mod tests {
             Severity::Info
         );
         assert!(rule("nope").is_none());
+        let json = serde_json::to_value(rules()).unwrap();
+        assert_eq!(json[0]["id"], "bilan_orthophonique");
+        assert_eq!(json[0]["severity"], "bloquant");
+        assert!(json[0]["source"].as_str().unwrap().contains("Rennes"));
     }
 
     #[test]
