@@ -565,4 +565,114 @@ mod tests {
         assert_eq!(f.len(), 1, "still needs a point d'évolution");
         assert_eq!(f[0].severity, Severity::Attention);
     }
+
+    mod props {
+        use super::super::testkit::*;
+        use super::super::*;
+        use crate::domain::opinion::Decision;
+        use crate::domain::request::Procedure;
+        use crate::domain::{DiplomaCode, DocumentCategory, TroubleCode};
+        use proptest::prelude::*;
+
+        fn any_measure() -> impl Strategy<Value = String> {
+            prop_oneof![
+                proptest::sample::select(MeasureCode::KNOWN).prop_map(|m| m.code().to_string()),
+                "[a-z_]{1,12}",
+            ]
+        }
+
+        fn any_request() -> impl Strategy<Value = crate::domain::Request> {
+            (
+                proptest::sample::select(DiplomaCode::KNOWN),
+                prop_oneof![
+                    Just(Procedure::Complete),
+                    Just(Procedure::Simplifiee),
+                    Just(Procedure::Urgence)
+                ],
+                proptest::collection::vec(proptest::sample::select(TroubleCode::KNOWN), 0..3),
+                proptest::collection::vec(
+                    (any_measure(), proptest::option::of("[a-z ,]{0,20}")),
+                    0..6,
+                ),
+                proptest::collection::vec(
+                    (
+                        proptest::sample::select(DocumentCategory::KNOWN),
+                        proptest::option::of(0i64..4000),
+                    ),
+                    0..4,
+                ),
+                "[0-9]{0,5}",
+                any::<bool>(),
+                -4000i64..400,
+            )
+                .prop_map(
+                    |(diploma, procedure, troubles, measures, docs, session, late, received)| {
+                        let mut b = request()
+                            .diploma(diploma.code())
+                            .procedure(procedure)
+                            .session(&session)
+                            .received(today() + chrono::Duration::days(received));
+                        if late {
+                            b = b.late();
+                        }
+                        for t in troubles {
+                            b = b.trouble(t.clone());
+                        }
+                        for (m, detail) in &measures {
+                            b = match detail {
+                                Some(d) => b.measure_detail(m, d),
+                                None => b.measure(m),
+                            };
+                        }
+                        for (c, age) in docs {
+                            b = b.doc(c.clone(), age.map(|a| today() - chrono::Duration::days(a)));
+                        }
+                        b.build()
+                    },
+                )
+        }
+
+        proptest! {
+            #[test]
+            fn without_an_avis_only_the_bilan_can_block(req in any_request(), day in 0i64..800) {
+                let findings = eval_on(&req, None, today() + chrono::Duration::days(day));
+                for f in &findings {
+                    prop_assert!(rule(&f.rule).is_some());
+                    prop_assert!(f.severity <= rule(&f.rule).unwrap().severity);
+                    prop_assert!(!f.overridden);
+                    if f.severity == Severity::Bloquant {
+                        prop_assert_eq!(f.rule.as_str(), "bilan_orthophonique");
+                    }
+                }
+            }
+
+            #[test]
+            fn refusing_everything_never_blocks_on_a_measure(req in any_request()) {
+                let mut b = draft(&req);
+                for m in &req.requested_measures {
+                    b = b.entry(op(m.code.code(), Decision::Refuse));
+                }
+                let dr = b.build();
+                let findings = eval(&req, Some(&dr));
+                for f in &findings {
+                    if f.severity == Severity::Bloquant {
+                        prop_assert!(f.measure.is_none(), "{:?}", f);
+                    }
+                }
+                prop_assert!(dr.opinion.computed_outcome(&req) != crate::domain::Outcome::Favorable
+                    || req.requested_measures.is_empty());
+            }
+
+            #[test]
+            fn granting_everything_never_panics(req in any_request()) {
+                let mut b = draft(&req);
+                for m in &req.requested_measures {
+                    b = b.entry(op(m.code.code(), Decision::Accorde).motivation("Dyslexie"));
+                }
+                let dr = b.motivation("TDAH").build();
+                let findings = eval(&req, Some(&dr));
+                prop_assert!(findings.iter().any(|f| f.rule == "motivation_medicale"));
+            }
+        }
+    }
 }
