@@ -194,7 +194,7 @@ impl MeasureCode {
         })
     }
 
-    /// Whether the measure is marked [précisez] and needs its `detail`.
+    /// Whether the measure is marked \[précisez\] and needs its `detail`.
     pub fn needs_detail(&self) -> bool {
         matches!(
             self,

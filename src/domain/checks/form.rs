@@ -37,7 +37,7 @@ pub(super) fn mesure_non_prevue(ctx: &Ctx<'_>) -> Vec<Hit> {
     hits
 }
 
-/// A [précisez] measure without its detail: attention when requested so,
+/// A \[précisez\] measure without its detail: attention when requested so,
 /// bloquant when advised so (an `accorde` takes the requested detail).
 pub(super) fn precisez(ctx: &Ctx<'_>) -> Vec<Hit> {
     let mut hits = Vec::new();

@@ -4,7 +4,7 @@
 //! Each rule has a stable id, the highest severity it can take, a title and
 //! its source; its check lives in the file of its family (`documents`,
 //! `time`, `calendar`, `aids`, `form`, `motivation`). Adding a rule is one
-//! entry in [`RULES`] and one function.
+//! entry in the `RULES` table and one function.
 //!
 //! Semantics (docs/domain.md): a check about a requested measure warns
 //! (`attention`); it blocks only when the avis *grants* what the regulation
