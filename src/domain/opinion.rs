@@ -239,7 +239,12 @@ impl Opinion {
         }
         let skip_per_measure = incomplet && self.measures.is_empty();
         if !skip_per_measure {
+            let mut seen: Vec<&MeasureCode> = Vec::new();
             for requested in &request.requested_measures {
+                if seen.contains(&&requested.code) {
+                    continue;
+                }
+                seen.push(&requested.code);
                 let count = self
                     .measures
                     .iter()
@@ -590,6 +595,17 @@ mod tests {
         op.request_id = "AUTRE".into();
         op.validity.until_session = " ".into();
         assert_eq!(op.completeness_problems(&req).len(), 2);
+
+        // A measure requested twice is answered once.
+        let mut twice = req.clone();
+        twice
+            .requested_measures
+            .push(twice.requested_measures[0].clone());
+        assert!(base.completeness_problems(&twice).is_empty());
+        let mut op = base.clone();
+        op.measures.remove(0);
+        op.outcome = Outcome::Partiel;
+        assert_eq!(op.completeness_problems(&twice).len(), 1);
     }
 
     #[test]

@@ -269,7 +269,52 @@ pub fn rule(id: &str) -> Option<&'static RuleInfo> {
 /// Evaluates every rule on `request` and its draft, on the day `today`.
 ///
 /// Findings come in rule-table order, then in the order of the request's
-/// measures. Resolved checks are not reported.
+/// measures. Resolved checks are not reported. "Advised" below means an
+/// avis entry grants the code (`accorde`, `ajoute`, or `modifie` into it).
+///
+/// - `bilan_orthophonique` (bloquant): dyslexie/dysorthographie, dysphasie
+///   or dyscalculie without a bilan orthophonique, or dyspraxie without an
+///   ergothérapie/psychomoteur/neuropsychologique bilan, or the newest such
+///   bilan undated or older than `bilan_max_age_years`; attention when it is
+///   older than `point_evolution_after_years` (point d'évolution expected).
+///   Resolved by an `incomplet` avis whose missing pièces name that bilan.
+/// - `dossier_medical_recent` (attention): no medical document, none dated,
+///   or the newest older than `medical_file_max_age_years`.
+/// - `temps_au_dela_du_tiers`: requested (attention); advised without a
+///   motivation on its entry (bloquant).
+/// - `pratique_en_scolarite` (attention): secrétaire lecteur/scripteur or
+///   ordinateur requested or advised, no PAP/PPS/PAI/AESH in supports or
+///   pièces, no previous decision with that measure.
+/// - `aide_humaine_subsidiaire` (attention): secrétaire scripteur/lecteur
+///   advised while a technical aid for the same need is requested or
+///   advised, or advised without motivation.
+/// - `procedure_urgence`: under `urgence`, a measure other than extra time,
+///   pauses, début décalé, locaux, installation, salle particulière:
+///   requested (attention), advised (bloquant).
+/// - `hors_delais` (attention): `late`, or received after the deadline
+///   (anticipated-exam deadline when those exams are still ahead).
+/// - `deux_semaines` (attention): outside `urgence`, fewer than
+///   `no_accommodation_days` days before the first exam, or after it.
+/// - `lsf_langue_vivante` (attention): interprète LSF requested or advised
+///   for a diploma with modern-language exams, unless refused or limited
+///   (épreuves précisées, or a detail/motivation naming the language exam).
+/// - `agrandissement`: 16/20-point print outside `large_print_diplomas`:
+///   requested (attention), advised (bloquant); for
+///   `large_print_general_domains_diplomas`, attention until limited.
+/// - `mesure_non_prevue`: a known measure that does not apply to the
+///   diploma (attention), an unknown code (info).
+/// - `precisez`: ordinateur/logiciels without detail: requested
+///   (attention), advised (bloquant; `accorde` inherits the requested detail).
+/// - `pieces_pedagogiques` (attention): procédure complète, trouble des
+///   apprentissages, a school, no fiche pédagogique or no copie de devoir.
+/// - `decision_anterieure` (info): previous decisions, no copy joined.
+/// - `motivation_medicale` (bloquant): the global or a measure's motivation
+///   names a term of `medical_terms`/`extra_medical_terms`.
+/// - `procedure_simplifiee` (attention): `simplifiee` with more than a
+///   third of extra time requested.
+/// - `correcteur_orthographique` (attention): ordinateur/logiciels whose
+///   detail names a spell checker without switching it off, for a diploma
+///   in `spelling_assessed_diplomas`.
 pub fn evaluate(
     request: &Request,
     draft: Option<&Draft>,
