@@ -40,46 +40,54 @@ impl SigningKey {
         password: Option<&SecretString>,
     ) -> Result<SigningKey, BundleError> {
         let text = normalise_key_file(text).ok_or(BundleError::InvalidSecretKey)?;
-        // An unprotected key (or a protected one whose password is empty) has a
-        // valid checksum without decryption.
-        match minisign::SecretKey::from_box(
-            minisign::SecretKeyBox::from_string(&text)
-                .map_err(|_| BundleError::InvalidSecretKey)?,
-            Some(String::new()),
-        ) {
-            Ok(secret) => return Self::from_secret(secret),
-            Err(e) if !is_wrong_password(&e) => return Err(BundleError::InvalidSecretKey),
-            Err(_) => {}
-        }
-        let password = password.ok_or(BundleError::PasswordRequired)?;
-        if password.expose_secret().is_empty() {
-            return Err(BundleError::WrongPassword);
-        }
-        let password = Zeroizing::new(password.expose_secret().to_owned());
-        let secret = minisign::SecretKey::from_box(
-            minisign::SecretKeyBox::from_string(&text)
-                .map_err(|_| BundleError::InvalidSecretKey)?,
-            Some(String::clone(&password)),
-        )
-        .map_err(|e| {
-            if is_wrong_password(&e) {
-                BundleError::WrongPassword
-            } else {
-                BundleError::InvalidSecretKey
+        let line = text.lines().nth(1).ok_or(BundleError::InvalidSecretKey)?;
+        let bytes =
+            Zeroizing::new(decode_base64(line.trim()).ok_or(BundleError::InvalidSecretKey)?);
+        match bytes.get(2..4) {
+            // No KDF: `minisign -G -W` (which leaves the checksum at zero).
+            Some([0, 0]) => {
+                let secret = minisign::SecretKey::from_bytes(&bytes)
+                    .map_err(|_| BundleError::InvalidSecretKey)?;
+                Self::from_secret(secret)
             }
-        })?;
-        Self::from_secret(secret)
+            Some(b"Sc") => {
+                let password = password.ok_or(BundleError::PasswordRequired)?;
+                if password.expose_secret().is_empty() {
+                    return Err(BundleError::WrongPassword);
+                }
+                let password = Zeroizing::new(password.expose_secret().to_owned());
+                let secret = minisign::SecretKey::from_box(
+                    minisign::SecretKeyBox::from_string(&text)
+                        .map_err(|_| BundleError::InvalidSecretKey)?,
+                    Some(String::clone(&password)),
+                )
+                .map_err(|e| {
+                    if is_wrong_password(&e) {
+                        BundleError::WrongPassword
+                    } else {
+                        BundleError::InvalidSecretKey
+                    }
+                })?;
+                Self::from_secret(secret)
+            }
+            _ => Err(BundleError::InvalidSecretKey),
+        }
     }
 
     fn from_secret(secret: minisign::SecretKey) -> Result<SigningKey, BundleError> {
         // Mark the (now decrypted) key as unencrypted: kdf_alg = 0, so that its
         // serialisation is a valid password-less minisign key file.
         let mut bytes = Zeroizing::new(secret.to_bytes());
-        if bytes.len() < 4 {
+        if bytes.len() < 54 {
             return Err(BundleError::InvalidSecretKey);
         }
-        bytes[2] = 0;
-        bytes[3] = 0;
+        // kdf_alg, kdf salt, opslimit, memlimit: none.
+        for byte in &mut bytes[2..4] {
+            *byte = 0;
+        }
+        for byte in &mut bytes[6..54] {
+            *byte = 0;
+        }
         let secret =
             minisign::SecretKey::from_bytes(&bytes).map_err(|_| BundleError::InvalidSecretKey)?;
         let public = minisign::PublicKey::from_secret_key(&secret)
@@ -140,6 +148,40 @@ impl SigningKey {
         .map_err(|_| BundleError::Signing)?;
         Ok(signature.into_string())
     }
+}
+
+/// Standard base64 (with padding) decoding; `None` if malformed.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    fn value(c: u8) -> Option<u32> {
+        match c {
+            b'A'..=b'Z' => Some(u32::from(c - b'A')),
+            b'a'..=b'z' => Some(u32::from(c - b'a') + 26),
+            b'0'..=b'9' => Some(u32::from(c - b'0') + 52),
+            b'+' => Some(62),
+            b'/' => Some(63),
+            _ => None,
+        }
+    }
+    let bytes = text.as_bytes();
+    if bytes.len() % 4 != 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() / 4 * 3);
+    for (i, chunk) in bytes.chunks(4).enumerate() {
+        let last = i + 1 == bytes.len() / 4;
+        let padding = chunk.iter().rev().take_while(|c| **c == b'=').count();
+        if padding > 2 || (padding > 0 && !last) {
+            return None;
+        }
+        let mut acc = 0u32;
+        for &c in &chunk[..4 - padding] {
+            acc = (acc << 6) | value(c)?;
+        }
+        acc <<= 6 * padding as u32;
+        let decoded = [(acc >> 16) as u8, (acc >> 8) as u8, acc as u8];
+        out.extend_from_slice(&decoded[..3 - padding]);
+    }
+    Some(out)
 }
 
 /// minisign reports a failed checksum (undecrypted or wrongly decrypted key)
@@ -265,6 +307,16 @@ mod tests {
         let plain = key.to_secret_key_file();
         let again = SigningKey::from_file_contents(&plain, None).unwrap();
         assert_eq!(again.public_key_base64(), pair.pk.to_base64());
+    }
+
+    #[test]
+    fn base64() {
+        assert_eq!(decode_base64("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(decode_base64("aGVsbG8h").unwrap(), b"hello!");
+        assert_eq!(decode_base64("aGVsbA==").unwrap(), b"hell");
+        assert!(decode_base64("aGVsbA=").is_none());
+        assert!(decode_base64("a=VsbG8h").is_none());
+        assert!(decode_base64("aGV*bG8h").is_none());
     }
 
     #[test]

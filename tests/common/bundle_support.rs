@@ -141,13 +141,23 @@ impl Fixture {
     /// blocks from [`tar_entry`]), end of archive, encrypted to the reader.
     pub fn hostile(&self, kind: BundleKind, manifest: &[u8], rest: &[Vec<u8>]) -> Vec<u8> {
         let signature = self.sign(manifest);
-        let mut tar = tar_file("manifest.json", manifest);
-        tar.extend(tar_file("manifest.json.minisig", signature.as_bytes()));
-        for block in rest {
-            tar.extend_from_slice(block);
-        }
-        tar.extend(tar_end());
-        encrypt(&tar, &[self.reader(kind).to_public()])
+        self.raw(kind, manifest, signature.as_bytes(), rest)
+    }
+
+    /// Like [`Fixture::hostile`] with any signature bytes.
+    pub fn raw(
+        &self,
+        kind: BundleKind,
+        manifest: &[u8],
+        signature: &[u8],
+        rest: &[Vec<u8>],
+    ) -> Vec<u8> {
+        let mut blocks = vec![
+            tar_file("manifest.json", manifest),
+            tar_file("manifest.json.minisig", signature),
+        ];
+        blocks.extend_from_slice(rest);
+        encrypt(&tar_of(&blocks), &[self.reader(kind).to_public()])
     }
 }
 
@@ -183,6 +193,13 @@ pub fn tar_entry(path: &[u8], typeflag: u8, data: &[u8], linkname: &[u8]) -> Vec
 /// A regular file entry.
 pub fn tar_file(path: &str, data: &[u8]) -> Vec<u8> {
     tar_entry(path.as_bytes(), b'0', data, b"")
+}
+
+/// Concatenates raw entries and the end-of-archive marker.
+pub fn tar_of(blocks: &[Vec<u8>]) -> Vec<u8> {
+    let mut tar: Vec<u8> = blocks.concat();
+    tar.extend(tar_end());
+    tar
 }
 
 /// The end-of-archive marker.
