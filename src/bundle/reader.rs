@@ -343,6 +343,9 @@ fn read_archive<R: Read>(
     })
 }
 
+/// An archive member and its effective path.
+type Member<'a, R> = (tar::Entry<'a, R>, Vec<u8>);
+
 /// The next archive member and its path, after its pax (`x`) or GNU long
 /// name (`L`) extension headers, each read within [`MAX_EXTENSION_BYTES`].
 /// Global pax headers, GNU long link names and sparse files are refused; a
@@ -350,7 +353,7 @@ fn read_archive<R: Read>(
 fn next_member<'a, R: Read>(
     entries: &mut tar::Entries<'a, R>,
     failed: &Cell<bool>,
-) -> Result<Option<(tar::Entry<'a, R>, Vec<u8>)>, BundleError> {
+) -> Result<Option<Member<'a, R>>, BundleError> {
     let mut long_name: Option<Vec<u8>> = None;
     let mut pax: Option<PaxFields> = None;
     loop {
