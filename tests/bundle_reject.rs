@@ -958,3 +958,15 @@ fn pax_global_header_and_sparse_files() {
         BundleError::SpecialEntry { .. }
     ));
 }
+
+#[test]
+fn bundle_id_must_be_a_uuid() {
+    let fx = Fixture::new();
+    let mut m = fx.manifest(A, &[]);
+    m["bundle_id"] = serde_json::json!("not-a-uuid");
+    let bytes = fx.hostile(A, &manifest_bytes(&m), &[]);
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::InvalidManifest { .. }
+    ));
+}

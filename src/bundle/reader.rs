@@ -617,6 +617,11 @@ fn check_manifest(
     signer: &TrustedKey,
     options: &ReadOptions<'_>,
 ) -> Result<(), BundleError> {
+    if uuid::Uuid::parse_str(&manifest.bundle_id).is_err() {
+        return Err(BundleError::InvalidManifest {
+            reason: "bundle_id n'est pas un UUID".to_owned(),
+        });
+    }
     let declared = manifest
         .issuer
         .signing_key

@@ -489,6 +489,11 @@ fn open(bundle: &Path, identity: &Path, trust: &Path, out: &Path) -> Result<(), 
                 "l'avis « {id} » est signé mais illisible par cette version d'avis ; mettez à jour avis ou signalez-le au médecin"
             ))
         })?;
+        if opinion.request_id != *id {
+            return Err(Failure(format!(
+                "l'avis « {id} » porte l'identifiant d'une autre demande ; le lot est incohérent, signalez-le au médecin"
+            )));
+        }
         write_atomically(&opinion_dir.join(format!("{id}.json")), |w| {
             w.write_all(bytes)
         })?;
