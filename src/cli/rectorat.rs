@@ -196,8 +196,10 @@ fn list_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Failure> {
 }
 
 fn pack(global: &GlobalArgs, args: &PackArgs<'_>) -> Result<(), Failure> {
-    let to = parse_recipient(&args.to)?;
-    parse_recipient(&args.reply_to)?;
+    let to = parse_recipient(&args.to)
+        .map_err(|e| Failure(format!("--to (destinataire du lot) : {e}")))?;
+    parse_recipient(&args.reply_to)
+        .map_err(|e| Failure(format!("--reply-to (destinataire des réponses) : {e}")))?;
     let request_dir = args.dir.join("requests");
     if !request_dir.is_dir() {
         return Err(Failure(format!(
