@@ -13,5 +13,6 @@ pub mod cli;
 pub mod domain;
 pub mod hardening;
 pub mod store;
+pub mod synth;
 pub mod text;
 pub mod tui;
