@@ -142,13 +142,15 @@ pub fn write_sources(spec: &SynthSpec, dir: &Path) -> io::Result<Vec<OutEntry>> 
 }
 
 /// Writes a complete synthetic assignment bundle to `out`, signed by
-/// `signer` and encrypted to `to`. Returns the bundle id.
+/// `signer`, addressed to `to` and encrypted to it and to `also` (e.g. a
+/// reference identity for `age -d`). Returns the bundle id.
 pub fn write_synthetic_bundle(
     spec: &SynthSpec,
     work_dir: &Path,
     out: impl Write,
     signer: &SigningKey,
     to: &age::x25519::Recipient,
+    also: &[age::x25519::Recipient],
     sequence: u64,
 ) -> Result<String, BundleError> {
     let entries = write_sources(spec, work_dir)?;
@@ -167,7 +169,9 @@ pub fn write_synthetic_bundle(
         },
         in_reply_to: Vec::new(),
     };
-    bundle::write_bundle(out, header, entries, signer, std::slice::from_ref(to))
+    let mut recipients = vec![to.clone()];
+    recipients.extend_from_slice(also);
+    bundle::write_bundle(out, header, entries, signer, &recipients)
 }
 
 #[cfg(test)]

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Import benchmark: `avis import` against the reference `age -d` on the same
+# bundle, in one run, reported as ratios (machines here are shared and noisy).
+#
+# Usage: benches/import_vs_age.sh [REQUESTS] [DOCS_PER_REQUEST] [DOC_SIZE] [RUNS]
+# Default: 1000 requests, 1 document of 500,000 bytes each (~500 MB), 3 runs.
+# Needs: age, /usr/bin/time (Debian package `time`).
+#
+# The store is created with a low scrypt work factor (test-only setting) so
+# that the passphrase KDF, which the target excludes, does not weigh.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+requests=${1:-1000}
+docs=${2:-1}
+size=${3:-500000}
+runs=${4:-3}
+
+for tool in age /usr/bin/time; do
+  command -v "$tool" >/dev/null || { echo "manque : $tool (apt-get install age time)"; exit 1; }
+done
+
+cargo build --release --quiet --bin avis --example generate_bundle
+avis=target/release/avis
+work=$(mktemp -d "${TMPDIR:-/tmp}/avis-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+printf 'banc-d-essai-seulement\n' > "$work/pass"
+export AVIS_PASSPHRASE_FILE="$work/pass" AVIS_TEST_KDF_LOG_N=10
+
+new_store() {
+  rm -rf "$work/store"
+  AVIS_STORE="$work/store" "$avis" init --name "Dr Banc d'essai" >/dev/null 2>&1
+}
+new_store
+recipient=$(AVIS_STORE="$work/store" "$avis" keys show --json | sed -n 's/.*"age_recipient": *"\([^"]*\)".*/\1/p')
+target/release/examples/generate_bundle "$work/gen" "$requests" "$docs" "$size" "$recipient" 2>/dev/null
+bundle="$work/gen/bundle.avis"
+bytes=$(stat -c %s "$bundle")
+
+# Warm the page cache once so both sides read from memory.
+cat "$bundle" >/dev/null
+
+best_age=""; best_import=""; peak_import=0; store_bytes=0
+for run in $(seq "$runs"); do
+  t=$( { /usr/bin/time -f '%e %M' age -d -i "$work/gen/reference.agekey" -o /dev/null "$bundle"; } 2>&1 | tail -1 )
+  a=${t% *}
+  new_store
+  AVIS_STORE="$work/store" "$avis" trust add "$work/gen/rectorat.pub" --name "Rectorat synthétique" >/dev/null 2>&1
+  t=$( { /usr/bin/time -f '%e %M' env AVIS_STORE="$work/store" "$avis" import "$bundle" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
+  i=${t% *}; m=${t#* }
+  [ -z "$best_age" ] || [ "$(echo "$a < $best_age" | bc -l)" = 1 ] && best_age=$a
+  [ -z "$best_import" ] || [ "$(echo "$i < $best_import" | bc -l)" = 1 ] && best_import=$i
+  [ "$m" -gt "$peak_import" ] && peak_import=$m
+  store_bytes=$(du -sb "$work/store" | cut -f1)
+  echo "essai $run : age -d ${a}s, avis import ${i}s, mémoire max ${m} KiB"
+done
+
+count=$(AVIS_STORE="$work/store" "$avis" list --json | grep -o '"id"' | wc -l)
+echo
+echo "lot : $requests demandes, $((bytes / 1000000)) Mo ; importées : $count"
+echo "meilleur temps : age -d ${best_age}s, avis import ${best_import}s"
+echo "rapport import / age -d : $(echo "scale=2; $best_import / $best_age" | bc -l) (cible ≤ 1,5)"
+echo "mémoire max de l'import : $((peak_import / 1024)) Mio (cible ≤ 64)"
+echo "taille du magasin / taille du lot : $(echo "scale=2; $store_bytes / $bytes" | bc -l) (cible ≤ 1,2)"
