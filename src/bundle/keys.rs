@@ -13,3 +13,15 @@ pub struct TrustedKey {
 pub struct SigningKey {
     // filled in by the bundle module
 }
+
+impl SigningKey {
+    /// Parses a minisign secret key file (placeholder until the bundle module lands).
+    pub fn from_file_contents(
+        _text: &str,
+        _password: Option<&secrecy::SecretString>,
+    ) -> Result<SigningKey, super::BundleError> {
+        Err(super::BundleError::Io(std::io::Error::other(
+            "indisponible",
+        )))
+    }
+}

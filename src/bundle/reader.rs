@@ -22,6 +22,18 @@ pub trait DocumentSink {
     /// Consumes one document's bytes (`data` is hashed and size-limited by the
     /// reader as the sink reads it; the sink must read it to its end).
     fn document(&mut self, entry: &ManifestEntry, data: &mut dyn Read) -> std::io::Result<()>;
+
+    /// Like [`DocumentSink::document`], with the offset of the document's
+    /// bytes in the age plaintext (the tar data position), so that a store
+    /// can later seek to it in the encrypted bundle file.
+    fn document_at(
+        &mut self,
+        entry: &ManifestEntry,
+        _offset: u64,
+        data: &mut dyn Read,
+    ) -> std::io::Result<()> {
+        self.document(entry, data)
+    }
 }
 
 /// A sink that keeps documents in memory (tests, small bundles).
