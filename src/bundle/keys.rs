@@ -344,15 +344,3 @@ mod tests {
         assert!(parse_recipient(&recipient_of(&ids[0])).is_ok());
     }
 }
-
-impl SigningKey {
-    /// Parses a minisign secret key file (placeholder until the bundle module lands).
-    pub fn from_file_contents(
-        _text: &str,
-        _password: Option<&secrecy::SecretString>,
-    ) -> Result<SigningKey, super::BundleError> {
-        Err(super::BundleError::Io(std::io::Error::other(
-            "indisponible",
-        )))
-    }
-}

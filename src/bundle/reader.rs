@@ -310,6 +310,8 @@ fn read_archive<R: Read>(
                 path: clean_path(path),
             });
         }
+        // Where the entry's data starts in the age plaintext (for sinks that seek later).
+        let offset = entry.raw_file_position();
         let mut limited = (&mut entry).take(size);
         let mut hashing = HashingReader {
             inner: &mut limited,
@@ -333,7 +335,7 @@ fn read_archive<R: Read>(
                 records.push((id.clone(), bytes));
             }
             EntryPath::Document { .. } => {
-                if let Err(e) = sink.document(listed, &mut hashing) {
+                if let Err(e) = sink.document_at(listed, offset, &mut hashing) {
                     return Err(if failed.get() {
                         stream_error(e, failed)
                     } else {
