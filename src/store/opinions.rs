@@ -9,9 +9,7 @@ use super::db::{Batch, T};
 use super::keys::fingerprint;
 use super::{RequestRecord, RequestSummary, Result, Store, StoreError, TrustedSigner};
 use crate::domain::checks::{self, Finding, Severity};
-use crate::domain::{
-    CheckOverride, Decision, Draft, MeasureCode, Opinion, Outcome, Request, Status,
-};
+use crate::domain::{CheckOverride, Draft, MeasureCode, Opinion, Request, Status};
 
 /// A request record: the exact bytes received and where they came from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,55 +69,6 @@ fn parse_pub_file(text: &str) -> Result<String> {
         };
     }
     Err(StoreError::BadPublicKey("aucune ligne de clé".into()))
-}
-
-/// Minimal completeness rules of an avis (what `validate` refuses).
-pub(crate) fn completeness_problems(opinion: &Opinion, request: &Request) -> Vec<String> {
-    let mut problems = Vec::new();
-    if opinion.request_id != request.id {
-        problems.push("l'avis ne porte pas sur cette demande".to_string());
-    }
-    let incomplet = opinion.outcome == Outcome::Incomplet;
-    if incomplet
-        && opinion
-            .missing_documents
-            .iter()
-            .all(|m| m.trim().is_empty())
-    {
-        problems.push("avis « incomplet » sans les pièces manquantes : indiquez-les".to_string());
-    }
-    if !incomplet {
-        for asked in &request.requested_measures {
-            let n = opinion
-                .measures
-                .iter()
-                .filter(|m| m.code == asked.code && m.decision != Decision::Ajoute)
-                .count();
-            if n == 0 {
-                problems.push(format!(
-                    "la mesure demandée « {} » n'a pas de décision : décidez-la",
-                    asked.code.code()
-                ));
-            } else if n > 1 {
-                problems.push(format!(
-                    "la mesure « {} » a plusieurs décisions : n'en gardez qu'une",
-                    asked.code.code()
-                ));
-            }
-        }
-    }
-    for m in &opinion.measures {
-        if m.decision == Decision::Modifie
-            && m.granted.is_none()
-            && m.detail.as_deref().is_none_or(|d| d.trim().is_empty())
-        {
-            problems.push(format!(
-                "la mesure « {} » est modifiée sans dire ce qui est préconisé : indiquez la mesure accordée ou le détail",
-                m.code.code()
-            ));
-        }
-    }
-    problems
 }
 
 impl Store {
@@ -226,18 +175,7 @@ impl Store {
     }
 
     fn evaluate(&self, request: &Request, draft: Option<&Draft>, today: NaiveDate) -> Vec<Finding> {
-        let mut findings = checks::evaluate(request, draft, today, &self.settings);
-        if let Some(d) = draft {
-            for f in &mut findings {
-                if d.overrides
-                    .iter()
-                    .any(|o| o.rule == f.rule && (o.measure.is_none() || o.measure == f.measure))
-                {
-                    f.overridden = true;
-                }
-            }
-        }
-        findings
+        checks::evaluate(request, draft, today, &self.settings)
     }
 
     /// Saves a draft (status becomes `brouillon`; a validated avis returns to it).
@@ -344,7 +282,7 @@ impl Store {
         if draft.written_against_older_version || draft.opinion.request_version != request.version {
             return Err(StoreError::WrittenAgainstOlderVersion(id.to_string()));
         }
-        let problems = completeness_problems(&draft.opinion, &request);
+        let problems = draft.opinion.completeness_problems(&request);
         if !problems.is_empty() {
             return Err(StoreError::Incomplete {
                 id: id.to_string(),
