@@ -41,12 +41,17 @@ impl Flow {
         let sha = sha256_hex(&self.doc);
         let reqs: Vec<(String, String)> = requests
             .iter()
-            .map(|(id, v, n)| (id.to_string(), request_json(id, *v, n, &[sha.clone()])))
+            .map(|(id, v, n)| {
+                (
+                    id.to_string(),
+                    request_json(id, *v, n, std::slice::from_ref(&sha)),
+                )
+            })
             .collect();
         let dir = pack_dir(
             &self.t.path(&format!("in-{name}")),
             &reqs,
-            &[self.doc.clone()],
+            std::slice::from_ref(&self.doc),
         );
         let out_file = self.t.path(&format!("{name}.avis"));
         let out = self.t.avis(&[

@@ -345,3 +345,12 @@ fn read_settings(dir: &Path) -> Result<crate::domain::checks::CampaignSettings> 
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn store_can_move_to_a_worker_thread() {
+        fn assert_send<T: Send>() {}
+        assert_send::<super::Store>();
+    }
+}
