@@ -508,3 +508,57 @@ fn validate_refuses_incomplete_and_blocked_opinions() {
         );
     }
 }
+
+#[test]
+fn export_writes_one_bundle_per_rectorat() {
+    let f = Flow::new();
+    let b1 = f.pack("lot-a", &[("AMX-A", 1, "Durand")], 1);
+    assert_success(&f.avis(&["import", p(&b1)]));
+    let other = Rectorat::new(&f.t.path("lyon"), "Rectorat de Lyon");
+    assert_success(&f.avis(&["trust", "add", p(&other.public_key), "--name", &other.name]));
+    let f2 = Flow {
+        t: f.t,
+        rectorat: other,
+        doc: f.doc.clone(),
+    };
+    // Sequences are per issuer: 1 is fine for the second rectorat.
+    let b2 = f2.pack("lot-b", &[("AMX-B", 1, "Petit")], 1);
+    assert_success(&f2.avis(&["import", p(&b2)]));
+    for id in ["AMX-A", "AMX-B"] {
+        assert_success(&f2.apply(&format!("{id}.json"), &opinion_json(id, 1)));
+        assert_success(&f2.avis(&["opinion", "validate", id]));
+    }
+    let out = f2.t.path("reponse.avis");
+    let res = f2.avis(&["export", "-o", p(&out)]);
+    assert_success(&res);
+    let a = f2.t.path("reponse-rectorat-d-aix-marseille-diec.avis");
+    let b = f2.t.path("reponse-rectorat-de-lyon.avis");
+    assert!(a.exists() && b.exists(), "{}", stdout(&res));
+    assert!(!out.exists());
+
+    let keys = f2.json(&["keys", "show", "--json"]);
+    let doctor_pub = f2.t.path("medecin.pub");
+    std::fs::write(&doctor_pub, keys["signing_key_file"].as_str().unwrap()).unwrap();
+    let open = |bundle: &Path, identity: &Path, dir: &str| {
+        f2.avis(&[
+            "rectorat",
+            "open",
+            p(bundle),
+            "--identity",
+            p(identity),
+            "--trust",
+            p(&doctor_pub),
+            "--out",
+            p(&f2.t.path(dir)),
+        ])
+    };
+    let lyon = &f2.rectorat.identity;
+    let aix = f2.t.path("rectorat/rectorat-age.key");
+    assert_success(&open(&b, lyon, "ouvert-lyon"));
+    assert!(f2.t.path("ouvert-lyon/opinions/AMX-B.json").exists());
+    assert!(!f2.t.path("ouvert-lyon/opinions/AMX-A.json").exists());
+    assert_success(&open(&a, &aix, "ouvert-aix"));
+    assert!(f2.t.path("ouvert-aix/opinions/AMX-A.json").exists());
+    // Each file is encrypted to its own rectorat only (and the doctor).
+    assert_eq!(open(&a, lyon, "wrong").status.code(), Some(1));
+}

@@ -275,6 +275,7 @@ impl Store {
         if !Store::exists(dir) {
             return Err(StoreError::NotInitialized(dir.to_path_buf()));
         }
+        fsutil::private_umask();
         let lock = fsutil::try_lock(dir)
             .map_err(StoreError::io("verrouiller le magasin"))?
             .ok_or(StoreError::Busy)?;
