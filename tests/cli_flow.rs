@@ -562,3 +562,45 @@ fn export_writes_one_bundle_per_rectorat() {
     // Each file is encrypted to its own rectorat only (and the doctor).
     assert_eq!(open(&a, lyon, "wrong").status.code(), Some(1));
 }
+
+#[test]
+fn damaged_or_foreign_bundles_import_nothing() {
+    let f = Flow::new();
+    let bundle = f.pack("lot", &[("AMX-1", 1, "Durand")], 1);
+    let bytes = std::fs::read(&bundle).unwrap();
+
+    // Truncated.
+    let cut = f.t.path("coupe.avis");
+    std::fs::write(&cut, &bytes[..bytes.len() - 100]).unwrap();
+    let out = f.avis(&["import", p(&cut)]);
+    assert_refused(&out, "rien n'a été importé");
+    // One byte flipped in the payload.
+    let mut flipped = bytes.clone();
+    let at = flipped.len() - 50;
+    flipped[at] ^= 0x40;
+    let bad = f.t.path("altere.avis");
+    std::fs::write(&bad, &flipped).unwrap();
+    assert_refused(&f.avis(&["import", p(&bad)]), "rien n'a été importé");
+    // Not a bundle at all.
+    let junk = f.t.path("texte.avis");
+    std::fs::write(&junk, "bonjour").unwrap();
+    assert_refused(&f.avis(&["import", p(&junk)]), "rien n'a été importé");
+    // A bundle for another doctor.
+    let other = TestStore::init();
+    let foreign = Flow {
+        t: other,
+        rectorat: Rectorat::new(&f.t.path("r2"), "R2"),
+        doc: f.doc.clone(),
+    };
+    let theirs = foreign.pack("autre", &[("AMX-9", 1, "Roux")], 1);
+    assert_refused(&f.avis(&["import", p(&theirs)]), "rien n'a été importé");
+
+    assert_eq!(f.json(&["list", "--json"]), serde_json::json!([]));
+    let leftovers: Vec<_> = std::fs::read_dir(f.t.store.join("bundles"))
+        .map(|d| d.collect())
+        .unwrap_or_default();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // The intact bundle still imports.
+    assert_success(&f.avis(&["import", p(&bundle)]));
+    assert_eq!(f.json(&["list", "--json"]).as_array().unwrap().len(), 1);
+}
