@@ -200,6 +200,32 @@ fn import_killed_at_random_instants_is_all_or_nothing() {
     assert!(outcomes.iter().sum::<usize>() > 0);
 }
 
+#[test]
+fn import_aborted_at_each_point_is_all_or_nothing() {
+    // abort() right at the point: no chance for sled's background flusher.
+    for point in [
+        "import:staged",
+        "import:renamed",
+        "import:before_flush",
+        "import:flushed",
+    ] {
+        let (t, bundle, shas) = setup(3, 2, 10_000);
+        let out = t
+            .command()
+            .env("AVIS_TEST_CRASH_AT", point)
+            .args(["import", bundle.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{point}: did not crash");
+        let imported = check_all_or_nothing(&t, 3, &shas);
+        if point == "import:flushed" {
+            assert!(imported);
+        }
+        finish_import(&t, &bundle, imported);
+        assert!(check_all_or_nothing(&t, 3, &shas));
+    }
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
