@@ -44,6 +44,18 @@ pub trait DocumentSink {
     /// Consumes one document's bytes (`data` is hashed and size-limited by the
     /// reader as the sink reads it; the sink should read it to its end).
     fn document(&mut self, entry: &ManifestEntry, data: &mut dyn Read) -> std::io::Result<()>;
+
+    /// Like [`DocumentSink::document`], with the offset of the document's
+    /// bytes in the age plaintext (the tar data position), so that a store
+    /// can later seek to it in the encrypted bundle file.
+    fn document_at(
+        &mut self,
+        entry: &ManifestEntry,
+        _offset: u64,
+        data: &mut dyn Read,
+    ) -> std::io::Result<()> {
+        self.document(entry, data)
+    }
 }
 
 /// A sink that keeps documents in memory (tests, small bundles).
@@ -294,6 +306,8 @@ fn read_archive<R: Read>(
                 path: clean_path(path),
             });
         }
+        // Where the entry's data starts in the age plaintext (for sinks that seek later).
+        let offset = entry.raw_file_position();
         let mut limited = (&mut entry).take(size);
         let mut hashing = HashingReader {
             inner: &mut limited,
@@ -317,7 +331,7 @@ fn read_archive<R: Read>(
                 records.push((id.clone(), bytes));
             }
             EntryPath::Document { .. } => {
-                if let Err(e) = sink.document(listed, &mut hashing) {
+                if let Err(e) = sink.document_at(listed, offset, &mut hashing) {
                     return Err(if failed.get() {
                         stream_error(e, failed)
                     } else {
