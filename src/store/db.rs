@@ -126,12 +126,24 @@ impl Db {
     /// Opens (or creates) the database under `path`.
     pub(crate) fn open(path: &Path, _secrets: &Secrets) -> Result<Db> {
         fsutil::private_dir(path).map_err(StoreError::io("créer la base du magasin"))?;
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(path)
             .cache_capacity(CACHE_CAPACITY)
-            .mode(sled::Mode::LowSpace)
-            .open()
-            .map_err(map_sled)?;
+            .mode(sled::Mode::LowSpace);
+        // The caller already holds `store.lock`, so no other avis process has
+        // the database: a lock conflict here is sled's own file lock still
+        // held for a moment by a just-closed handle (sled releases it from a
+        // background thread). Wait for it briefly instead of failing.
+        let mut attempts = 0;
+        let db = loop {
+            match config.open().map_err(map_sled) {
+                Err(StoreError::Busy) if attempts < 60 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => break other?,
+            }
+        };
         let trees = ALL
             .iter()
             .map(|t| db.open_tree(t.name()))
