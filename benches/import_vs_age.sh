@@ -26,13 +26,15 @@ trap 'rm -rf "$work"' EXIT
 printf 'banc-d-essai-seulement\n' > "$work/pass"
 export AVIS_PASSPHRASE_FILE="$work/pass" AVIS_TEST_KDF_LOG_N=10
 
+# One doctor's store, initialised once; every run imports into a fresh copy.
+AVIS_STORE="$work/pristine" "$avis" init --name "Dr Banc d'essai" >/dev/null 2>&1
+recipient=$(AVIS_STORE="$work/pristine" "$avis" keys show --json | sed -n 's/.*"age_recipient": *"\([^"]*\)".*/\1/p')
+target/release/examples/generate_bundle "$work/gen" "$requests" "$docs" "$size" "$recipient" 2>/dev/null
+AVIS_STORE="$work/pristine" "$avis" trust add "$work/gen/rectorat.pub" --name "Rectorat synthétique" >/dev/null 2>&1
 new_store() {
   rm -rf "$work/store"
-  AVIS_STORE="$work/store" "$avis" init --name "Dr Banc d'essai" >/dev/null 2>&1
+  cp -a "$work/pristine" "$work/store"
 }
-new_store
-recipient=$(AVIS_STORE="$work/store" "$avis" keys show --json | sed -n 's/.*"age_recipient": *"\([^"]*\)".*/\1/p')
-target/release/examples/generate_bundle "$work/gen" "$requests" "$docs" "$size" "$recipient" 2>/dev/null
 bundle="$work/gen/bundle.avis"
 bytes=$(stat -c %s "$bundle")
 
@@ -41,15 +43,14 @@ cat "$bundle" >/dev/null
 
 best_age=""; best_import=""; peak_import=0; store_bytes=0
 for run in $(seq "$runs"); do
-  t=$( { /usr/bin/time -f '%e %M' age -d -i "$work/gen/reference.agekey" -o /dev/null "$bundle"; } 2>&1 | tail -1 )
-  a=${t% *}
+  /usr/bin/time -o "$work/time" -f '%e %M' age -d -i "$work/gen/reference.agekey" -o /dev/null "$bundle"
+  read -r a _ < "$work/time"
   new_store
-  AVIS_STORE="$work/store" "$avis" trust add "$work/gen/rectorat.pub" --name "Rectorat synthétique" >/dev/null 2>&1
-  t=$( { /usr/bin/time -f '%e %M' env AVIS_STORE="$work/store" "$avis" import "$bundle" >/dev/null 2>/dev/null; } 2>&1 | tail -1 )
-  i=${t% *}; m=${t#* }
-  [ -z "$best_age" ] || [ "$(echo "$a < $best_age" | bc -l)" = 1 ] && best_age=$a
-  [ -z "$best_import" ] || [ "$(echo "$i < $best_import" | bc -l)" = 1 ] && best_import=$i
-  [ "$m" -gt "$peak_import" ] && peak_import=$m
+  AVIS_STORE="$work/store" /usr/bin/time -o "$work/time" -f '%e %M' "$avis" import "$bundle" >/dev/null 2>&1
+  read -r i m < "$work/time"
+  if [ -z "$best_age" ] || [ "$(echo "$a < $best_age" | bc -l)" = 1 ]; then best_age=$a; fi
+  if [ -z "$best_import" ] || [ "$(echo "$i < $best_import" | bc -l)" = 1 ]; then best_import=$i; fi
+  if [ "$m" -gt "$peak_import" ]; then peak_import=$m; fi
   store_bytes=$(du -sb "$work/store" | cut -f1)
   echo "essai $run : age -d ${a}s, avis import ${i}s, mémoire max ${m} KiB"
 done
