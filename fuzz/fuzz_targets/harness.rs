@@ -1,5 +1,6 @@
 //! Shared fuzzing harness: fixed test keys, and a way to run bytes through
 //! the real bundle reader.
+#![allow(dead_code)]
 
 use std::io::Write;
 use std::sync::OnceLock;
