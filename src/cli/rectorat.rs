@@ -360,7 +360,17 @@ const CSV_COLUMNS: [&str; 16] = [
 ];
 
 /// One CSV field, quoted per RFC 4180 when needed.
+/// One CSV field: quoted per RFC 4180 when needed, and defused when a
+/// spreadsheet would read it as a formula (`=`, `+`, `-`, `@`, tab, CR at the
+/// start): a leading `'` makes it plain text (OWASP's CSV injection advice).
 fn csv_field(value: &str) -> String {
+    let defused;
+    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        defused = format!("'{value}");
+        defused.as_str()
+    } else {
+        value
+    };
     if value.contains([';', '"', '\n', '\r']) {
         format!("\"{}\"", value.replace('"', "\"\""))
     } else {
@@ -526,4 +536,19 @@ fn open(bundle: &Path, identity: &Path, trust: &Path, out: &Path) -> Result<(), 
         shown(out)
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_field;
+
+    #[test]
+    fn formulas_are_defused_and_quoting_still_applies() {
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("+1"), "'+1");
+        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(csv_field("-2"), "'-2");
+        assert_eq!(csv_field("tiers temps"), "tiers temps");
+        assert_eq!(csv_field("a;b"), "\"a;b\"");
+    }
 }
