@@ -370,11 +370,7 @@ impl App {
         let inbox = &mut self.inbox;
         match action {
             Action::Move(d) => inbox.move_by(d),
-            Action::MoveTo(i) => {
-                if i < inbox.view.len() {
-                    inbox.selected = i;
-                }
-            }
+            Action::MoveTo(i) if i < inbox.view.len() => inbox.selected = i,
             Action::MoveFirst => inbox.selected = 0,
             Action::MoveLast => inbox.selected = inbox.view.len().saturating_sub(1),
             Action::Wheel(d) => inbox.move_by(d),
@@ -538,15 +534,13 @@ impl App {
                     self.screen = Screen::Viewer;
                 }
             }
-            Action::OpenExternal => {
-                if req.tab == Tab::Pieces {
-                    if let Some(doc) = req.record.request.documents.get(req.doc_selected) {
-                        out.push(WorkerCommand::OpenExternal {
-                            sha256: doc.sha256.clone(),
-                            filename: doc.filename.clone(),
-                        });
-                        self.set_message("Ouverture dans la visionneuse du système…", false);
-                    }
+            Action::OpenExternal if req.tab == Tab::Pieces => {
+                if let Some(doc) = req.record.request.documents.get(req.doc_selected) {
+                    out.push(WorkerCommand::OpenExternal {
+                        sha256: doc.sha256.clone(),
+                        filename: doc.filename.clone(),
+                    });
+                    self.set_message("Ouverture dans la visionneuse du système…", false);
                 }
             }
             _ => {}
@@ -558,17 +552,13 @@ impl App {
             return;
         };
         match action {
-            Action::NextPage => {
-                if v.page + 1 < v.pages.len() {
-                    v.page += 1;
-                    v.scroll = 0;
-                }
+            Action::NextPage if v.page + 1 < v.pages.len() => {
+                v.page += 1;
+                v.scroll = 0;
             }
-            Action::PrevPage => {
-                if v.page > 0 {
-                    v.page -= 1;
-                    v.scroll = 0;
-                }
+            Action::PrevPage if v.page > 0 => {
+                v.page -= 1;
+                v.scroll = 0;
             }
             Action::Scroll(d) | Action::Wheel(d) | Action::Move(d) => {
                 v.scroll = (v.scroll as isize + d).clamp(0, u16::MAX as isize) as u16;
@@ -696,11 +686,7 @@ impl App {
                     selected: 0,
                 });
             }
-            Action::RemoveMeasure => {
-                if ed.remove_selected() {
-                    ed.touch(now);
-                }
-            }
+            Action::RemoveMeasure if ed.remove_selected() => ed.touch(now),
             Action::CycleEpreuves => {
                 if ed.cycle_epreuves() {
                     ed.touch(now);

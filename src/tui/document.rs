@@ -82,6 +82,7 @@ pub fn open_external(bytes: &[u8], filename: &str) -> Result<tempfile::TempPath,
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 

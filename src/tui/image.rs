@@ -45,6 +45,7 @@ pub fn decode(bytes: &[u8]) -> Option<DocumentContent> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 

@@ -4,7 +4,7 @@
 //! thousands of rows: filtering is a substring test per row, and only the
 //! visible rows are drawn.
 
-use crate::domain::Status;
+use crate::domain::{DiplomaCode, Status};
 use crate::store::RequestSummary;
 
 use super::clean::clean;
@@ -47,6 +47,8 @@ pub struct InboxRow {
     pub id: String,
     pub candidate: String,
     pub diploma: String,
+    /// Abbreviated diploma, for narrow terminals.
+    pub diploma_short: String,
     pub session: String,
     /// Lowercase, accent-free text searched by `/`.
     pub haystack: String,
@@ -81,10 +83,38 @@ impl InboxRow {
             id: clean(&summary.id),
             candidate: clean(&summary.candidate),
             diploma: clean(summary.diploma.label()),
+            diploma_short: clean(short_diploma(&summary.diploma)),
             session: clean(&summary.session),
             haystack: fold(&hay),
             summary,
         }
+    }
+}
+
+/// A short name of a diploma ("Bac gén.", "DNB"…) for narrow screens.
+pub fn short_diploma(d: &DiplomaCode) -> &str {
+    match d {
+        DiplomaCode::Dnb => "DNB",
+        DiplomaCode::Cfg => "CFG",
+        DiplomaCode::BacGeneral => "Bac général",
+        DiplomaCode::BacTechno => "Bac techno",
+        DiplomaCode::BacPro => "Bac pro",
+        DiplomaCode::Cap => "CAP",
+        DiplomaCode::Bep => "BEP",
+        DiplomaCode::Bp => "BP",
+        DiplomaCode::Bma => "BMA",
+        DiplomaCode::Mc => "MC",
+        DiplomaCode::Bts => "BTS",
+        DiplomaCode::Dcg => "DCG",
+        DiplomaCode::Dscg => "DSCG",
+        DiplomaCode::Capa => "CAPA",
+        DiplomaCode::Bepa => "BEPA",
+        DiplomaCode::Bpa => "BPA",
+        DiplomaCode::BacTechnoStav => "Bac STAV",
+        DiplomaCode::BacProAgricole => "Bac pro agri.",
+        DiplomaCode::Btsa => "BTSA",
+        DiplomaCode::Cs => "CS agricole",
+        DiplomaCode::Other(code) => code.as_str(),
     }
 }
 

@@ -39,6 +39,7 @@ pub mod event;
 pub mod image;
 pub mod inbox;
 pub mod keys;
+pub mod sample;
 pub mod screens;
 pub mod theme;
 pub mod widgets;

@@ -29,7 +29,7 @@ fn border(t: &Theme, focused: bool) -> Style {
 fn save_text(ed: &Editor) -> (String, bool) {
     match &ed.save {
         SaveState::Saved => ("✓ Enregistré".into(), false),
-        SaveState::Pending => ("… modifié, enregistrement imminent".into(), false),
+        SaveState::Pending => ("… modifié".into(), false),
         SaveState::Saving => ("… enregistrement".into(), false),
         SaveState::Failed(_) => ("⚠ NON ENREGISTRÉ (nouvel essai automatique)".into(), true),
     }
@@ -59,11 +59,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     };
     let validity = match ed.draft.opinion.validity.kind {
         ValidityKind::Cycle => format!(
-            "tout le cycle (jusqu'à {})",
+            "cycle jusqu'à {}",
             clean(&ed.draft.opinion.validity.until_session)
         ),
         _ => format!(
-            "cette session ({})",
+            "session {}",
             clean(&ed.draft.opinion.validity.until_session)
         ),
     };
@@ -75,9 +75,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         .unwrap_or(0);
     let info = vec![
         Line::from(vec![
-            Span::styled(" Avis — statut : ", t.header),
+            Span::styled(" Statut : ", t.header),
             Span::raw(ed.status.label()),
-            Span::raw("   "),
+            Span::styled("  À décider : ", t.header),
+            Span::raw(ed.undecided().to_string()),
+            Span::styled("  Bloquants : ", t.header),
+            Span::raw(blocking.to_string()),
+            Span::raw("  "),
             Span::styled(saved, if save_err { t.block } else { t.ok }),
         ]),
         Line::from(vec![
@@ -85,10 +89,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             Span::raw(format!("{} ({how}, o)", outcome.label())),
             Span::styled("  Validité : ", t.header),
             Span::raw(format!("{validity} (p)")),
-            Span::styled("  Sans décision : ", t.header),
-            Span::raw(ed.undecided().to_string()),
-            Span::styled("  Bloquants : ", t.header),
-            Span::raw(blocking.to_string()),
         ]),
     ];
     frame.render_widget(Paragraph::new(info).wrap(Wrap { trim: true }), info_area);

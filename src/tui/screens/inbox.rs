@@ -146,7 +146,11 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
             let mut cells = vec![
                 r.id.clone(),
                 r.candidate.clone(),
-                format!("{} {}", r.diploma, r.session),
+                format!(
+                    "{} {}",
+                    if wide { &r.diploma } else { &r.diploma_short },
+                    r.session
+                ),
             ];
             if wide {
                 cells.push(
@@ -165,7 +169,7 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
         .collect();
     let mut header = vec!["N°", "Candidat", "Diplôme, session"];
     let mut widths = vec![
-        Constraint::Length(if wide { 18 } else { 14 }),
+        Constraint::Length(if wide { 18 } else { 15 }),
         Constraint::Fill(2),
         Constraint::Fill(3),
     ];
@@ -173,13 +177,23 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
         header.push("Procédure");
         widths.push(Constraint::Length(11));
     }
-    header.extend(["Reçue le", "H.D.", "Al.", "Statut"]);
-    widths.extend([
-        Constraint::Length(10),
-        Constraint::Length(4),
-        Constraint::Length(3),
-        Constraint::Length(9),
-    ]);
+    if wide {
+        header.extend(["Reçue le", "Hors délais", "Alertes", "Statut"]);
+        widths.extend([
+            Constraint::Length(10),
+            Constraint::Length(11),
+            Constraint::Length(7),
+            Constraint::Length(9),
+        ]);
+    } else {
+        header.extend(["Reçue le", "H.D.", "Al.", "Statut"]);
+        widths.extend([
+            Constraint::Length(10),
+            Constraint::Length(4),
+            Constraint::Length(3),
+            Constraint::Length(9),
+        ]);
+    }
     let table = Table::new(rows, widths)
         .header(Row::new(header).style(t.header))
         .column_spacing(1)

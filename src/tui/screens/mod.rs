@@ -121,10 +121,8 @@ pub fn popup(app: &App, frame: &mut Frame, area: Rect, title: &str, lines: Vec<L
 
 /// A progress line: label and percentage (text, not just a bar).
 pub fn progress_text(p: &super::app::ProgressInfo) -> String {
-    if p.total > 0 {
-        let pct = (p.done.min(p.total) * 100) / p.total;
-        format!("{} : {pct} %", p.label)
-    } else {
-        format!("{}…", p.label)
+    match (p.done.min(p.total).saturating_mul(100)).checked_div(p.total) {
+        Some(pct) => format!("{} : {pct} %", p.label),
+        None => format!("{}…", p.label),
     }
 }

@@ -100,7 +100,7 @@ pub fn finding_lines(findings: &[Finding], t: &Theme) -> Vec<Line<'static>> {
         )];
     }
     let mut sorted: Vec<&Finding> = findings.iter().collect();
-    sorted.sort_by(|a, b| b.severity.cmp(&a.severity));
+    sorted.sort_by_key(|f| std::cmp::Reverse(f.severity));
     sorted
         .into_iter()
         .map(|f| {

@@ -94,6 +94,7 @@ pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 

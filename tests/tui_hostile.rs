@@ -1,0 +1,104 @@
+//! Untrusted text never reaches the terminal raw: a request whose every
+//! field carries escape sequences, a title-setting sequence and
+//! bidirectional overrides is drawn on every screen and tab, and no cell of
+//! the TestBackend buffer holds a control, escape or bidi character.
+
+use avis::domain::Decision;
+use avis::tui::action::Action;
+use avis::tui::app::App;
+use avis::tui::clean::is_dangerous;
+use avis::tui::sample;
+use avis::tui::theme::{Theme, ThemeKind};
+use avis::tui::worker::{DocumentContent, ExportItem, WorkerEvent};
+use chrono::NaiveDate;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+const HOSTILE: &str = "texte\x1b]0;titre pirate\x07\x1b[2J\u{202E}cba\u{2066}\u{9b}\r";
+
+fn assert_clean(app: &App, w: u16, h: u16, what: &str) {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|f| avis::tui::screens::render(app, f))
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    let mut replacement_seen = false;
+    for cell in buffer.content() {
+        let sym = cell.symbol();
+        assert!(
+            !sym.chars().any(is_dangerous),
+            "{what} at {w}x{h}: raw control or bidi character {sym:?} reached the buffer"
+        );
+        replacement_seen |= sym.contains('\u{FFFD}');
+    }
+    assert!(
+        replacement_seen,
+        "{what} at {w}x{h}: the hostile text should be shown visibly (U+FFFD)"
+    );
+}
+
+fn hostile_app(w: u16, h: u16) -> App {
+    let mut summaries = sample::summaries(3);
+    summaries.insert(0, sample::hostile_summary());
+    let mut app = App::new(
+        false,
+        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap(),
+        Theme::new(ThemeKind::Normal),
+    )
+    .with_summaries(summaries);
+    app.update(Action::Resize(w, h));
+    app
+}
+
+#[test]
+fn hostile_text_is_shown_visibly_everywhere() {
+    for (w, h) in [(80, 24), (160, 50)] {
+        let mut app = hostile_app(w, h);
+        assert_clean(&app, w, h, "inbox");
+        app.update(Action::StartFilter);
+        for c in HOSTILE.chars() {
+            app.update(Action::FilterInput(c));
+        }
+        assert_clean(&app, w, h, "inbox filter");
+        app.update(Action::FilterClear);
+
+        let mut app = app.with_request(sample::hostile_request());
+        for tab in 0..5 {
+            app.update(Action::SelectTab(tab));
+            assert_clean(&app, w, h, &format!("request tab {tab}"));
+        }
+        app.update(Action::OpenEditor);
+        app.update(Action::Decide(Decision::Accorde));
+        app.update(Action::Move(1));
+        app.update(Action::EditDetail);
+        for c in HOSTILE.chars() {
+            app.update(Action::LineInput(c));
+        }
+        assert_clean(&app, w, h, "editor detail input");
+        app.update(Action::LineSubmit);
+        assert_clean(&app, w, h, "editor");
+        app.update(Action::Back);
+        app.update(Action::SelectTab(2));
+        assert_clean(&app, w, h, "mesures with hostile detail");
+
+        app.update(Action::SelectTab(3));
+        app.update(Action::OpenDocument);
+        app.update(Action::Worker(WorkerEvent::Document {
+            sha256: "a".repeat(64),
+            content: DocumentContent::Pages(vec![format!("page\n{HOSTILE}\n\tfin")]),
+        }));
+        assert_clean(&app, w, h, "viewer");
+        app.update(Action::Back);
+        app.update(Action::Back);
+
+        app.update(Action::OpenExport);
+        app.update(Action::Worker(WorkerEvent::ExportPreview(vec![
+            ExportItem {
+                id: HOSTILE.into(),
+                candidate: HOSTILE.into(),
+                issuer_name: HOSTILE.into(),
+            },
+        ])));
+        assert_clean(&app, w, h, "export");
+    }
+}
