@@ -7,6 +7,7 @@
 //! - [`store`]: the doctor's encrypted local store;
 //! - [`cli`] and [`tui`]: the two faces of the binary.
 
+pub mod atomic;
 pub mod bundle;
 pub mod cli;
 pub mod domain;

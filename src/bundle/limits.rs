@@ -1,1 +1,18 @@
-//! Size and count limits.
+//! Size and count limits of the bundle format v1 (docs/bundle-format.md).
+
+/// `manifest.json`: 16 MiB.
+pub const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
+/// `manifest.json.minisig`: 4 KiB.
+pub const MAX_SIGNATURE_BYTES: u64 = 4 * 1024;
+/// `requests/<id>.json` and `opinions/<id>.json`: 1 MiB.
+pub const MAX_RECORD_BYTES: u64 = 1024 * 1024;
+/// `documents/<sha256>`: 64 MiB.
+pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
+/// Archive entries, manifest and signature included.
+pub const MAX_ENTRIES: usize = 100_000;
+/// Longest `<id>`.
+pub const MAX_ID_LEN: usize = 64;
+/// The only format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+/// The `format` field's value.
+pub const FORMAT_NAME: &str = "avis-bundle";

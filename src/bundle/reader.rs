@@ -1,10 +1,32 @@
 //! The streaming, all-or-nothing bundle reader.
+//!
+//! Order of checks (docs/bundle-format.md): age decryption (binary or
+//! armored, never a passphrase), `manifest.json` first and
+//! `manifest.json.minisig` second, signature by a trusted key, then the
+//! manifest itself (format, version, signer, kind, recipient, entries), then
+//! every entry streamed and hashed in manifest order, then the age stream
+//! read to its end so a truncated file is caught. Documents are handed to a
+//! [`DocumentSink`] as they stream; records are returned only once every
+//! check passed.
 
-use std::io::Read;
+use std::cell::Cell;
+use std::collections::{HashMap, HashSet};
+use std::io::{self, BufReader, Read};
+use std::rc::Rc;
 
-use super::error::BundleError;
-use super::keys::TrustedKey;
+use sha2::{Digest, Sha256};
+
+use super::error::{clean_path, clean_path_bytes, BundleError};
+use super::keys::{parse_public_key, recipient_of, TrustedKey};
+use super::limits::{
+    FORMAT_NAME, FORMAT_VERSION, MAX_DOCUMENT_BYTES, MAX_ENTRIES, MAX_MANIFEST_BYTES,
+    MAX_RECORD_BYTES, MAX_SIGNATURE_BYTES,
+};
 use super::manifest::{BundleKind, Manifest, ManifestEntry};
+use super::paths::{
+    bad_path_error, has_parent_component, is_absolute, is_valid_sha256_hex, parse_entry_path,
+    EntryPath, MANIFEST_PATH, SIGNATURE_PATH,
+};
 
 /// What the reader needs to know.
 pub struct ReadOptions<'a> {
@@ -20,30 +42,525 @@ pub struct ReadOptions<'a> {
 /// until `read_bundle` has returned `Ok`.
 pub trait DocumentSink {
     /// Consumes one document's bytes (`data` is hashed and size-limited by the
-    /// reader as the sink reads it; the sink must read it to its end).
+    /// reader as the sink reads it; the sink should read it to its end).
     fn document(&mut self, entry: &ManifestEntry, data: &mut dyn Read) -> std::io::Result<()>;
+
+    /// Like [`DocumentSink::document`], with the offset of the document's
+    /// bytes in the age plaintext (the tar data position), so that a store
+    /// can later seek to it in the encrypted bundle file.
+    fn document_at(
+        &mut self,
+        entry: &ManifestEntry,
+        _offset: u64,
+        data: &mut dyn Read,
+    ) -> std::io::Result<()> {
+        self.document(entry, data)
+    }
 }
 
 /// A sink that keeps documents in memory (tests, small bundles).
 #[derive(Default)]
 pub struct MemorySink {
+    /// `(sha256, bytes)` in archive order.
     pub documents: Vec<(String, Vec<u8>)>,
 }
 
+impl DocumentSink for MemorySink {
+    fn document(&mut self, entry: &ManifestEntry, data: &mut dyn Read) -> io::Result<()> {
+        let mut bytes = Vec::new();
+        data.read_to_end(&mut bytes)?;
+        self.documents.push((entry.sha256.clone(), bytes));
+        Ok(())
+    }
+}
+
 /// A bundle whose every check passed.
+#[derive(Debug)]
 pub struct VerifiedBundle {
+    /// The verified manifest.
     pub manifest: Manifest,
     /// The exact signed bytes of `manifest.json`.
     pub manifest_bytes: Vec<u8>,
     /// `requests/<id>.json` or `opinions/<id>.json`: (id, exact bytes), archive order.
     pub records: Vec<(String, Vec<u8>)>,
+    /// The name of the trusted key that signed it.
+    pub signer_name: String,
 }
 
-/// Reads, decrypts and verifies a bundle.
+/// Remembers whether the decrypted stream itself failed (corruption,
+/// truncation), as opposed to a malformed archive inside it.
+struct WatchedReader<R> {
+    inner: R,
+    failed: Rc<Cell<bool>>,
+}
+
+impl<R: Read> Read for WatchedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.read(buf).inspect_err(|_| self.failed.set(true))
+    }
+}
+
+/// Hashes and counts what the consumer reads.
+struct HashingReader<'r> {
+    inner: &'r mut dyn Read,
+    hasher: Sha256,
+    count: u64,
+}
+
+impl Read for HashingReader<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+/// Reads, decrypts and verifies a bundle. Documents go to `sink` as they
+/// stream (the caller discards what the sink staged if this returns `Err`).
 pub fn read_bundle(
-    _input: impl Read,
-    _options: &ReadOptions<'_>,
-    _sink: &mut dyn DocumentSink,
+    input: impl Read,
+    options: &ReadOptions<'_>,
+    sink: &mut dyn DocumentSink,
 ) -> Result<VerifiedBundle, BundleError> {
-    unimplemented!()
+    let armored = age::armor::ArmoredReader::new(BufReader::new(input));
+    let decryptor = age::Decryptor::new_buffered(armored).map_err(|e| match e {
+        age::DecryptError::Io(e) if !is_format_io_error(&e) => BundleError::Io(e),
+        _ => BundleError::NotAgeFile,
+    })?;
+    if decryptor.is_scrypt() {
+        return Err(BundleError::PassphraseEncrypted);
+    }
+    let stream = decryptor
+        .decrypt(options.identities.iter().map(|i| i as &dyn age::Identity))
+        .map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys => BundleError::NotForThisKey,
+            age::DecryptError::Io(e) if !is_format_io_error(&e) => BundleError::Io(e),
+            age::DecryptError::UnknownFormat | age::DecryptError::InvalidHeader => {
+                BundleError::NotAgeFile
+            }
+            _ => BundleError::DamagedHeader,
+        })?;
+    let failed = Rc::new(Cell::new(false));
+    let watched = WatchedReader {
+        inner: stream,
+        failed: Rc::clone(&failed),
+    };
+    let mut archive = tar::Archive::new(watched);
+    let verified = read_archive(&mut archive, &failed, options, sink)?;
+
+    // Read the age stream to its end: age authenticates each 64 KiB chunk and
+    // flags the last one, so only a full read catches a truncated file.
+    let mut rest = archive.into_inner();
+    io::copy(&mut rest, &mut io::sink()).map_err(|_| BundleError::Damaged)?;
+    Ok(verified)
+}
+
+/// I/O errors that mean "bad bytes" rather than "the disk failed".
+fn is_format_io_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::InvalidData | io::ErrorKind::UnexpectedEof | io::ErrorKind::InvalidInput
+    )
+}
+
+/// Maps an error met while walking the archive.
+fn stream_error(e: io::Error, failed: &Cell<bool>) -> BundleError {
+    if failed.get() {
+        if is_format_io_error(&e) || e.kind() == io::ErrorKind::Other {
+            BundleError::Damaged
+        } else {
+            BundleError::Io(e)
+        }
+    } else {
+        BundleError::MalformedArchive
+    }
+}
+
+fn read_archive<R: Read>(
+    archive: &mut tar::Archive<R>,
+    failed: &Cell<bool>,
+    options: &ReadOptions<'_>,
+    sink: &mut dyn DocumentSink,
+) -> Result<VerifiedBundle, BundleError> {
+    let mut entries = archive.entries().map_err(|e| stream_error(e, failed))?;
+
+    // Entry 1: manifest.json.
+    let manifest_bytes = {
+        let mut entry = match entries.next() {
+            Some(entry) => entry.map_err(|e| stream_error(e, failed))?,
+            None => return Err(BundleError::ManifestNotFirst),
+        };
+        if !entry.header().entry_type().is_file()
+            || &*entry.path_bytes() != MANIFEST_PATH.as_bytes()
+        {
+            return Err(BundleError::ManifestNotFirst);
+        }
+        read_small(&mut entry, MANIFEST_PATH, MAX_MANIFEST_BYTES, failed)?
+    };
+
+    // Entry 2: manifest.json.minisig.
+    let signature_bytes = {
+        let mut entry = match entries.next() {
+            Some(entry) => entry.map_err(|e| stream_error(e, failed))?,
+            None => return Err(BundleError::SignatureNotSecond),
+        };
+        if !entry.header().entry_type().is_file()
+            || &*entry.path_bytes() != SIGNATURE_PATH.as_bytes()
+        {
+            return Err(BundleError::SignatureNotSecond);
+        }
+        read_small(&mut entry, SIGNATURE_PATH, MAX_SIGNATURE_BYTES, failed)?
+    };
+
+    // Signature by a trusted key, before anything in the manifest is used.
+    let signer = verify_signature(&manifest_bytes, &signature_bytes, options.trusted)?;
+    let manifest = parse_manifest(&manifest_bytes)?;
+    check_manifest(&manifest, signer, options)?;
+    let index = index_entries(&manifest)?;
+    let directories: HashSet<&str> = manifest
+        .entries
+        .iter()
+        .filter_map(|e| e.path.rsplit_once('/').map(|(dir, _)| dir))
+        .collect();
+
+    // The other entries, in manifest order.
+    let mut records = Vec::new();
+    let mut next = 0usize;
+    let mut count = 2usize;
+    for entry in entries {
+        let mut entry = entry.map_err(|e| stream_error(e, failed))?;
+        count += 1;
+        if count > MAX_ENTRIES {
+            return Err(BundleError::TooManyEntries { limit: MAX_ENTRIES });
+        }
+        let raw = entry.path_bytes().into_owned();
+        let entry_type = entry.header().entry_type();
+        if is_absolute(&raw) {
+            return Err(BundleError::AbsolutePath {
+                path: clean_path_bytes(&raw),
+            });
+        }
+        if has_parent_component(&raw) {
+            return Err(BundleError::ParentPath {
+                path: clean_path_bytes(&raw),
+            });
+        }
+        if entry_type.is_symlink() || entry_type.is_hard_link() {
+            return Err(BundleError::Link {
+                path: clean_path_bytes(&raw),
+            });
+        }
+        if entry_type.is_dir() {
+            let dir = raw.strip_suffix(b"/").unwrap_or(&raw);
+            match std::str::from_utf8(dir) {
+                Ok(dir) if directories.contains(dir) => continue,
+                _ => {
+                    return Err(BundleError::UnlistedEntry {
+                        path: clean_path_bytes(&raw),
+                    })
+                }
+            }
+        }
+        if !entry_type.is_file() {
+            return Err(BundleError::SpecialEntry {
+                path: clean_path_bytes(&raw),
+            });
+        }
+        let path = std::str::from_utf8(&raw).map_err(|_| bad_path_error(&raw))?;
+        if path == MANIFEST_PATH || path == SIGNATURE_PATH {
+            return Err(BundleError::DuplicateEntry {
+                path: clean_path(path),
+            });
+        }
+        let position = match index.get(path) {
+            Some(&(position, _)) => position,
+            None if parse_entry_path(path, options.expected_kind).is_some() => {
+                return Err(BundleError::UnlistedEntry {
+                    path: clean_path(path),
+                })
+            }
+            None => return Err(bad_path_error(&raw)),
+        };
+        if position < next {
+            return Err(BundleError::DuplicateEntry {
+                path: clean_path(path),
+            });
+        }
+        if position > next {
+            return Err(BundleError::OutOfOrder {
+                path: clean_path(path),
+            });
+        }
+        let listed = &manifest.entries[position];
+        let parsed = &index[path].1;
+        let limit = match parsed {
+            EntryPath::Record { .. } => MAX_RECORD_BYTES,
+            EntryPath::Document { .. } => MAX_DOCUMENT_BYTES,
+        };
+        let size = entry.size();
+        if size > limit {
+            return Err(BundleError::EntryTooLarge {
+                path: clean_path(path),
+                limit,
+            });
+        }
+        if size != listed.size {
+            return Err(BundleError::SizeMismatch {
+                path: clean_path(path),
+            });
+        }
+        // Where the entry's data starts in the age plaintext (for sinks that seek later).
+        let offset = entry.raw_file_position();
+        let mut limited = (&mut entry).take(size);
+        let mut hashing = HashingReader {
+            inner: &mut limited,
+            hasher: Sha256::new(),
+            count: 0,
+        };
+        match parsed {
+            EntryPath::Record { id } => {
+                let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+                hashing
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| stream_error(e, failed))?;
+                check_hash(&hashing, listed)?;
+                if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes)
+                    .is_err()
+                {
+                    return Err(BundleError::InvalidRecord {
+                        path: clean_path(path),
+                    });
+                }
+                records.push((id.clone(), bytes));
+            }
+            EntryPath::Document { .. } => {
+                if let Err(e) = sink.document_at(listed, offset, &mut hashing) {
+                    return Err(if failed.get() {
+                        stream_error(e, failed)
+                    } else {
+                        BundleError::Sink(e)
+                    });
+                }
+                io::copy(&mut hashing, &mut io::sink()).map_err(|e| stream_error(e, failed))?;
+                check_hash(&hashing, listed)?;
+            }
+        }
+        next += 1;
+    }
+    if let Some(missing) = manifest.entries.get(next) {
+        return Err(BundleError::MissingEntry {
+            path: clean_path(&missing.path),
+        });
+    }
+    Ok(VerifiedBundle {
+        manifest,
+        manifest_bytes,
+        records,
+        signer_name: signer.name.clone(),
+    })
+}
+
+fn check_hash(hashing: &HashingReader<'_>, listed: &ManifestEntry) -> Result<(), BundleError> {
+    if hashing.count != listed.size {
+        return Err(BundleError::MalformedArchive);
+    }
+    if hex::encode(hashing.hasher.clone().finalize()) != listed.sha256 {
+        return Err(BundleError::HashMismatch {
+            path: clean_path(&listed.path),
+        });
+    }
+    Ok(())
+}
+
+fn read_small(
+    entry: &mut impl Read,
+    path: &str,
+    limit: u64,
+    failed: &Cell<bool>,
+) -> Result<Vec<u8>, BundleError> {
+    let mut bytes = Vec::new();
+    entry
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| stream_error(e, failed))?;
+    if bytes.len() as u64 > limit {
+        return Err(BundleError::EntryTooLarge {
+            path: path.to_owned(),
+            limit,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Verifies the signature against the trusted keys; returns the signer.
+fn verify_signature<'t>(
+    manifest: &[u8],
+    signature: &[u8],
+    trusted: &'t [TrustedKey],
+) -> Result<&'t TrustedKey, BundleError> {
+    let text = std::str::from_utf8(signature).map_err(|_| BundleError::MalformedSignature)?;
+    let signature =
+        minisign::SignatureBox::from_string(text).map_err(|_| BundleError::MalformedSignature)?;
+    let mut known_key = false;
+    for key in trusted {
+        let Ok(public) = parse_public_key(&key.public_key) else {
+            continue;
+        };
+        if public.keynum() != signature.keynum() {
+            continue;
+        }
+        known_key = true;
+        if minisign::verify(
+            &public,
+            &signature,
+            io::Cursor::new(manifest),
+            true,
+            false,
+            true,
+        )
+        .is_ok()
+        {
+            return Ok(key);
+        }
+    }
+    Err(if known_key {
+        BundleError::BadSignature
+    } else {
+        BundleError::UntrustedSigner
+    })
+}
+
+/// Parses the signed manifest: JSON, then format and version, then fields.
+fn parse_manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| BundleError::InvalidManifest {
+            reason: json_reason(&e),
+        })?;
+    let object = value
+        .as_object()
+        .ok_or_else(|| BundleError::InvalidManifest {
+            reason: "ce n'est pas un objet JSON".to_owned(),
+        })?;
+    if object.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
+        return Err(BundleError::NotAvisBundle);
+    }
+    match object.get("version") {
+        Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
+        found => {
+            let found = match found {
+                None => "absente".to_owned(),
+                Some(serde_json::Value::String(s)) => {
+                    clean_path(&s.chars().take(20).collect::<String>())
+                }
+                Some(v @ serde_json::Value::Number(_)) => v.to_string(),
+                Some(_) => "illisible".to_owned(),
+            };
+            return Err(BundleError::UnsupportedVersion {
+                found,
+                supported: FORMAT_VERSION.to_string(),
+            });
+        }
+    }
+    serde_json::from_value(value).map_err(|e| BundleError::InvalidManifest {
+        reason: json_reason(&e),
+    })
+}
+
+/// A reason that never quotes the JSON's content.
+fn json_reason(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    if message.contains("recursion limit") {
+        "imbrication trop profonde".to_owned()
+    } else if let Some(field) = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+    {
+        format!("champ obligatoire « {} » absent", clean_path(field))
+    } else if e.is_data() {
+        "un champ a un type ou une valeur inattendus".to_owned()
+    } else if e.is_eof() {
+        "JSON tronqué".to_owned()
+    } else {
+        format!("JSON mal formé, ligne {} colonne {}", e.line(), e.column())
+    }
+}
+
+fn check_manifest(
+    manifest: &Manifest,
+    signer: &TrustedKey,
+    options: &ReadOptions<'_>,
+) -> Result<(), BundleError> {
+    let declared = manifest
+        .issuer
+        .signing_key
+        .as_deref()
+        .and_then(|k| parse_public_key(k).ok())
+        .map(|k| k.to_base64());
+    let actual = parse_public_key(&signer.public_key)
+        .map(|k| k.to_base64())
+        .map_err(|_| BundleError::InvalidPublicKey)?;
+    if declared.as_deref() != Some(actual.as_str()) {
+        return Err(BundleError::SignerMismatch);
+    }
+    if manifest.kind != options.expected_kind {
+        return Err(BundleError::WrongKind {
+            expected: kind_name(options.expected_kind),
+            found: kind_name(manifest.kind),
+        });
+    }
+    let recipient = manifest.recipient.age_recipient.trim();
+    if !options
+        .identities
+        .iter()
+        .any(|identity| recipient_of(identity) == recipient)
+    {
+        return Err(BundleError::WrongRecipient);
+    }
+    Ok(())
+}
+
+/// French name of a kind, for messages.
+fn kind_name(kind: BundleKind) -> &'static str {
+    match kind {
+        BundleKind::Assignment => "demandes",
+        BundleKind::Opinions => "avis",
+    }
+}
+
+/// Validates the manifest's entries; maps each path to (position, parsed).
+fn index_entries(manifest: &Manifest) -> Result<HashMap<&str, (usize, EntryPath)>, BundleError> {
+    if manifest.entries.len() + 2 > MAX_ENTRIES {
+        return Err(BundleError::TooManyEntries { limit: MAX_ENTRIES });
+    }
+    let mut index = HashMap::with_capacity(manifest.entries.len());
+    for (position, entry) in manifest.entries.iter().enumerate() {
+        let parsed = parse_entry_path(&entry.path, manifest.kind)
+            .ok_or_else(|| bad_path_error(entry.path.as_bytes()))?;
+        let path = clean_path(&entry.path);
+        if !is_valid_sha256_hex(&entry.sha256) {
+            return Err(BundleError::InvalidManifest {
+                reason: format!("empreinte SHA-256 mal formée pour « {path} »"),
+            });
+        }
+        let limit = match &parsed {
+            EntryPath::Record { .. } => MAX_RECORD_BYTES,
+            EntryPath::Document { sha256 } => {
+                if *sha256 != entry.sha256 {
+                    return Err(BundleError::DocumentNameMismatch { path });
+                }
+                MAX_DOCUMENT_BYTES
+            }
+        };
+        if entry.size > limit {
+            return Err(BundleError::EntryTooLarge { path, limit });
+        }
+        if index
+            .insert(entry.path.as_str(), (position, parsed))
+            .is_some()
+        {
+            return Err(BundleError::DuplicateEntry { path });
+        }
+    }
+    Ok(index)
 }

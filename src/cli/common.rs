@@ -1,1 +1,159 @@
-//! Helpers shared by the subcommands: passphrase, store path, atomic writes.
+//! Helpers shared by the subcommands: passphrase, store path, review date,
+//! JSON output and terminal hygiene for untrusted text.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use super::{Failure, GlobalArgs};
+use crate::store::{Store, StoreOptions};
+
+/// Shortest passphrase accepted when a store is created.
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// The store directory: `--store`, `AVIS_STORE`, or the platform data directory.
+pub fn store_dir(global: &GlobalArgs) -> Result<PathBuf, Failure> {
+    if let Some(dir) = &global.store {
+        return Ok(dir.clone());
+    }
+    directories::ProjectDirs::from("fr", "avis", "avis")
+        .map(|d| d.data_dir().to_path_buf())
+        .ok_or_else(|| {
+            Failure(
+                "impossible de trouver le dossier de données de votre session : \
+                 indiquez le dossier du magasin avec --store"
+                    .into(),
+            )
+        })
+}
+
+/// The review date of the checks: `--date`/`AVIS_DATE`, or today.
+pub fn today(global: &GlobalArgs) -> NaiveDate {
+    global
+        .date
+        .unwrap_or_else(|| chrono::Local::now().date_naive())
+}
+
+/// Reads the passphrase from `--passphrase-file` (first line), or asks it
+/// on the terminal without echo (twice when `confirm`, for a new store).
+pub fn read_passphrase(global: &GlobalArgs, confirm: bool) -> Result<SecretString, Failure> {
+    let passphrase = match &global.passphrase_file {
+        Some(path) => {
+            let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
+                Failure(format!(
+                    "impossible de lire le fichier de phrase de passe {} : {e} ; vérifiez le chemin donné à --passphrase-file",
+                    path.display()
+                ))
+            })?);
+            let text = std::str::from_utf8(&bytes).map_err(|_| {
+                Failure(
+                    "le fichier de phrase de passe n'est pas du texte UTF-8 : enregistrez-le en UTF-8"
+                        .into(),
+                )
+            })?;
+            let line = text.split('\n').next().unwrap_or("");
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            if line.is_empty() {
+                return Err(Failure(
+                    "la première ligne du fichier de phrase de passe est vide : écrivez-y la phrase de passe"
+                        .into(),
+                ));
+            }
+            SecretString::from(line.to_string())
+        }
+        None => {
+            let first = ask("Phrase de passe : ")?;
+            if confirm {
+                let second = ask("Confirmez la phrase de passe : ")?;
+                if first.expose_secret() != second.expose_secret() {
+                    return Err(Failure(
+                        "les deux phrases de passe saisies diffèrent : rien n'a été créé ; recommencez"
+                            .into(),
+                    ));
+                }
+            }
+            first
+        }
+    };
+    if confirm && passphrase.expose_secret().chars().count() < MIN_PASSPHRASE_CHARS {
+        return Err(Failure(format!(
+            "phrase de passe trop courte : choisissez-en une d'au moins {MIN_PASSPHRASE_CHARS} caractères (une phrase de plusieurs mots est idéale)"
+        )));
+    }
+    Ok(passphrase)
+}
+
+fn ask(prompt: &str) -> Result<SecretString, Failure> {
+    let answer = rpassword::prompt_password(prompt).map_err(|_| {
+        Failure(
+            "impossible de demander la phrase de passe : aucun terminal ; \
+             lancez avis dans un terminal ou utilisez --passphrase-file"
+                .into(),
+        )
+    })?;
+    let answer = answer.trim_end_matches(['\r', '\n']).to_string();
+    if answer.is_empty() {
+        return Err(Failure(
+            "phrase de passe vide : tapez votre phrase de passe".into(),
+        ));
+    }
+    Ok(SecretString::from(answer))
+}
+
+/// Store options for a new store. The scrypt cost is age's timed default
+/// (~1 s); `AVIS_TEST_KDF_LOG_N` lowers it for the test suite only (read at
+/// `init` only; users never set it).
+pub fn init_options() -> StoreOptions {
+    StoreOptions {
+        kdf_log_n: std::env::var("AVIS_TEST_KDF_LOG_N")
+            .ok()
+            .and_then(|v| v.parse().ok()),
+    }
+}
+
+/// Unlocks the store named by the global options.
+pub fn open_store(global: &GlobalArgs) -> Result<Store, Failure> {
+    let dir = store_dir(global)?;
+    if !Store::exists(&dir) {
+        return Err(Failure(
+            crate::store::StoreError::NotInitialized(dir).to_string(),
+        ));
+    }
+    let passphrase = read_passphrase(global, false)?;
+    Ok(Store::open(&dir, &passphrase, &StoreOptions::default())?)
+}
+
+/// Prints a JSON value on stdout (a closed pipe is not an error).
+pub fn print_json(value: &serde_json::Value) -> Result<(), Failure> {
+    let text = serde_json::to_string_pretty(value).map_err(|e| Failure(e.to_string()))?;
+    print_out(&text)
+}
+
+/// Prints a line on stdout (a closed pipe is not an error).
+pub fn print_out(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|_| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure(format!("écriture impossible sur la sortie : {e}"))),
+    }
+}
+
+/// Untrusted text made safe for a terminal (one line): see [`crate::text::sanitize`].
+pub fn sanitize(text: &str) -> String {
+    crate::text::sanitize(text).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_strips_escapes_and_bidi() {
+        assert!(!sanitize("a\u{1b}[31mb\u{202E}c\nd").contains(['\u{1b}', '\u{202E}', '\n']));
+        assert_eq!(sanitize("Léa Durand"), "Léa Durand");
+    }
+}

@@ -1,10 +1,21 @@
-//! The doctor's subcommands of docs/cli.md.
+//! The doctor's subcommands of docs/cli.md: argument definitions and
+//! dispatch; one file per subcommand under `doctor/`.
 
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
 use super::{Command, Failure, GlobalArgs};
+
+mod export;
+mod import;
+mod init;
+mod journal;
+mod keys;
+mod list;
+mod opinion;
+mod show;
+mod trust;
 
 /// `--json`.
 #[derive(Debug, Args)]
@@ -102,6 +113,20 @@ pub enum OpinionCommand {
         #[arg(required = true)]
         ids: Vec<String>,
     },
+    /// Lève un contrôle bloquant avec un motif écrit.
+    Override {
+        /// Identifiant de la demande.
+        id: String,
+        /// Identifiant du contrôle (voir « avis show »).
+        #[arg(long = "regle")]
+        rule: String,
+        /// Code de la mesure concernée, si le contrôle porte sur une mesure.
+        #[arg(long = "mesure")]
+        measure: Option<String>,
+        /// Motif écrit de la levée.
+        #[arg(long = "motif")]
+        reason: String,
+    },
 }
 
 /// `avis export`.
@@ -127,11 +152,31 @@ pub struct JournalArgs {
 pub enum JournalCommand {
     /// Vérifie la chaîne de hachage du journal.
     Verify,
+    /// Affiche les événements du journal.
+    List {
+        /// Seulement ceux de cette demande.
+        #[arg(long)]
+        id: Option<String>,
+        /// Sortie JSON stable.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Runs a doctor's subcommand.
-pub fn run(_global: &GlobalArgs, _command: Command) -> Result<(), Failure> {
-    Err(Failure(
-        "cette commande n'est pas encore disponible dans cette version".into(),
-    ))
+pub fn run(global: &GlobalArgs, command: Command) -> Result<(), Failure> {
+    match command {
+        Command::Init(args) => init::run(global, args),
+        Command::Keys(args) => keys::run(global, args),
+        Command::Trust(args) => trust::run(global, args),
+        Command::Import(args) => import::run(global, args),
+        Command::List(args) => list::run(global, args),
+        Command::Show(args) => show::run(global, args),
+        Command::Opinion(args) => opinion::run(global, args),
+        Command::Export(args) => export::run(global, args),
+        Command::Journal(args) => journal::run(global, args),
+        _ => Err(Failure(
+            "cette commande n'est pas une commande du médecin".into(),
+        )),
+    }
 }

@@ -194,11 +194,328 @@ impl MeasureCode {
         })
     }
 
-    /// Whether the measure is marked [précisez] and needs its `detail`.
+    /// Whether the measure is marked \[précisez\] and needs its `detail`.
     pub fn needs_detail(&self) -> bool {
         matches!(
             self,
             MeasureCode::Ordinateur | MeasureCode::LogicielsSpecifiques
         )
+    }
+}
+
+/// The families of diplomas, which decide deadlines and some measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DiplomaFamily {
+    /// DNB and CFG (collège).
+    College,
+    /// Baccalauréat général or technologique (Éducation nationale).
+    BacGeneralTechno,
+    /// Baccalauréat professionnel (Éducation nationale).
+    BacPro,
+    /// Other vocational exams of the Éducation nationale (CAP, BEP, BP, BMA, MC).
+    Professional,
+    /// Higher education: BTS, DCG, DSCG.
+    Higher,
+    /// Agricultural exams (ministère de l'agriculture, seed 004).
+    Agricultural,
+}
+
+impl DiplomaFamily {
+    /// The French label.
+    pub fn label(self) -> &'static str {
+        match self {
+            DiplomaFamily::College => "Brevet et CFG",
+            DiplomaFamily::BacGeneralTechno => "Baccalauréat général et technologique",
+            DiplomaFamily::BacPro => "Baccalauréat professionnel",
+            DiplomaFamily::Professional => "Autres examens professionnels",
+            DiplomaFamily::Higher => "Enseignement supérieur (BTS, DCG, DSCG)",
+            DiplomaFamily::Agricultural => "Examens de l'enseignement agricole",
+        }
+    }
+}
+
+impl DiplomaCode {
+    /// The family of the diploma (`None` for an unknown code).
+    pub fn family(&self) -> Option<DiplomaFamily> {
+        use DiplomaCode as D;
+        Some(match self {
+            D::Dnb | D::Cfg => DiplomaFamily::College,
+            D::BacGeneral | D::BacTechno => DiplomaFamily::BacGeneralTechno,
+            D::BacPro => DiplomaFamily::BacPro,
+            D::Cap | D::Bep | D::Bp | D::Bma | D::Mc => DiplomaFamily::Professional,
+            D::Bts | D::Dcg | D::Dscg => DiplomaFamily::Higher,
+            D::Capa | D::Bepa | D::Bpa | D::BacTechnoStav | D::BacProAgricole | D::Btsa | D::Cs => {
+                DiplomaFamily::Agricultural
+            }
+            D::Other(_) => return None,
+        })
+    }
+
+    /// Whether it is one of the baccalauréats (including the agricultural ones).
+    pub fn is_bac(&self) -> bool {
+        use DiplomaCode as D;
+        matches!(
+            self,
+            D::BacGeneral | D::BacTechno | D::BacPro | D::BacTechnoStav | D::BacProAgricole
+        )
+    }
+
+    /// Whether it is a vocational exam (CAP, BEP, BP, BMA, MC, bac pro and
+    /// their agricultural counterparts, CS).
+    pub fn is_vocational(&self) -> bool {
+        use DiplomaCode as D;
+        matches!(
+            self,
+            D::BacPro
+                | D::Cap
+                | D::Bep
+                | D::Bp
+                | D::Bma
+                | D::Mc
+                | D::Capa
+                | D::Bepa
+                | D::Bpa
+                | D::BacProAgricole
+                | D::Cs
+        )
+    }
+
+    /// Whether it is a higher-education diploma (BTS, BTSA, DCG, DSCG).
+    pub fn is_higher(&self) -> bool {
+        use DiplomaCode as D;
+        matches!(self, D::Bts | D::Btsa | D::Dcg | D::Dscg)
+    }
+
+    /// Whether the diploma has modern-language exams. An unknown diploma is
+    /// assumed to have some (the checks then warn rather than stay silent).
+    pub fn has_modern_language_exam(&self) -> bool {
+        use DiplomaCode as D;
+        match self {
+            D::BacGeneral
+            | D::BacTechno
+            | D::BacPro
+            | D::Cap
+            | D::Bep
+            | D::Bp
+            | D::Bma
+            | D::Bts
+            | D::Dcg
+            | D::Capa
+            | D::Bepa
+            | D::BacTechnoStav
+            | D::BacProAgricole
+            | D::Btsa => true,
+            D::Dnb | D::Cfg | D::Mc | D::Dscg | D::Bpa | D::Cs => false,
+            D::Other(_) => true,
+        }
+    }
+}
+
+impl MeasureCode {
+    /// Whether the measure is provided for by the regulation of `diploma`
+    /// (seed 000: "seules les mesures autorisées par la réglementation du
+    /// diplôme seront proposées").
+    ///
+    /// Measures common to every exam (seed 003 part II, seed 004 4.3) apply
+    /// everywhere. The exam-specific ones:
+    /// - `dnb_*`: DNB only;
+    /// - `quatrieme_ecoute`: baccalauréats général and technologique
+    ///   (including STAV, seed 004 4.3.6 f);
+    /// - `adaptation_lv`: diplomas with modern-language exams;
+    /// - `dispense_lv_oral`, `dispense_lv_ecrit`: the baccalauréats (arrêté
+    ///   du 15 février 2012) and the CAPa (whole LV exam, arrêté du 21 avril 2016);
+    /// - `dispense_lv2`: baccalauréats général, technologique (STAV) and professionnel.
+    ///
+    /// An unknown diploma or an unknown measure gives `true`: the rectorat's
+    /// catalogue may be newer than ours.
+    pub fn applies_to(&self, diploma: &DiplomaCode) -> bool {
+        use DiplomaCode as D;
+        if !diploma.is_known() {
+            return true;
+        }
+        match self {
+            MeasureCode::DnbDispenseCartographie | MeasureCode::DnbDicteeAdaptee => {
+                *diploma == D::Dnb
+            }
+            MeasureCode::QuatriemeEcoute => {
+                matches!(diploma, D::BacGeneral | D::BacTechno | D::BacTechnoStav)
+            }
+            MeasureCode::AdaptationLv => diploma.has_modern_language_exam(),
+            MeasureCode::DispenseLvOral | MeasureCode::DispenseLvEcrit => {
+                diploma.is_bac() || *diploma == D::Capa
+            }
+            MeasureCode::DispenseLv2 => diploma.is_bac(),
+            _ => true,
+        }
+    }
+
+    /// Whether the measure is a human aid (aides humaines).
+    pub fn is_human_aid(&self) -> bool {
+        self.category() == Some(MeasureCategory::AidesHumaines)
+    }
+
+    /// Whether the measure is extra time (temps majoré, any amount).
+    pub fn is_extra_time(&self) -> bool {
+        matches!(
+            self,
+            MeasureCode::TempsMajoreSixieme
+                | MeasureCode::TempsMajoreTiers
+                | MeasureCode::TempsMajoreExceptionnel
+                | MeasureCode::TempsMajorePreparationOral
+        )
+    }
+}
+
+impl TroubleCode {
+    /// The *troubles des apprentissages*: dyslexie/dysorthographie,
+    /// dyscalculie, dyspraxie, dysphasie.
+    pub fn is_learning_disorder(&self) -> bool {
+        matches!(
+            self,
+            TroubleCode::DyslexieDysorthographie
+                | TroubleCode::Dyscalculie
+                | TroubleCode::Dyspraxie
+                | TroubleCode::Dysphasie
+        )
+    }
+
+    /// Whether a bilan orthophonique étalonné is expected (language and
+    /// calculation: dyslexie/dysorthographie, dysphasie, dyscalculie).
+    pub fn expects_bilan_orthophonique(&self) -> bool {
+        matches!(
+            self,
+            TroubleCode::DyslexieDysorthographie
+                | TroubleCode::Dysphasie
+                | TroubleCode::Dyscalculie
+        )
+    }
+
+    /// The bilans that document the trouble for the `bilan_orthophonique`
+    /// check (empty when none is required).
+    pub fn expected_bilans(&self) -> &'static [DocumentCategory] {
+        const ORTHO: &[DocumentCategory] = &[DocumentCategory::BilanOrthophonique];
+        const DYSPRAXIE: &[DocumentCategory] = &[
+            DocumentCategory::BilanErgotherapie,
+            DocumentCategory::BilanPsychomoteur,
+            DocumentCategory::BilanNeuropsychologique,
+        ];
+        match self {
+            TroubleCode::Dyspraxie => DYSPRAXIE,
+            t if t.expects_bilan_orthophonique() => ORTHO,
+            _ => &[],
+        }
+    }
+}
+
+impl DocumentCategory {
+    /// Whether it is a bilan (orthophonique, neuropsychologique,
+    /// psychométrique, ergothérapie, psychomoteur).
+    pub fn is_bilan(&self) -> bool {
+        matches!(
+            self,
+            DocumentCategory::BilanOrthophonique
+                | DocumentCategory::BilanNeuropsychologique
+                | DocumentCategory::BilanPsychometrique
+                | DocumentCategory::BilanErgotherapie
+                | DocumentCategory::BilanPsychomoteur
+        )
+    }
+
+    /// Whether it is a medical document (bilans, certificats médicaux,
+    /// comptes rendus de spécialiste, fiche de renseignements médicaux): the
+    /// pièces under medical secrecy.
+    pub fn is_medical(&self) -> bool {
+        self.is_bilan()
+            || matches!(
+                self,
+                DocumentCategory::CertificatMedical
+                    | DocumentCategory::CompteRenduSpecialiste
+                    | DocumentCategory::FicheRenseignementsMedicaux
+            )
+    }
+
+    /// Whether it is a school support plan or notification (PAP, PPS, PAI,
+    /// notification AESH).
+    pub fn is_school_support(&self) -> bool {
+        matches!(
+            self,
+            DocumentCategory::Pap
+                | DocumentCategory::Pps
+                | DocumentCategory::Pai
+                | DocumentCategory::NotificationAesh
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dnb_measures_only_for_dnb() {
+        assert!(MeasureCode::DnbDicteeAdaptee.applies_to(&DiplomaCode::Dnb));
+        assert!(MeasureCode::DnbDispenseCartographie.applies_to(&DiplomaCode::Dnb));
+        assert!(!MeasureCode::DnbDicteeAdaptee.applies_to(&DiplomaCode::BacGeneral));
+        assert!(!MeasureCode::DnbDispenseCartographie.applies_to(&DiplomaCode::Cap));
+    }
+
+    #[test]
+    fn language_measures_need_language_exams() {
+        assert!(MeasureCode::AdaptationLv.applies_to(&DiplomaCode::BacPro));
+        assert!(MeasureCode::AdaptationLv.applies_to(&DiplomaCode::Btsa));
+        assert!(!MeasureCode::AdaptationLv.applies_to(&DiplomaCode::Dnb));
+        assert!(MeasureCode::DispenseLvOral.applies_to(&DiplomaCode::BacTechnoStav));
+        assert!(MeasureCode::DispenseLvEcrit.applies_to(&DiplomaCode::Capa));
+        assert!(!MeasureCode::DispenseLvOral.applies_to(&DiplomaCode::Bts));
+        assert!(MeasureCode::DispenseLv2.applies_to(&DiplomaCode::BacGeneral));
+        assert!(!MeasureCode::DispenseLv2.applies_to(&DiplomaCode::Capa));
+        assert!(MeasureCode::QuatriemeEcoute.applies_to(&DiplomaCode::BacTechnoStav));
+        assert!(!MeasureCode::QuatriemeEcoute.applies_to(&DiplomaCode::Cap));
+    }
+
+    #[test]
+    fn common_measures_apply_everywhere_and_unknowns_are_true() {
+        for d in DiplomaCode::KNOWN {
+            assert!(MeasureCode::TempsMajoreTiers.applies_to(d));
+            assert!(MeasureCode::EtalementSessions.applies_to(d));
+        }
+        let unknown = DiplomaCode::from_code("diplome_futur");
+        assert!(MeasureCode::DnbDicteeAdaptee.applies_to(&unknown));
+        assert!(MeasureCode::from_code("mesure_future").applies_to(&DiplomaCode::Dnb));
+    }
+
+    #[test]
+    fn every_known_diploma_has_a_family() {
+        for d in DiplomaCode::KNOWN {
+            assert!(d.family().is_some(), "{d}");
+        }
+        assert_eq!(
+            DiplomaCode::Btsa.family(),
+            Some(DiplomaFamily::Agricultural)
+        );
+        assert_eq!(DiplomaCode::Dcg.family(), Some(DiplomaFamily::Higher));
+        assert_eq!(DiplomaCode::from_code("x").family(), None);
+        assert!(DiplomaCode::Btsa.is_higher());
+        assert!(DiplomaCode::BacProAgricole.is_bac());
+        assert!(!DiplomaCode::Dnb.has_modern_language_exam());
+    }
+
+    #[test]
+    fn trouble_and_document_helpers() {
+        let learning: Vec<_> = TroubleCode::KNOWN
+            .iter()
+            .filter(|t| t.is_learning_disorder())
+            .collect();
+        assert_eq!(learning.len(), 4);
+        assert!(!TroubleCode::Tdah.is_learning_disorder());
+        assert!(TroubleCode::Dyspraxie.expected_bilans().len() == 3);
+        assert!(!TroubleCode::Dyspraxie.expects_bilan_orthophonique());
+        assert!(TroubleCode::Tsa.expected_bilans().is_empty());
+        assert!(DocumentCategory::FicheRenseignementsMedicaux.is_medical());
+        assert!(DocumentCategory::CompteRenduSpecialiste.is_medical());
+        assert!(DocumentCategory::BilanPsychomoteur.is_medical());
+        assert!(!DocumentCategory::Pap.is_medical());
+        assert!(!DocumentCategory::FichePedagogique.is_medical());
+        assert!(DocumentCategory::Pai.is_school_support());
     }
 }

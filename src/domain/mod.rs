@@ -9,7 +9,9 @@ pub mod opinion;
 pub mod request;
 pub mod status;
 
-pub use catalogue::{DiplomaCode, DocumentCategory, MeasureCategory, MeasureCode, TroubleCode};
+pub use catalogue::{
+    DiplomaCode, DiplomaFamily, DocumentCategory, MeasureCategory, MeasureCode, TroubleCode,
+};
 pub use opinion::{
     CheckOverride, Decision, Doctor, Draft, Epreuves, MeasureOpinion, Opinion, Outcome, Validity,
     ValidityKind,

@@ -134,3 +134,101 @@ pub struct PreviousDecision {
     #[serde(default)]
     pub measures: Vec<MeasureCode>,
 }
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// The example of docs/bundle-format.md, verbatim.
+    pub(crate) const EXAMPLE: &str = r#"{
+  "id": "AMX-2026-000123",
+  "version": 1,
+  "received_at": "2026-10-03",
+  "late": false,
+  "procedure": "complete",
+  "candidate": {
+    "last_name": "Durand", "first_name": "Léa",
+    "birth_date": "2009-04-17",
+    "email": "optional", "legal_representative": "optional"
+  },
+  "exam": {
+    "diploma": "bac_general", "label": "Baccalauréat général",
+    "level": "premiere_generale", "track": "Spécialités: SES, HGGSP, LLCER",
+    "session": "2027", "anticipated_session": "2026"
+  },
+  "schooling": {
+    "type": "public_ou_prive_sous_contrat",
+    "academy": "Aix-Marseille",
+    "establishment": {"uai": "0130001A", "name": "Lycée Victor Hugo", "city": "Marseille"}
+  },
+  "supports": ["PAP"],
+  "troubles": ["dyslexie_dysorthographie"],
+  "requested_measures": [
+    {"code": "temps_majore_tiers"},
+    {"code": "ordinateur", "detail": "Traitement de texte, synthèse vocale (Dragon)"}
+  ],
+  "comments": "Informations complémentaires (section #7), free text",
+  "documents": [
+    {"sha256": "2c26b4…", "filename": "bilan-orthophonique-2025.pdf",
+     "media_type": "application/pdf", "category": "bilan_orthophonique",
+     "date": "2025-06-12", "pages": 6}
+  ],
+  "previous_decisions": [
+    {"session": "2025", "diploma": "dnb", "measures": ["temps_majore_tiers"]}
+  ]
+}"#;
+
+    #[test]
+    fn bundle_format_example_round_trips_exactly() {
+        let req: Request = serde_json::from_str(EXAMPLE).unwrap();
+        assert_eq!(req.id, "AMX-2026-000123");
+        assert_eq!(req.procedure, Procedure::Complete);
+        assert_eq!(req.exam.diploma, DiplomaCode::BacGeneral);
+        assert_eq!(req.schooling.kind, "public_ou_prive_sous_contrat");
+        assert_eq!(req.troubles, vec![TroubleCode::DyslexieDysorthographie]);
+        assert_eq!(req.requested_measures[1].code, MeasureCode::Ordinateur);
+        assert_eq!(req.documents[0].date, NaiveDate::from_ymd_opt(2025, 6, 12));
+        assert_eq!(req.previous_decisions[0].diploma, DiplomaCode::Dnb);
+        let original: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+        let back = serde_json::to_value(&req).unwrap();
+        assert_eq!(back, original);
+        let again: Request = serde_json::from_value(back).unwrap();
+        assert_eq!(again, req);
+    }
+
+    #[test]
+    fn unknown_codes_are_kept_verbatim_and_unknown_fields_ignored() {
+        let mut v: serde_json::Value = serde_json::from_str(EXAMPLE).unwrap();
+        v["procedure"] = "acceleree".into();
+        v["exam"]["diploma"] = "diplome_2030".into();
+        v["troubles"] = serde_json::json!(["trouble_futur"]);
+        v["requested_measures"][0]["code"] = "mesure_future".into();
+        v["documents"][0]["category"] = "piece_future".into();
+        v["future_field"] = serde_json::json!({"x": 1});
+        v["candidate"]["future_too"] = true.into();
+        let req: Request = serde_json::from_value(v).unwrap();
+        assert_eq!(req.procedure, Procedure::Other("acceleree".into()));
+        assert_eq!(req.exam.diploma.code(), "diplome_2030");
+        assert!(!req.exam.diploma.is_known());
+        assert_eq!(req.troubles[0].label(), "trouble_futur");
+        assert_eq!(req.requested_measures[0].code.code(), "mesure_future");
+        assert_eq!(req.documents[0].category.code(), "piece_future");
+        let back = serde_json::to_value(&req).unwrap();
+        assert_eq!(back["procedure"], "acceleree");
+        assert_eq!(back["requested_measures"][0]["code"], "mesure_future");
+        assert!(back.get("future_field").is_none());
+    }
+
+    #[test]
+    fn minimal_request_takes_defaults() {
+        let json = r#"{"id": "R1", "version": 2, "received_at": "2026-10-03",
+            "procedure": "urgence",
+            "candidate": {"last_name": "A", "first_name": "B", "birth_date": "2008-01-01"},
+            "exam": {"diploma": "bts", "session": "2027"},
+            "schooling": {"type": "cned"}}"#;
+        let req: Request = serde_json::from_str(json).unwrap();
+        assert!(!req.late);
+        assert!(req.requested_measures.is_empty() && req.documents.is_empty());
+        assert_eq!(req.candidate.display_name(), "A B");
+    }
+}

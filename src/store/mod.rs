@@ -2,19 +2,42 @@
 //! passphrase), sealed records, requests, documents, drafts, journal,
 //! transactional import and export.
 //!
-//! API contract used by the CLI and the TUI (the bodies are filled in by the
-//! store issue).
+//! Layout of a store directory (0700, every file 0600):
+//! - `profile.json`: format version, the doctor's name and RPPS, public keys
+//!   (nothing medical);
+//! - `identity.age`: the doctor's age identity file, encrypted with the
+//!   passphrase exactly as `age -p` does it (`age -d identity.age` opens it);
+//! - `signing.key.age`: the doctor's minisign secret key file, age-encrypted
+//!   to the doctor's own recipient;
+//! - `datakey.age`: the random 32-byte data key, age-encrypted likewise;
+//! - `db/`: sled; every value sealed with XChaCha20-Poly1305 under a subkey
+//!   of the data key, with the tree name and record key as associated data;
+//!   record keys are keyed hashes (no identifiers in clear);
+//! - `bundles/<bundle_id>.age`: the imported assignment bundles as received
+//!   (binary age), which are the encrypted document store;
+//! - `settings.json` (optional): campaign settings of the checks;
+//! - `store.lock`: held while a program uses the store;
+//! - `unlock-failures` (only after a wrong passphrase): a plain counter,
+//!   journalled and removed at the next successful unlock.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use secrecy::SecretString;
 use zeroize::Zeroizing;
 
-use crate::domain::checks::Finding;
-use crate::domain::{
-    DiplomaCode, Doctor, Draft, MeasureCode, Procedure, Request, Status, TroubleCode,
-};
+use crate::domain::{DiplomaCode, Doctor, MeasureCode, Procedure, Request, Status, TroubleCode};
+
+mod crypto;
+mod db;
+mod export;
+mod fsutil;
+mod import;
+mod journal;
+mod keys;
+mod opinions;
+
+pub use keys::fingerprint;
 
 /// Store errors, with French messages (what went wrong, what to do).
 #[derive(Debug, thiserror::Error)]
@@ -22,10 +45,70 @@ use crate::domain::{
 pub enum StoreError {
     #[error("cette fonction n'est pas encore disponible")]
     NotYetBuilt,
+    #[error("aucun magasin dans {0} : créez-le avec « avis init --name \"Dr …\" », ou indiquez le bon dossier avec --store")]
+    NotInitialized(PathBuf),
+    #[error("un magasin existe déjà dans {0} : rien n'a été modifié ; utilisez-le, ou choisissez un autre dossier avec --store")]
+    AlreadyInitialized(PathBuf),
+    #[error("phrase de passe incorrecte : rien n'a été modifié ; vérifiez-la (majuscules, disposition du clavier) et recommencez")]
+    WrongPassphrase,
+    #[error("Le magasin est déjà ouvert par un autre programme avis (interface ou commande). Fermez-le puis recommencez.")]
+    Busy,
+    #[error("impossible de {what} : {source}")]
+    Io {
+        what: &'static str,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("erreur de la base du magasin : {0} ; fermez les autres programmes avis et recommencez, ou restaurez une sauvegarde")]
+    Db(#[from] sled::Error),
+    #[error("le magasin est endommagé ({0}) : restaurez une sauvegarde du dossier du magasin")]
+    Corrupt(&'static str),
+    #[error("clés du médecin inutilisables : {0}")]
+    Keys(String),
+    #[error("clé publique minisign illisible : {0} ; demandez au rectorat son fichier .pub")]
+    BadPublicKey(String),
+    #[error("lot refusé, rien n'a été importé : {0}")]
+    Bundle(#[from] crate::bundle::BundleError),
+    #[error("lot refusé comme rejeu : sa séquence {sequence} n'est pas supérieure à la dernière importée de cet émetteur ({last}) ; si vous voulez vraiment l'importer, ajoutez --accepter-ancien")]
+    Replay { sequence: u64, last: u64 },
+    #[error(
+        "lot refusé, rien n'a été importé : la demande {0} est illisible ; signalez-le au rectorat"
+    )]
+    BadRequest(String),
+    #[error("aucune demande {0} dans le magasin : vérifiez l'identifiant avec « avis list »")]
+    UnknownRequest(String),
+    #[error("la demande {0} n'a pas encore d'avis : rédigez-le d'abord (« avis opinion apply » ou l'interface)")]
+    NoDraft(String),
+    #[error("avis {id} incomplet : {}", .problems.join(" ; "))]
+    Incomplete { id: String, problems: Vec<String> },
+    #[error("avis {id} : contrôles bloquants non levés ({}) ; corrigez l'avis ou levez-les avec un motif (« avis opinion override »)", .rules.join(", "))]
+    Blocked { id: String, rules: Vec<String> },
+    #[error("l'avis {0} a été rédigé sur une version antérieure de la demande : relisez-le et enregistrez-le sur la version actuelle avant de le valider")]
+    WrittenAgainstOlderVersion(String),
+    #[error("avis {id} refusé : {why}")]
+    OpinionMismatch { id: String, why: String },
+    #[error("aucun avis validé à exporter : validez d'abord des avis (« avis opinion validate »), ou utilisez --encore pour renvoyer un avis déjà exporté")]
+    NothingToExport,
+    #[error("l'avis {0} n'est ni validé ni exporté : validez-le avant de l'exporter")]
+    NotValidated(String),
+    #[error("journal altéré à l'événement {seq} : {why} ; conservez le dossier du magasin tel quel et signalez-le")]
+    JournalBroken { seq: u64, why: &'static str },
+    #[error("pièce {0} absente du magasin : réimportez le lot qui la contient")]
+    DocumentMissing(String),
+    #[error(
+        "réglages de campagne illisibles (settings.json) : {0} ; corrigez ou supprimez ce fichier"
+    )]
+    Settings(String),
 }
 
 /// Result alias of the store.
 pub type Result<T> = std::result::Result<T, StoreError>;
+
+impl StoreError {
+    pub(crate) fn io(what: &'static str) -> impl FnOnce(std::io::Error) -> StoreError {
+        move |source| StoreError::Io { what, source }
+    }
+}
 
 /// Options fixed when a store is created or opened.
 #[derive(Debug, Clone, Default)]
@@ -140,120 +223,125 @@ pub struct ExportedFile {
     pub opinions: usize,
 }
 
-/// An unlocked store.
+/// An unlocked store. Dropping it closes the database, forgets the keys and
+/// releases the lock; it can be moved to a worker thread.
 pub struct Store {
-    _private: (),
+    dir: PathBuf,
+    db: db::Db,
+    secrets: keys::Secrets,
+    profile: keys::Profile,
+    settings: crate::domain::checks::CampaignSettings,
+    _lock: fsutil::StoreLock,
 }
 
 impl Store {
     /// Creates the store and the doctor's keys under `passphrase`.
     pub fn init(
-        _dir: &Path,
-        _passphrase: &SecretString,
-        _name: &str,
-        _rpps: Option<&str>,
-        _options: &StoreOptions,
+        dir: &Path,
+        passphrase: &SecretString,
+        name: &str,
+        rpps: Option<&str>,
+        options: &StoreOptions,
     ) -> Result<Store> {
-        Err(StoreError::NotYetBuilt)
+        let material = keys::KeyMaterial::generate()?;
+        keys::create(dir, passphrase, name, rpps, material, options)?;
+        Store::open(dir, passphrase, options)
+    }
+
+    /// Creates a store with given keys (the demo's throw-away store):
+    /// `identity_file_text` is an age identity file (`AGE-SECRET-KEY-1…`),
+    /// `minisign_secret_key_text` an unencrypted minisign secret key file.
+    pub fn init_with_keys(
+        dir: &Path,
+        passphrase: &SecretString,
+        name: &str,
+        rpps: Option<&str>,
+        identity_file_text: &str,
+        minisign_secret_key_text: &str,
+        options: &StoreOptions,
+    ) -> Result<Store> {
+        let material = keys::KeyMaterial::from_texts(identity_file_text, minisign_secret_key_text)?;
+        keys::create(dir, passphrase, name, rpps, material, options)?;
+        Store::open(dir, passphrase, options)
+    }
+
+    /// Whether `dir` holds a store (its profile exists).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(keys::PROFILE_FILE).is_file()
     }
 
     /// Unlocks an existing store.
-    pub fn open(_dir: &Path, _passphrase: &SecretString, _options: &StoreOptions) -> Result<Store> {
-        Err(StoreError::NotYetBuilt)
+    pub fn open(dir: &Path, passphrase: &SecretString, _options: &StoreOptions) -> Result<Store> {
+        if !Store::exists(dir) {
+            return Err(StoreError::NotInitialized(dir.to_path_buf()));
+        }
+        let lock = fsutil::try_lock(dir)
+            .map_err(StoreError::io("verrouiller le magasin"))?
+            .ok_or(StoreError::Busy)?;
+        let profile = keys::read_profile(dir)?;
+        let secrets = keys::unlock(dir, passphrase, &profile)?;
+        let settings = read_settings(dir)?;
+        let db = db::Db::open(&dir.join("db"), &secrets)?;
+        let store = Store {
+            dir: dir.to_path_buf(),
+            db,
+            secrets,
+            profile,
+            settings,
+            _lock: lock,
+        };
+        store.sweep_bundles()?;
+        store.journal_failed_unlocks()?;
+        fsutil::tighten(dir).map_err(StoreError::io("protéger les fichiers du magasin"))?;
+        Ok(store)
+    }
+
+    /// Closes the store: flushes, forgets the keys, releases the lock.
+    pub fn lock(self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// The store directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
     }
 
     /// The doctor's public keys.
     pub fn public_keys(&self) -> PublicKeys {
-        unimplemented!()
+        PublicKeys {
+            age_recipient: self.profile.age_recipient.clone(),
+            signing_key: self.profile.signing_key.clone(),
+            signing_key_file: self.profile.signing_key_file.clone(),
+        }
     }
 
     /// The doctor's name and RPPS.
     pub fn doctor(&self) -> Doctor {
-        unimplemented!()
+        self.profile.doctor.clone()
     }
 
-    /// Trusts a rectorat's minisign public key (contents of a `.pub` file).
-    pub fn trust_add(&self, _pub_file: &str, _name: &str) -> Result<TrustedSigner> {
-        Err(StoreError::NotYetBuilt)
-    }
-
-    /// The trusted signers.
-    pub fn trusted(&self) -> Result<Vec<TrustedSigner>> {
-        Err(StoreError::NotYetBuilt)
-    }
-
-    /// Verifies and imports an assignment bundle, all or nothing.
-    pub fn import(
-        &self,
-        _bundle: &Path,
-        _options: &ImportOptions,
-        _progress: &mut dyn FnMut(Progress),
-    ) -> Result<ImportOutcome> {
-        Err(StoreError::NotYetBuilt)
-    }
-
-    /// Every request's inbox line; checks evaluated on `today`.
-    pub fn summaries(&self, _today: NaiveDate) -> Result<Vec<RequestSummary>> {
-        Err(StoreError::NotYetBuilt)
-    }
-
-    /// One request.
-    pub fn request(&self, _id: &str) -> Result<RequestRecord> {
-        Err(StoreError::NotYetBuilt)
-    }
-
-    /// The draft avis of a request, if any.
-    pub fn draft(&self, _id: &str) -> Result<Option<Draft>> {
-        Err(StoreError::NotYetBuilt)
-    }
-
-    /// The status of a request.
-    pub fn status(&self, _id: &str) -> Result<Status> {
-        Err(StoreError::NotYetBuilt)
-    }
-
-    /// Saves a draft (status becomes `brouillon`; a validated avis returns to it).
-    pub fn save_draft(&self, _id: &str, _draft: &Draft) -> Result<()> {
-        Err(StoreError::NotYetBuilt)
-    }
-
-    /// The checks of a request with its current draft, on `today`.
-    pub fn findings(&self, _id: &str, _today: NaiveDate) -> Result<Vec<Finding>> {
-        Err(StoreError::NotYetBuilt)
-    }
-
-    /// Marks the avis ready to sign, after the checks.
-    pub fn validate(&self, _id: &str, _today: NaiveDate) -> Result<()> {
-        Err(StoreError::NotYetBuilt)
-    }
-
-    /// Returns a validated avis to `brouillon`.
-    pub fn unvalidate(&self, _id: &str) -> Result<()> {
-        Err(StoreError::NotYetBuilt)
+    /// The campaign settings the checks use (`settings.json`, or defaults).
+    pub fn settings(&self) -> &crate::domain::checks::CampaignSettings {
+        &self.settings
     }
 
     /// A document's bytes, decrypted into memory.
-    pub fn document(&self, _sha256: &str) -> Result<Zeroizing<Vec<u8>>> {
-        Err(StoreError::NotYetBuilt)
+    pub fn document(&self, sha256: &str) -> Result<Zeroizing<Vec<u8>>> {
+        import::read_document(self, sha256)
     }
+}
 
-    /// Signs and encrypts every validated, not yet exported avis.
-    pub fn export(
-        &self,
-        _out: &Path,
-        _options: &ExportOptions,
-        _progress: &mut dyn FnMut(Progress),
-    ) -> Result<Vec<ExportedFile>> {
-        Err(StoreError::NotYetBuilt)
-    }
-
-    /// Journal events, all or those of one request.
-    pub fn journal(&self, _request_id: Option<&str>) -> Result<Vec<JournalEvent>> {
-        Err(StoreError::NotYetBuilt)
-    }
-
-    /// Checks the journal's hash chain; returns the number of events.
-    pub fn journal_verify(&self) -> Result<u64> {
-        Err(StoreError::NotYetBuilt)
+fn read_settings(dir: &Path) -> Result<crate::domain::checks::CampaignSettings> {
+    let path = dir.join("settings.json");
+    match std::fs::read(&path) {
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|e| StoreError::Settings(e.to_string()))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Default::default()),
+        Err(e) => Err(StoreError::Io {
+            what: "lire les réglages de campagne",
+            source: e,
+        }),
     }
 }

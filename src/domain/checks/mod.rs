@@ -1,12 +1,40 @@
 //! The regulatory checks of docs/domain.md: a table of rules evaluated on a
 //! request, its draft avis, the review date and the campaign settings.
+//!
+//! Each rule has a stable id, the highest severity it can take, a title and
+//! its source; its check lives in the file of its family (`documents`,
+//! `time`, `calendar`, `aids`, `form`, `motivation`). Adding a rule is one
+//! entry in the `RULES` table and one function.
+//!
+//! Semantics (docs/domain.md): a check about a requested measure warns
+//! (`attention`); it blocks only when the avis *grants* what the regulation
+//! excludes; it is resolved, and then not reported at all, as soon as the
+//! avis refuses the measure or modifies it accordingly. A `bloquant`
+//! finding is `overridden` when the draft holds a [`CheckOverride`] with a
+//! non-blank reason for that rule (and that measure, when the finding is
+//! about one). A check never decides for the doctor.
+//!
+//! [`CheckOverride`]: crate::domain::CheckOverride
+
+mod aids;
+mod calendar;
+mod documents;
+mod form;
+mod motivation;
+pub mod settings;
+#[cfg(test)]
+mod testkit;
+mod time;
+pub mod words;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::MeasureCode;
-use super::opinion::Draft;
-use super::request::Request;
+use super::opinion::{Decision, Draft, MeasureOpinion, Opinion, Outcome};
+use super::request::{Request, RequestedMeasure};
+
+pub use settings::{CampaignSettings, MonthDay};
 
 /// How much a check matters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -52,19 +80,644 @@ impl Finding {
     pub fn blocks(&self) -> bool {
         self.severity == Severity::Bloquant && !self.overridden
     }
+
+    /// The rule's description, if the id is one of [`rules`].
+    pub fn rule_info(&self) -> Option<&'static RuleInfo> {
+        rule(&self.rule)
+    }
 }
 
-/// Campaign settings: thresholds and deadlines that vary by académie and year.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[serde(default)]
-pub struct CampaignSettings {}
+/// What a check reports before the rule id and override are attached.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Hit {
+    pub severity: Severity,
+    pub message: String,
+    pub measure: Option<MeasureCode>,
+}
+
+impl Hit {
+    pub fn new(severity: Severity, message: String, measure: Option<&MeasureCode>) -> Hit {
+        Hit {
+            severity,
+            message,
+            measure: measure.cloned(),
+        }
+    }
+}
+
+type CheckFn = fn(&Ctx<'_>) -> Vec<Hit>;
+
+/// One rule of the table, for display (`avis`'s check list, help screens).
+#[derive(Debug, Clone, Copy)]
+pub struct RuleInfo {
+    /// Stable id, as in findings and overrides.
+    pub id: &'static str,
+    /// The highest severity the rule can report.
+    pub severity: Severity,
+    /// French, one line: what the rule checks.
+    pub title: &'static str,
+    /// Where the rule comes from.
+    pub source: &'static str,
+    check: CheckFn,
+}
+
+impl Serialize for RuleInfo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("RuleInfo", 4)?;
+        st.serialize_field("id", self.id)?;
+        st.serialize_field("severity", &self.severity)?;
+        st.serialize_field("title", self.title)?;
+        st.serialize_field("source", self.source)?;
+        st.end()
+    }
+}
+
+/// The rule table, in evaluation (and display) order.
+static RULES: [RuleInfo; 17] = [
+    RuleInfo {
+        id: "bilan_orthophonique",
+        severity: Severity::Bloquant,
+        title: "Bilan orthophonique (ou d'ergothérapie, psychomotricité, neuropsychologie pour la dyspraxie) récent pour un trouble des apprentissages",
+        source: "Circulaire du rectorat de Rennes, 27 septembre 2019 (« son absence entraînera le rejet du dossier »)",
+        check: documents::bilan_orthophonique,
+    },
+    RuleInfo {
+        id: "dossier_medical_recent",
+        severity: Severity::Attention,
+        title: "Dossier médical de moins d'un an",
+        source: "Circulaire du rectorat de Rennes, 27 septembre 2019",
+        check: documents::dossier_medical_recent,
+    },
+    RuleInfo {
+        id: "temps_au_dela_du_tiers",
+        severity: Severity::Bloquant,
+        title: "Majoration de temps au-delà du tiers : exceptionnelle et motivée",
+        source: "Circulaire de Rennes 2019 ; note DGER/SDPFE/2018-327",
+        check: time::temps_au_dela_du_tiers,
+    },
+    RuleInfo {
+        id: "pratique_en_scolarite",
+        severity: Severity::Attention,
+        title: "Secrétaire ou ordinateur pratiqués pendant la scolarité",
+        source: "Circulaire de Rennes 2019 ; note DGER/SDPFE/2018-327",
+        check: aids::pratique_en_scolarite,
+    },
+    RuleInfo {
+        id: "aide_humaine_subsidiaire",
+        severity: Severity::Attention,
+        title: "Aide humaine seulement à défaut d'aide technique",
+        source: "Circulaire de Rennes 2019 ; note DGER/SDPFE/2018-327",
+        check: aids::aide_humaine_subsidiaire,
+    },
+    RuleInfo {
+        id: "procedure_urgence",
+        severity: Severity::Bloquant,
+        title: "Procédure d'urgence : temps, locaux, installation ou pauses seulement",
+        source: "Circulaire du rectorat de Rennes, 27 septembre 2019",
+        check: calendar::procedure_urgence,
+    },
+    RuleInfo {
+        id: "hors_delais",
+        severity: Severity::Attention,
+        title: "Demande reçue après la date limite du diplôme",
+        source: "Guide AMEX (Aix-Marseille) ; circulaire de Rennes 2019 ; art. D351-28 du code de l'éducation",
+        check: calendar::hors_delais,
+    },
+    RuleInfo {
+        id: "deux_semaines",
+        severity: Severity::Attention,
+        title: "Aucun aménagement dans les deux semaines avant l'examen (hors urgence)",
+        source: "Circulaire du rectorat de Rennes, 27 septembre 2019",
+        check: calendar::deux_semaines,
+    },
+    RuleInfo {
+        id: "lsf_langue_vivante",
+        severity: Severity::Attention,
+        title: "Pas d'interprète en LSF pour l'épreuve de langue vivante",
+        source: "Note DGER/SDPFE/2018-327, 4.3.5 c",
+        check: aids::lsf_langue_vivante,
+    },
+    RuleInfo {
+        id: "agrandissement",
+        severity: Severity::Bloquant,
+        title: "Caractères de 16 ou 20 points : baccalauréats, DNB et domaines généraux des examens professionnels seulement",
+        source: "Circulaire du rectorat de Rennes, 27 septembre 2019",
+        check: aids::agrandissement,
+    },
+    RuleInfo {
+        id: "mesure_non_prevue",
+        severity: Severity::Attention,
+        title: "Mesure non prévue pour ce diplôme, ou inconnue du catalogue",
+        source: "Guide AMEX (Aix-Marseille)",
+        check: form::mesure_non_prevue,
+    },
+    RuleInfo {
+        id: "precisez",
+        severity: Severity::Bloquant,
+        title: "Mesure [précisez] sans sa précision",
+        source: "Guide AMEX (Aix-Marseille)",
+        check: form::precisez,
+    },
+    RuleInfo {
+        id: "pieces_pedagogiques",
+        severity: Severity::Attention,
+        title: "Fiche pédagogique et copie de devoir pour un trouble des apprentissages",
+        source: "Guide AMEX (Aix-Marseille) ; circulaire de Rennes 2019",
+        check: documents::pieces_pedagogiques,
+    },
+    RuleInfo {
+        id: "decision_anterieure",
+        severity: Severity::Info,
+        title: "Décision antérieure mentionnée mais non jointe",
+        source: "Circulaire du rectorat de Rennes, 27 septembre 2019",
+        check: documents::decision_anterieure,
+    },
+    RuleInfo {
+        id: "motivation_medicale",
+        severity: Severity::Bloquant,
+        title: "Motivation transmise sans trouble, diagnostic ni examen médical",
+        source: "Secret médical",
+        check: motivation::motivation_medicale,
+    },
+    RuleInfo {
+        id: "procedure_simplifiee",
+        severity: Severity::Attention,
+        title: "Procédure simplifiée : pas plus d'un tiers de temps",
+        source: "Art. D351-28-1 du code de l'éducation",
+        check: time::procedure_simplifiee,
+    },
+    RuleInfo {
+        id: "correcteur_orthographique",
+        severity: Severity::Attention,
+        title: "Correcteur orthographique interdit aux épreuves qui évaluent l'orthographe",
+        source: "Note DGER/SDPFE/2018-327, 4.3.4 a",
+        check: aids::correcteur_orthographique,
+    },
+];
+
+/// Every rule, in display order.
+pub fn rules() -> &'static [RuleInfo] {
+    &RULES
+}
+
+/// The rule with this id.
+pub fn rule(id: &str) -> Option<&'static RuleInfo> {
+    RULES.iter().find(|r| r.id == id)
+}
 
 /// Evaluates every rule on `request` and its draft, on the day `today`.
+///
+/// Findings come in rule-table order, then in the order of the request's
+/// measures. Resolved checks are not reported. "Advised" below means an
+/// avis entry grants the code (`accorde`, `ajoute`, or `modifie` into it).
+///
+/// - `bilan_orthophonique` (bloquant): dyslexie/dysorthographie, dysphasie
+///   or dyscalculie without a bilan orthophonique, or dyspraxie without an
+///   ergothérapie/psychomoteur/neuropsychologique bilan, or the newest such
+///   bilan undated or older than `bilan_max_age_years`; attention when it is
+///   older than `point_evolution_after_years` (point d'évolution expected).
+///   Resolved by an `incomplet` avis whose missing pièces name that bilan.
+/// - `dossier_medical_recent` (attention): no medical document, none dated,
+///   or the newest older than `medical_file_max_age_years`.
+/// - `temps_au_dela_du_tiers`: requested (attention); advised without a
+///   motivation on its entry (bloquant).
+/// - `pratique_en_scolarite` (attention): secrétaire lecteur/scripteur or
+///   ordinateur requested or advised, no PAP/PPS/PAI/AESH in supports or
+///   pièces, no previous decision with that measure.
+/// - `aide_humaine_subsidiaire` (attention): secrétaire scripteur/lecteur
+///   advised while a technical aid for the same need is requested or
+///   advised, or advised without motivation.
+/// - `procedure_urgence`: under `urgence`, a measure other than extra time,
+///   pauses, début décalé, locaux, installation, salle particulière:
+///   requested (attention), advised (bloquant).
+/// - `hors_delais` (attention): `late`, or received after the deadline
+///   (anticipated-exam deadline when those exams are still ahead).
+/// - `deux_semaines` (attention): outside `urgence`, fewer than
+///   `no_accommodation_days` days before the first exam, or after it.
+/// - `lsf_langue_vivante` (attention): interprète LSF requested or advised
+///   for a diploma with modern-language exams, unless refused or limited
+///   (épreuves précisées, or a detail/motivation naming the language exam).
+/// - `agrandissement`: 16/20-point print outside `large_print_diplomas`:
+///   requested (attention), advised (bloquant); for
+///   `large_print_general_domains_diplomas`, attention until limited.
+/// - `mesure_non_prevue`: a known measure that does not apply to the
+///   diploma (attention), an unknown code (info).
+/// - `precisez`: ordinateur/logiciels without detail: requested
+///   (attention), advised (bloquant; `accorde` inherits the requested detail).
+/// - `pieces_pedagogiques` (attention): procédure complète, trouble des
+///   apprentissages, a school, no fiche pédagogique or no copie de devoir.
+/// - `decision_anterieure` (info): previous decisions, no copy joined.
+/// - `motivation_medicale` (bloquant): the global or a measure's motivation
+///   names a term of `medical_terms`/`extra_medical_terms`.
+/// - `procedure_simplifiee` (attention): `simplifiee` with more than a
+///   third of extra time requested.
+/// - `correcteur_orthographique` (attention): ordinateur/logiciels whose
+///   detail names a spell checker without switching it off, for a diploma
+///   in `spelling_assessed_diplomas`.
 pub fn evaluate(
-    _request: &Request,
-    _draft: Option<&Draft>,
-    _today: NaiveDate,
-    _settings: &CampaignSettings,
+    request: &Request,
+    draft: Option<&Draft>,
+    today: NaiveDate,
+    settings: &CampaignSettings,
 ) -> Vec<Finding> {
-    Vec::new()
+    let ctx = Ctx {
+        request,
+        draft,
+        today,
+        settings,
+    };
+    let mut findings = Vec::new();
+    for rule in RULES.iter() {
+        for hit in (rule.check)(&ctx) {
+            let overridden = hit.severity == Severity::Bloquant
+                && draft.is_some_and(|d| d.override_for(rule.id, hit.measure.as_ref()).is_some());
+            findings.push(Finding {
+                rule: rule.id.to_string(),
+                severity: hit.severity,
+                message: hit.message,
+                measure: hit.measure,
+                overridden,
+            });
+        }
+    }
+    findings
+}
+
+/// What the avis says about one measure, for the checks.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum MeasureState<'a> {
+    /// The avis advises this measure (through this entry).
+    Advised(&'a MeasureOpinion),
+    /// Requested, and the avis refuses it or modifies it into another one.
+    Resolved,
+    /// Requested, no answer yet in the avis.
+    Requested,
+    /// Neither requested nor advised.
+    Absent,
+}
+
+/// Everything a check sees.
+pub(crate) struct Ctx<'a> {
+    pub request: &'a Request,
+    pub draft: Option<&'a Draft>,
+    pub today: NaiveDate,
+    pub settings: &'a CampaignSettings,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn opinion(&self) -> Option<&'a Opinion> {
+        self.draft.map(|d| &d.opinion)
+    }
+
+    pub fn requested(&self, code: &MeasureCode) -> Option<&'a RequestedMeasure> {
+        self.request
+            .requested_measures
+            .iter()
+            .find(|r| &r.code == code)
+    }
+
+    pub fn is_requested(&self, code: &MeasureCode) -> bool {
+        self.requested(code).is_some()
+    }
+
+    /// The entries advising `code`.
+    pub fn grants(&self, code: &MeasureCode) -> Vec<&'a MeasureOpinion> {
+        self.opinion()
+            .map(|o| o.measures.iter().filter(|m| m.grants(code)).collect())
+            .unwrap_or_default()
+    }
+
+    pub fn is_advised(&self, code: &MeasureCode) -> bool {
+        !self.grants(code).is_empty()
+    }
+
+    pub fn state(&self, code: &MeasureCode) -> MeasureState<'a> {
+        if let Some(entry) = self.grants(code).into_iter().next() {
+            return MeasureState::Advised(entry);
+        }
+        if !self.is_requested(code) {
+            return MeasureState::Absent;
+        }
+        match self.opinion().and_then(|o| o.entry_for(code)) {
+            Some(e) if matches!(e.decision, Decision::Refuse | Decision::Modifie) => {
+                MeasureState::Resolved
+            }
+            _ => MeasureState::Requested,
+        }
+    }
+
+    /// Requested codes, then codes the avis advises that were not
+    /// requested, each once.
+    pub fn codes(&self) -> Vec<&'a MeasureCode> {
+        let mut codes: Vec<&'a MeasureCode> = Vec::new();
+        for r in &self.request.requested_measures {
+            if !codes.contains(&&r.code) {
+                codes.push(&r.code);
+            }
+        }
+        if let Some(o) = self.opinion() {
+            for m in &o.measures {
+                if let Some(g) = m.granted_code() {
+                    if !codes.contains(&g) {
+                        codes.push(g);
+                    }
+                }
+            }
+        }
+        codes
+    }
+
+    /// Whether the avis is `incomplet` and its missing pièces mention one of
+    /// `needles` (folded substrings: `"orthophon"`, `"bilan_orthophonique"`).
+    pub fn incomplet_lists(&self, needles: &[&str]) -> bool {
+        let Some(o) = self.opinion() else {
+            return false;
+        };
+        o.outcome == Outcome::Incomplet
+            && o.missing_documents.iter().any(|doc| {
+                let folded = words::fold(doc);
+                needles.iter().any(|n| folded.contains(&words::fold(n)))
+            })
+    }
+}
+
+/// A measure's label, safe to show.
+pub(crate) fn label(code: &MeasureCode) -> String {
+    crate::text::sanitize(code.label()).into_owned()
+}
+
+/// "d'un an", "de 2 ans" (after "plus" or "moins").
+pub(crate) fn years_fr(n: u32) -> String {
+    if n == 1 {
+        "d'un an".to_string()
+    } else {
+        format!("de {n} ans")
+    }
+}
+
+/// A date as the doctor reads it: 20/11/2026.
+pub(crate) fn date_fr(d: NaiveDate) -> String {
+    d.format("%d/%m/%Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testkit::*;
+    use super::*;
+    use crate::domain::{CheckOverride, DocumentCategory, TroubleCode};
+
+    #[test]
+    fn rule_table_has_the_seventeen_rules_of_domain_md() {
+        let ids: Vec<_> = rules().iter().map(|r| r.id).collect();
+        for id in [
+            "bilan_orthophonique",
+            "dossier_medical_recent",
+            "temps_au_dela_du_tiers",
+            "pratique_en_scolarite",
+            "aide_humaine_subsidiaire",
+            "procedure_urgence",
+            "hors_delais",
+            "deux_semaines",
+            "lsf_langue_vivante",
+            "agrandissement",
+            "mesure_non_prevue",
+            "precisez",
+            "pieces_pedagogiques",
+            "decision_anterieure",
+            "motivation_medicale",
+            "procedure_simplifiee",
+            "correcteur_orthographique",
+        ] {
+            assert!(ids.contains(&id), "{id}");
+        }
+        assert_eq!(ids.len(), 17);
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 17, "ids are unique");
+        assert_eq!(
+            rule("decision_anterieure").unwrap().severity,
+            Severity::Info
+        );
+        assert!(rule("nope").is_none());
+        let json = serde_json::to_value(rules()).unwrap();
+        assert_eq!(json[0]["id"], "bilan_orthophonique");
+        assert_eq!(json[0]["severity"], "bloquant");
+        assert!(json[0]["source"].as_str().unwrap().contains("Rennes"));
+    }
+
+    #[test]
+    fn every_message_is_french_and_has_no_candidate_name() {
+        let req = request()
+            .trouble(TroubleCode::DyslexieDysorthographie)
+            .measure("temps_majore_exceptionnel")
+            .measure("ordinateur")
+            .measure("secretaire_scripteur")
+            .measure("sujet_police_20")
+            .measure("mesure_future")
+            .diploma("bts")
+            .late()
+            .previous("2025", "dnb", &["temps_majore_tiers"])
+            .build();
+        let findings = eval(&req, None);
+        assert!(findings.len() >= 8, "{findings:#?}");
+        for f in &findings {
+            assert!(!f.message.contains(&req.candidate.last_name));
+            assert!(!f.message.contains(&req.candidate.first_name));
+            assert!(f.message.ends_with('.'), "{}", f.message);
+            assert!(f.rule_info().is_some());
+        }
+    }
+
+    #[test]
+    fn bloquant_override_marks_overridden_and_stops_blocking() {
+        let req = request()
+            .trouble(TroubleCode::DyslexieDysorthographie)
+            .build();
+        let findings = eval(&req, None);
+        let f = fired(&findings, "bilan_orthophonique");
+        assert_eq!(f.len(), 1);
+        assert!(f[0].blocks());
+
+        let mut dr = draft(&req).build();
+        dr.overrides.push(CheckOverride {
+            rule: "bilan_orthophonique".into(),
+            measure: None,
+            reason: "Bilan reçu sous pli cacheté, daté de septembre.".into(),
+        });
+        let findings = eval(&req, Some(&dr));
+        let f = fired(&findings, "bilan_orthophonique");
+        assert_eq!(f.len(), 1);
+        assert!(f[0].overridden);
+        assert!(!f[0].blocks());
+        assert_eq!(f[0].severity, Severity::Bloquant);
+
+        // A blank reason is no override.
+        dr.overrides[0].reason = "  ".into();
+        let findings = eval(&req, Some(&dr));
+        assert!(fired(&findings, "bilan_orthophonique")[0].blocks());
+    }
+
+    #[test]
+    fn override_must_name_the_measure_of_a_measure_finding() {
+        let req = request().measure("sujet_police_16").diploma("bts").build();
+        let mut dr = draft(&req).accorde("sujet_police_16").build();
+        dr.overrides.push(CheckOverride {
+            rule: "agrandissement".into(),
+            measure: Some(MeasureCode::SujetPolice20),
+            reason: "Vu avec le rectorat.".into(),
+        });
+        let findings = eval(&req, Some(&dr));
+        assert!(fired(&findings, "agrandissement")[0].blocks());
+        dr.overrides[0].measure = Some(MeasureCode::SujetPolice16);
+        let findings = eval(&req, Some(&dr));
+        let f = fired(&findings, "agrandissement");
+        assert!(f[0].overridden && !f[0].blocks());
+    }
+
+    #[test]
+    fn attention_findings_are_never_overridden() {
+        let req = request()
+            .measure_detail("ordinateur", "Traitement de texte")
+            .build();
+        let mut dr = draft(&req).build();
+        dr.overrides.push(CheckOverride {
+            rule: "pratique_en_scolarite".into(),
+            measure: None,
+            reason: "x".into(),
+        });
+        let findings = eval(&req, Some(&dr));
+        let f = fired(&findings, "pratique_en_scolarite");
+        assert_eq!(f.len(), 1);
+        assert!(!f[0].overridden);
+    }
+
+    #[test]
+    fn settings_change_the_outcome_dijon_three_years() {
+        let req = request()
+            .trouble(TroubleCode::DyslexieDysorthographie)
+            .doc(DocumentCategory::BilanOrthophonique, Some(d(2024, 1, 10)))
+            .build();
+        assert_eq!(
+            fired(&eval(&req, None), "bilan_orthophonique")[0].severity,
+            Severity::Bloquant
+        );
+        let dijon: CampaignSettings =
+            serde_json::from_str(r#"{"bilan_max_age_years": 3}"#).unwrap();
+        let findings = evaluate(&req, None, today(), &dijon);
+        let f = fired(&findings, "bilan_orthophonique");
+        assert_eq!(f.len(), 1, "still needs a point d'évolution");
+        assert_eq!(f[0].severity, Severity::Attention);
+    }
+
+    mod props {
+        use super::super::testkit::*;
+        use super::super::*;
+        use crate::domain::opinion::Decision;
+        use crate::domain::request::Procedure;
+        use crate::domain::{DiplomaCode, DocumentCategory, TroubleCode};
+        use proptest::prelude::*;
+
+        fn any_measure() -> impl Strategy<Value = String> {
+            prop_oneof![
+                proptest::sample::select(MeasureCode::KNOWN).prop_map(|m| m.code().to_string()),
+                "[a-z_]{1,12}",
+            ]
+        }
+
+        fn any_request() -> impl Strategy<Value = crate::domain::Request> {
+            (
+                proptest::sample::select(DiplomaCode::KNOWN),
+                prop_oneof![
+                    Just(Procedure::Complete),
+                    Just(Procedure::Simplifiee),
+                    Just(Procedure::Urgence)
+                ],
+                proptest::collection::vec(proptest::sample::select(TroubleCode::KNOWN), 0..3),
+                proptest::collection::vec(
+                    (any_measure(), proptest::option::of("[a-z ,]{0,20}")),
+                    0..6,
+                ),
+                proptest::collection::vec(
+                    (
+                        proptest::sample::select(DocumentCategory::KNOWN),
+                        proptest::option::of(0i64..4000),
+                    ),
+                    0..4,
+                ),
+                "[0-9]{0,5}",
+                any::<bool>(),
+                -4000i64..400,
+            )
+                .prop_map(
+                    |(diploma, procedure, troubles, measures, docs, session, late, received)| {
+                        let mut b = request()
+                            .diploma(diploma.code())
+                            .procedure(procedure)
+                            .session(&session)
+                            .received(today() + chrono::Duration::days(received));
+                        if late {
+                            b = b.late();
+                        }
+                        for t in troubles {
+                            b = b.trouble(t.clone());
+                        }
+                        for (m, detail) in &measures {
+                            b = match detail {
+                                Some(d) => b.measure_detail(m, d),
+                                None => b.measure(m),
+                            };
+                        }
+                        for (c, age) in docs {
+                            b = b.doc(c.clone(), age.map(|a| today() - chrono::Duration::days(a)));
+                        }
+                        b.build()
+                    },
+                )
+        }
+
+        proptest! {
+            #[test]
+            fn without_an_avis_only_the_bilan_can_block(req in any_request(), day in 0i64..800) {
+                let findings = eval_on(&req, None, today() + chrono::Duration::days(day));
+                for f in &findings {
+                    prop_assert!(rule(&f.rule).is_some());
+                    prop_assert!(f.severity <= rule(&f.rule).unwrap().severity);
+                    prop_assert!(!f.overridden);
+                    if f.severity == Severity::Bloquant {
+                        prop_assert_eq!(f.rule.as_str(), "bilan_orthophonique");
+                    }
+                }
+            }
+
+            #[test]
+            fn refusing_everything_never_blocks_on_a_measure(req in any_request()) {
+                let mut b = draft(&req);
+                for m in &req.requested_measures {
+                    b = b.entry(op(m.code.code(), Decision::Refuse));
+                }
+                let dr = b.build();
+                let findings = eval(&req, Some(&dr));
+                for f in &findings {
+                    if f.severity == Severity::Bloquant {
+                        prop_assert!(f.measure.is_none(), "{:?}", f);
+                    }
+                }
+                prop_assert!(dr.opinion.computed_outcome(&req) != crate::domain::Outcome::Favorable
+                    || req.requested_measures.is_empty());
+            }
+
+            #[test]
+            fn granting_everything_never_panics(req in any_request()) {
+                let mut b = draft(&req);
+                for m in &req.requested_measures {
+                    b = b.entry(op(m.code.code(), Decision::Accorde).motivation("Dyslexie"));
+                }
+                let dr = b.motivation("TDAH").build();
+                let findings = eval(&req, Some(&dr));
+                prop_assert!(findings.iter().any(|f| f.rule == "motivation_medicale"));
+            }
+        }
+    }
 }

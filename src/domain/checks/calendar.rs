@@ -1,0 +1,354 @@
+//! Checks on procedure and dates: `procedure_urgence`, `hors_delais`,
+//! `deux_semaines`.
+
+use chrono::NaiveDate;
+
+use super::{date_fr, label, Ctx, Hit, MeasureState, Severity};
+use crate::domain::catalogue::{DiplomaCode, MeasureCode};
+use crate::domain::request::Procedure;
+
+/// What the urgence procedure may grant (seed 003): extra time, access to
+/// the rooms, material installation in the room (including a separate
+/// room), breaks.
+fn allowed_in_urgence(code: &MeasureCode) -> bool {
+    code.is_extra_time()
+        || matches!(
+            code,
+            MeasureCode::Pauses
+                | MeasureCode::DebutDecale
+                | MeasureCode::LocauxAccessibles
+                | MeasureCode::InstallationMaterielle
+                | MeasureCode::SalleParticuliere
+        )
+}
+
+/// Under `urgence`, a measure other than time, rooms, installation or
+/// breaks: attention when requested, bloquant when advised.
+pub(super) fn procedure_urgence(ctx: &Ctx<'_>) -> Vec<Hit> {
+    if ctx.request.procedure != Procedure::Urgence {
+        return Vec::new();
+    }
+    let mut hits = Vec::new();
+    for code in ctx.codes() {
+        if allowed_in_urgence(code) {
+            continue;
+        }
+        let name = label(code);
+        match ctx.state(code) {
+            MeasureState::Advised(_) => hits.push(Hit::new(
+                Severity::Bloquant,
+                format!(
+                    "Procédure d'urgence : « {name} » ne peut pas être accordé, seuls une majoration de temps, l'accès aux locaux, l'installation matérielle dans la salle ou des pauses le peuvent. Refusez cette mesure ou remplacez-la par l'une de celles-ci."
+                ),
+                Some(code),
+            )),
+            MeasureState::Requested => hits.push(Hit::new(
+                Severity::Attention,
+                format!(
+                    "Procédure d'urgence : « {name} » est demandé, mais cette procédure ne permet qu'une majoration de temps, l'accès aux locaux, l'installation matérielle dans la salle ou des pauses. Refusez-la ou proposez l'une de celles-ci."
+                ),
+                Some(code),
+            )),
+            MeasureState::Resolved | MeasureState::Absent => {}
+        }
+    }
+    hits
+}
+
+/// Whether the baccalauréat's épreuves anticipées of the request are still
+/// ahead (or start) on `day` (they are then the exams the request is first for).
+fn anticipated_ahead(ctx: &Ctx<'_>, day: NaiveDate) -> Option<String> {
+    let session = ctx.request.exam.anticipated_session.as_ref()?;
+    let first = ctx.settings.anticipated_first_exam(session)?;
+    (day <= first).then(|| session.clone())
+}
+
+fn is_general_or_techno_bac(d: &DiplomaCode) -> bool {
+    matches!(
+        d,
+        DiplomaCode::BacGeneral | DiplomaCode::BacTechno | DiplomaCode::BacTechnoStav
+    )
+}
+
+/// The request is marked late, or received after its diploma's deadline.
+/// For a baccalauréat with épreuves anticipées still ahead at reception,
+/// the deadline of the anticipated exams applies.
+pub(super) fn hors_delais(ctx: &Ctx<'_>) -> Vec<Hit> {
+    let req = ctx.request;
+    let received = req.received_at;
+    let anticipated = if is_general_or_techno_bac(&req.exam.diploma) {
+        anticipated_ahead(ctx, received)
+    } else {
+        None
+    };
+    let deadline = match &anticipated {
+        Some(session) => ctx.settings.anticipated_deadline(session),
+        None => ctx.settings.deadline(&req.exam.diploma, &req.exam.session),
+    };
+    const WHAT_TO_DO: &str = "seul un handicap ou un trouble de santé apparu récemment peut être examiné. Vérifiez dans le dossier que c'est le cas et dites-le dans la motivation ; sinon, la demande relève d'un rejet pour tardiveté par le rectorat.";
+    let message = match deadline {
+        Some(limit) if received > limit => format!(
+            "Demande reçue le {} après la date limite du {} : {WHAT_TO_DO}",
+            date_fr(received),
+            date_fr(limit)
+        ),
+        _ if req.late => format!("La demande est marquée hors délais : {WHAT_TO_DO}"),
+        _ => return Vec::new(),
+    };
+    vec![Hit::new(Severity::Attention, message, None)]
+}
+
+/// The review happens less than two weeks before the exam, outside
+/// `urgence` (and also once the exams have started).
+pub(super) fn deux_semaines(ctx: &Ctx<'_>) -> Vec<Hit> {
+    let req = ctx.request;
+    if req.procedure == Procedure::Urgence {
+        return Vec::new();
+    }
+    let window = i64::from(ctx.settings.no_accommodation_days);
+    let today = ctx.today;
+    let first = if is_general_or_techno_bac(&req.exam.diploma) {
+        match anticipated_ahead(ctx, today) {
+            Some(session) => ctx.settings.anticipated_first_exam(&session),
+            None => ctx
+                .settings
+                .first_exam(&req.exam.diploma, &req.exam.session),
+        }
+    } else {
+        ctx.settings
+            .first_exam(&req.exam.diploma, &req.exam.session)
+    };
+    let Some(first) = first else {
+        return Vec::new();
+    };
+    let days_left = (first - today).num_days();
+    if days_left >= window {
+        return Vec::new();
+    }
+    let message = if days_left >= 0 {
+        format!(
+            "Les épreuves commencent le {}, dans moins de deux semaines : hors procédure d'urgence, aucun aménagement ne peut plus être accordé pour cette session, le candidat relève de la session de remplacement. Indiquez-le dans votre avis.",
+            date_fr(first)
+        )
+    } else {
+        format!(
+            "Les épreuves de cette session ont commencé le {} : hors procédure d'urgence, aucun aménagement ne peut plus être accordé pour cette session. Vérifiez la session visée et indiquez-le dans votre avis.",
+            date_fr(first)
+        )
+    };
+    vec![Hit::new(Severity::Attention, message, None)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::*;
+    use super::super::{evaluate, CampaignSettings, Severity};
+    use crate::domain::request::Procedure;
+
+    const URG: &str = "procedure_urgence";
+
+    #[test]
+    fn urgence_requested_scribe_or_computer_warns() {
+        let req = request()
+            .procedure(Procedure::Urgence)
+            .diploma("bts")
+            .measure("temps_majore_tiers")
+            .measure("secretaire_scripteur")
+            .measure_detail("ordinateur", "Traitement de texte")
+            .build();
+        let f = eval(&req, None);
+        let f = fired(&f, URG);
+        assert_eq!(f.len(), 2);
+        assert!(f.iter().all(|f| f.severity == Severity::Attention));
+        assert!(f[0].message.contains("Secrétaire scripteur"));
+    }
+
+    #[test]
+    fn urgence_advised_blocks_even_when_added_or_modified_into() {
+        let req = request()
+            .procedure(Procedure::Urgence)
+            .measure("secretaire_scripteur")
+            .build();
+        let dr = draft(&req).accorde("secretaire_scripteur").build();
+        let f = eval(&req, Some(&dr));
+        assert!(fired(&f, URG)[0].blocks());
+        let req = request()
+            .procedure(Procedure::Urgence)
+            .measure("temps_majore_tiers")
+            .build();
+        let dr = draft(&req)
+            .modifie("temps_majore_tiers", "sujet_agrandi_a3")
+            .build();
+        let f = eval(&req, Some(&dr));
+        assert_eq!(fired(&f, URG).len(), 1);
+        assert_eq!(fired(&f, URG)[0].severity, Severity::Bloquant);
+        let dr = draft(&req)
+            .accorde("temps_majore_tiers")
+            .ajoute("calculatrice")
+            .build();
+        assert_eq!(
+            fired(&eval(&req, Some(&dr)), URG)[0].severity,
+            Severity::Bloquant
+        );
+    }
+
+    #[test]
+    fn urgence_quiet_for_allowed_measures_refusals_and_other_procedures() {
+        let req = request()
+            .procedure(Procedure::Urgence)
+            .measure("temps_majore_tiers")
+            .measure("pauses")
+            .measure("locaux_accessibles")
+            .measure("installation_materielle")
+            .measure("salle_particuliere")
+            .build();
+        assert!(fired(&eval(&req, None), URG).is_empty());
+        let req = request()
+            .procedure(Procedure::Urgence)
+            .measure("secretaire_scripteur")
+            .build();
+        let dr = draft(&req).refuse("secretaire_scripteur").build();
+        assert!(fired(&eval(&req, Some(&dr)), URG).is_empty());
+        let dr = draft(&req)
+            .modifie("secretaire_scripteur", "temps_majore_tiers")
+            .build();
+        assert!(fired(&eval(&req, Some(&dr)), URG).is_empty());
+        for p in [Procedure::Complete, Procedure::Simplifiee] {
+            let req = request()
+                .procedure(p)
+                .measure("secretaire_scripteur")
+                .build();
+            assert!(fired(&eval(&req, None), URG).is_empty());
+        }
+    }
+
+    const LATE: &str = "hors_delais";
+
+    #[test]
+    fn late_flag_or_after_deadline_warns() {
+        let req = request().late().build();
+        let f = eval(&req, None);
+        assert_eq!(fired(&f, LATE).len(), 1);
+        assert_eq!(fired(&f, LATE)[0].severity, Severity::Attention);
+        // Bac général terminal: 20 November of the year before the session.
+        let req = request().received(d(2026, 11, 21)).build();
+        let f = eval(&req, None);
+        assert!(fired(&f, LATE)[0].message.contains("20/11/2026"));
+        // BTS: 15 November; bac pro: 29 November; other pro: 22 November; DNB: 20 December.
+        for (diploma, late_day) in [
+            ("bts", d(2026, 11, 16)),
+            ("bac_pro", d(2026, 11, 30)),
+            ("cap", d(2026, 11, 23)),
+            ("mc", d(2026, 11, 23)),
+            ("dnb", d(2026, 12, 21)),
+            ("cfg", d(2026, 12, 21)),
+            ("btsa", d(2027, 1, 1)),
+        ] {
+            let req = request().diploma(diploma).received(late_day).build();
+            assert_eq!(fired(&eval(&req, None), LATE).len(), 1, "{diploma}");
+        }
+    }
+
+    #[test]
+    fn on_deadline_day_is_not_late() {
+        for (diploma, day) in [
+            ("bac_general", d(2026, 11, 20)),
+            ("bac_techno", d(2026, 11, 20)),
+            ("bts", d(2026, 11, 15)),
+            ("bac_pro", d(2026, 11, 29)),
+            ("cap", d(2026, 11, 22)),
+            ("dnb", d(2026, 12, 20)),
+            ("capa", d(2026, 12, 31)),
+        ] {
+            let req = request().diploma(diploma).received(day).build();
+            assert!(fired(&eval(&req, None), LATE).is_empty(), "{diploma}");
+        }
+        // Unknown diploma, unreadable session: only the flag counts.
+        let req = request()
+            .diploma("diplome_futur")
+            .received(d(2027, 5, 1))
+            .build();
+        assert!(fired(&eval(&req, None), LATE).is_empty());
+    }
+
+    #[test]
+    fn anticipated_exams_ahead_use_their_own_deadline() {
+        // Première in 2026-27: anticipated 2027 (deadline 6 Dec 2026), terminal 2028.
+        let req = request()
+            .session("2028")
+            .anticipated("2027")
+            .received(d(2026, 12, 6))
+            .build();
+        assert!(fired(&eval(&req, None), LATE).is_empty());
+        let req = request()
+            .session("2028")
+            .anticipated("2027")
+            .received(d(2026, 12, 7))
+            .build();
+        assert_eq!(fired(&eval(&req, None), LATE).len(), 1);
+        // Terminale: the anticipated exams are past, the terminal deadline applies.
+        let req = request()
+            .session("2027")
+            .anticipated("2026")
+            .received(d(2026, 11, 25))
+            .build();
+        assert_eq!(fired(&eval(&req, None), LATE).len(), 1);
+    }
+
+    #[test]
+    fn deadlines_overridable_per_session() {
+        let s: CampaignSettings =
+            serde_json::from_str(r#"{"session_deadlines": {"2027": {"bts": "2026-11-30"}}}"#)
+                .unwrap();
+        let req = request().diploma("bts").received(d(2026, 11, 20)).build();
+        assert!(fired(&evaluate(&req, None, today(), &s), LATE).is_empty());
+        assert_eq!(fired(&eval(&req, None), LATE).len(), 1);
+    }
+
+    const TWO: &str = "deux_semaines";
+
+    #[test]
+    fn less_than_two_weeks_before_the_exam_warns() {
+        let req = request().build();
+        // Bac: first exam 15 June 2027 by default.
+        let f = eval_on(&req, None, d(2027, 6, 2));
+        assert_eq!(fired(&f, TWO).len(), 1);
+        assert_eq!(fired(&f, TWO)[0].severity, Severity::Attention);
+        let f = eval_on(&req, None, d(2027, 6, 20));
+        assert!(fired(&f, TWO)[0].message.contains("ont commencé"));
+        // DNB: 26 June.
+        let req = request().diploma("dnb").build();
+        assert_eq!(fired(&eval_on(&req, None, d(2027, 6, 13)), TWO).len(), 1);
+        // Anticipated exams ahead.
+        let req = request().session("2028").anticipated("2027").build();
+        assert_eq!(fired(&eval_on(&req, None, d(2027, 6, 10)), TWO).len(), 1);
+    }
+
+    #[test]
+    fn two_weeks_quiet() {
+        let req = request().build();
+        // Exactly 14 days before: quiet.
+        assert!(fired(&eval_on(&req, None, d(2027, 6, 1)), TWO).is_empty());
+        assert!(fired(&eval(&req, None), TWO).is_empty());
+        let req = request().procedure(Procedure::Urgence).build();
+        assert!(fired(&eval_on(&req, None, d(2027, 6, 10)), TWO).is_empty());
+        let req = request().diploma("dnb").build();
+        assert!(fired(&eval_on(&req, None, d(2027, 6, 12)), TWO).is_empty());
+        // A première whose anticipated exams passed: terminal exams a year later.
+        let req = request().session("2028").anticipated("2027").build();
+        assert!(fired(&eval_on(&req, None, d(2027, 9, 1)), TWO).is_empty());
+    }
+
+    #[test]
+    fn first_exam_date_is_a_setting() {
+        let s: CampaignSettings =
+            serde_json::from_str(r#"{"session_first_exams": {"2027": {"*": "2027-05-20"}}}"#)
+                .unwrap();
+        let req = request().build();
+        assert_eq!(
+            fired(&evaluate(&req, None, d(2027, 5, 10), &s), TWO).len(),
+            1
+        );
+        assert!(fired(&eval_on(&req, None, d(2027, 5, 10)), TWO).is_empty());
+    }
+}

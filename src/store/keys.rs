@@ -1,0 +1,325 @@
+//! The doctor's keys and profile: creation under the passphrase (age scrypt,
+//! as `age -p` does it), unlocking, and key fingerprints.
+
+use std::io::{Read, Write};
+use std::iter;
+use std::path::Path;
+use std::str::FromStr;
+
+use age::secrecy::ExposeSecret;
+use chrono::{DateTime, Utc};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use super::crypto::{self, Keys};
+use super::fsutil;
+use super::{Result, StoreError, StoreOptions};
+use crate::domain::Doctor;
+
+pub(crate) const PROFILE_FILE: &str = "profile.json";
+const IDENTITY_FILE: &str = "identity.age";
+const SIGNING_FILE: &str = "signing.key.age";
+const DATA_KEY_FILE: &str = "datakey.age";
+const FAILURES_FILE: &str = "unlock-failures";
+const PROFILE_FORMAT: &str = "avis-store";
+const PROFILE_VERSION: u32 = 1;
+
+/// `profile.json`: public, non-medical facts about the store.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct Profile {
+    pub format: String,
+    pub version: u32,
+    pub doctor: Doctor,
+    pub age_recipient: String,
+    pub signing_key: String,
+    pub signing_key_file: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What an unlocked store holds in memory.
+pub(crate) struct Secrets {
+    pub identity: age::x25519::Identity,
+    pub signing_key_text: Zeroizing<String>,
+    pub keys: Keys,
+}
+
+/// Keys of a store being created.
+pub(crate) struct KeyMaterial {
+    identity: age::x25519::Identity,
+    signing_key_text: Zeroizing<String>,
+    public_key: minisign::PublicKey,
+}
+
+impl KeyMaterial {
+    /// Fresh keys.
+    pub(crate) fn generate() -> Result<KeyMaterial> {
+        let identity = age::x25519::Identity::generate();
+        // A key pair with its checksum, then marked as not password-protected
+        // (kdf algorithm 0), as `minisign -G -W` writes it.
+        let pair = minisign::KeyPair::generate_encrypted_keypair(Some(String::new()))
+            .map_err(|e| StoreError::Keys(format!("génération de la clé de signature : {e}")))?;
+        let mut bytes = Zeroizing::new(pair.sk.to_bytes());
+        if bytes.len() > 4 {
+            bytes[2] = 0;
+            bytes[3] = 0;
+        }
+        let sk = minisign::SecretKey::from_bytes(&bytes)
+            .map_err(|e| StoreError::Keys(format!("clé de signature : {e}")))?;
+        let text = sk
+            .to_box(Some("avis: clé secrète minisign du médecin"))
+            .map_err(|e| StoreError::Keys(format!("clé de signature : {e}")))?
+            .into_string();
+        Ok(KeyMaterial {
+            identity,
+            signing_key_text: Zeroizing::new(text),
+            public_key: pair.pk,
+        })
+    }
+
+    /// Given keys (the demo store).
+    pub(crate) fn from_texts(identity_text: &str, minisign_text: &str) -> Result<KeyMaterial> {
+        let identity = parse_identity(identity_text)?;
+        let sk = secret_key_from_text(minisign_text)?;
+        let public_key = minisign::PublicKey::from_secret_key(&sk)
+            .map_err(|e| StoreError::Keys(format!("clé de signature : {e}")))?;
+        Ok(KeyMaterial {
+            identity,
+            signing_key_text: Zeroizing::new(minisign_text.to_string()),
+            public_key,
+        })
+    }
+}
+
+/// Parses an unencrypted minisign secret key file.
+pub(crate) fn secret_key_from_text(text: &str) -> Result<minisign::SecretKey> {
+    let sk_box = minisign::SecretKeyBox::from_string(text)
+        .map_err(|e| StoreError::Keys(format!("clé de signature illisible : {e}")))?;
+    sk_box.into_secret_key(Some(String::new())).map_err(|_| {
+        StoreError::Keys(
+            "la clé de signature minisign est protégée par un mot de passe ou endommagée ; \
+             fournissez une clé sans mot de passe"
+                .into(),
+        )
+    })
+}
+
+/// Parses an age identity file (comments allowed, one `AGE-SECRET-KEY-1…` line).
+pub(crate) fn parse_identity(text: &str) -> Result<age::x25519::Identity> {
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'))
+        .and_then(|l| age::x25519::Identity::from_str(l).ok())
+        .ok_or_else(|| {
+            StoreError::Keys(
+                "fichier d'identité age illisible (ligne AGE-SECRET-KEY-1… attendue)".into(),
+            )
+        })
+}
+
+/// A short fingerprint of a minisign public key (base64 line), to read over
+/// the phone: the first 10 bytes of the SHA-256 of the decoded key, in hex
+/// groups of four (`echo -n KEY | base64 -d | sha256sum`).
+pub fn fingerprint(signing_key: &str) -> Result<String> {
+    let pk = minisign::PublicKey::from_base64(signing_key.trim())
+        .map_err(|e| StoreError::BadPublicKey(e.to_string()))?;
+    let digest = Sha256::digest(pk.to_bytes());
+    let hex = hex::encode_upper(&digest[..10]);
+    let groups: Vec<&str> = (0..hex.len())
+        .step_by(4)
+        .map(|i| &hex[i..(i + 4).min(hex.len())])
+        .collect();
+    Ok(groups.join(" "))
+}
+
+fn encrypt_to(recipient: &age::x25519::Recipient, plaintext: &[u8]) -> Result<Vec<u8>> {
+    age::encrypt(recipient, plaintext)
+        .map_err(|e| StoreError::Keys(format!("chiffrement des clés : {e}")))
+}
+
+fn decrypt_with(identity: &age::x25519::Identity, ciphertext: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
+    age::decrypt(identity, ciphertext)
+        .map(Zeroizing::new)
+        .map_err(|_| StoreError::Corrupt("clés du magasin indéchiffrables"))
+}
+
+/// Writes the key files and the profile of a new store in `dir`.
+pub(crate) fn create(
+    dir: &Path,
+    passphrase: &SecretString,
+    name: &str,
+    rpps: Option<&str>,
+    material: KeyMaterial,
+    options: &StoreOptions,
+) -> Result<()> {
+    if dir.join(PROFILE_FILE).exists() {
+        return Err(StoreError::AlreadyInitialized(dir.to_path_buf()));
+    }
+    fsutil::private_dir(dir).map_err(StoreError::io("créer le dossier du magasin"))?;
+    let _lock = fsutil::try_lock(dir)
+        .map_err(StoreError::io("verrouiller le magasin"))?
+        .ok_or(StoreError::Busy)?;
+    if dir.join(PROFILE_FILE).exists() {
+        return Err(StoreError::AlreadyInitialized(dir.to_path_buf()));
+    }
+    let recipient = material.identity.to_public();
+    let identity_text = Zeroizing::new(format!(
+        "# created: {}\n# public key: {}\n{}\n",
+        Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        recipient,
+        material.identity.to_string().expose_secret()
+    ));
+    let mut scrypt = age::scrypt::Recipient::new(passphrase.clone());
+    if let Some(log_n) = options.kdf_log_n {
+        if !(1..=40).contains(&log_n) {
+            return Err(StoreError::Keys(format!(
+                "facteur de coût scrypt {log_n} hors limites"
+            )));
+        }
+        scrypt.set_work_factor(log_n);
+    }
+    let encryptor = age::Encryptor::with_recipients(iter::once(&scrypt as &dyn age::Recipient))
+        .map_err(|e| StoreError::Keys(format!("chiffrement de l'identité : {e}")))?;
+    let mut identity_age = Vec::new();
+    let mut w = encryptor
+        .wrap_output(&mut identity_age)
+        .map_err(StoreError::io("chiffrer l'identité"))?;
+    w.write_all(identity_text.as_bytes())
+        .and_then(|_| w.finish().map(|_| ()))
+        .map_err(StoreError::io("chiffrer l'identité"))?;
+
+    let data_key = crypto::random_key();
+    let data_key_age = encrypt_to(&recipient, &data_key[..])?;
+    let signing_age = encrypt_to(&recipient, material.signing_key_text.as_bytes())?;
+
+    let pk_box = material
+        .public_key
+        .to_box()
+        .map_err(|e| StoreError::Keys(e.to_string()))?;
+    let profile = Profile {
+        format: PROFILE_FORMAT.into(),
+        version: PROFILE_VERSION,
+        doctor: Doctor {
+            name: name.to_string(),
+            rpps: rpps.map(str::to_string),
+        },
+        age_recipient: recipient.to_string(),
+        signing_key: material.public_key.to_base64(),
+        signing_key_file: pk_box.into_string(),
+        created_at: Utc::now(),
+    };
+    let profile_json =
+        serde_json::to_vec_pretty(&profile).map_err(|e| StoreError::Keys(e.to_string()))?;
+
+    let w = |file: &str, bytes: &[u8]| {
+        fsutil::write_atomic(&dir.join(file), bytes).map_err(StoreError::io("écrire les clés"))
+    };
+    w(IDENTITY_FILE, &identity_age)?;
+    w(DATA_KEY_FILE, &data_key_age)?;
+    w(SIGNING_FILE, &signing_age)?;
+    // The profile last: its presence marks a complete store.
+    w(PROFILE_FILE, &profile_json)?;
+    Ok(())
+}
+
+/// Reads `profile.json`.
+pub(crate) fn read_profile(dir: &Path) -> Result<Profile> {
+    let bytes = std::fs::read(dir.join(PROFILE_FILE)).map_err(StoreError::io("lire le profil"))?;
+    let profile: Profile =
+        serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt("profil illisible"))?;
+    if profile.format != PROFILE_FORMAT || profile.version != PROFILE_VERSION {
+        return Err(StoreError::Corrupt("format de magasin inconnu"));
+    }
+    Ok(profile)
+}
+
+fn record_failure(dir: &Path) {
+    let n = failed_unlocks(dir) + 1;
+    // Best effort: a counter that cannot be written must not hide the
+    // wrong-passphrase message.
+    let _ = fsutil::write_atomic(&dir.join(FAILURES_FILE), format!("{n}\n").as_bytes());
+}
+
+/// Wrong passphrases typed since the last successful unlock.
+pub(crate) fn failed_unlocks(dir: &Path) -> u64 {
+    std::fs::read_to_string(dir.join(FAILURES_FILE))
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Forgets the failure counter (once journalled).
+pub(crate) fn clear_failed_unlocks(dir: &Path) -> Result<()> {
+    match std::fs::remove_file(dir.join(FAILURES_FILE)) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(StoreError::Io {
+            what: "effacer le compteur d'échecs",
+            source: e,
+        }),
+    }
+}
+
+/// Opens the key files with the passphrase.
+pub(crate) fn unlock(dir: &Path, passphrase: &SecretString, profile: &Profile) -> Result<Secrets> {
+    let bytes =
+        std::fs::read(dir.join(IDENTITY_FILE)).map_err(StoreError::io("lire l'identité"))?;
+    let decryptor =
+        age::Decryptor::new(&bytes[..]).map_err(|_| StoreError::Corrupt("identité illisible"))?;
+    if !decryptor.is_scrypt() {
+        return Err(StoreError::Corrupt(
+            "identité non protégée par phrase de passe",
+        ));
+    }
+    let scrypt = age::scrypt::Identity::new(passphrase.clone());
+    let mut reader = match decryptor.decrypt(iter::once(&scrypt as &dyn age::Identity)) {
+        Ok(r) => r,
+        Err(age::DecryptError::ExcessiveWork { .. }) => {
+            return Err(StoreError::Keys(
+                "la protection de l'identité demande trop de calcul pour cet ordinateur".into(),
+            ))
+        }
+        Err(
+            age::DecryptError::DecryptionFailed
+            | age::DecryptError::NoMatchingKeys
+            | age::DecryptError::KeyDecryptionFailed,
+        ) => {
+            record_failure(dir);
+            return Err(StoreError::WrongPassphrase);
+        }
+        Err(_) => return Err(StoreError::Corrupt("identité illisible")),
+    };
+    let mut text = Zeroizing::new(Vec::new());
+    reader
+        .read_to_end(&mut text)
+        .map_err(|_| StoreError::Corrupt("identité tronquée"))?;
+    let text = std::str::from_utf8(&text).map_err(|_| StoreError::Corrupt("identité illisible"))?;
+    let identity = parse_identity(text)?;
+    if identity.to_public().to_string() != profile.age_recipient {
+        return Err(StoreError::Corrupt(
+            "identité et profil ne correspondent pas",
+        ));
+    }
+    let data_key_bytes = decrypt_with(
+        &identity,
+        &std::fs::read(dir.join(DATA_KEY_FILE)).map_err(StoreError::io("lire les clés"))?,
+    )?;
+    let data_key: Zeroizing<[u8; 32]> = Zeroizing::new(
+        data_key_bytes[..]
+            .try_into()
+            .map_err(|_| StoreError::Corrupt("clé de données"))?,
+    );
+    let signing = decrypt_with(
+        &identity,
+        &std::fs::read(dir.join(SIGNING_FILE)).map_err(StoreError::io("lire les clés"))?,
+    )?;
+    let signing_key_text = Zeroizing::new(
+        String::from_utf8(signing.to_vec()).map_err(|_| StoreError::Corrupt("clé de signature"))?,
+    );
+    Ok(Secrets {
+        identity,
+        signing_key_text,
+        keys: Keys::derive(&data_key),
+    })
+}

@@ -1,0 +1,399 @@
+//! Requests as stored, the trust list, drafts, statuses and validation:
+//! `a_traiter → brouillon → valide → exporte`; editing a validated or
+//! exported avis returns it to `brouillon`.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::db::{Batch, T};
+use super::keys::fingerprint;
+use super::{RequestRecord, RequestSummary, Result, Store, StoreError, TrustedSigner};
+use crate::domain::checks::{self, Finding, Severity};
+use crate::domain::{CheckOverride, Draft, MeasureCode, Opinion, Request, Status};
+
+/// A request record: the exact bytes received and where they came from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct RequestRow {
+    pub id: String,
+    /// The exact bytes received (valid UTF-8 JSON).
+    pub raw: String,
+    pub sha256: String,
+    pub bundle_id: String,
+    pub issuer_name: String,
+    pub issuer_signing_key: String,
+    pub versions: Vec<u32>,
+}
+
+impl RequestRow {
+    pub(crate) fn parse(&self) -> Result<Request> {
+        serde_json::from_str(&self.raw).map_err(|_| StoreError::Corrupt("demande illisible"))
+    }
+}
+
+/// The status of a request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct StatusRow {
+    pub status: Status,
+    #[serde(default)]
+    pub exported_at: Option<DateTime<Utc>>,
+}
+
+/// A trusted signer as stored.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct TrustRow {
+    pub name: String,
+    pub signing_key: String,
+    pub added_at: DateTime<Utc>,
+}
+
+impl TrustRow {
+    fn to_signer(&self) -> TrustedSigner {
+        TrustedSigner {
+            name: self.name.clone(),
+            signing_key: self.signing_key.clone(),
+            fingerprint: fingerprint(&self.signing_key).unwrap_or_default(),
+            added_at: self.added_at,
+        }
+    }
+}
+
+/// Extracts the key line of a minisign `.pub` file (or a bare key line).
+fn parse_pub_file(text: &str) -> Result<String> {
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with("untrusted comment:") {
+            continue;
+        }
+        return match minisign::PublicKey::from_base64(line) {
+            Ok(pk) => Ok(pk.to_base64()),
+            Err(e) => Err(StoreError::BadPublicKey(e.to_string())),
+        };
+    }
+    Err(StoreError::BadPublicKey("aucune ligne de clé".into()))
+}
+
+impl Store {
+    /// Trusts a rectorat's minisign public key (contents of a `.pub` file).
+    pub fn trust_add(&self, pub_file: &str, name: &str) -> Result<TrustedSigner> {
+        let signing_key = parse_pub_file(pub_file)?;
+        let keys = &self.secrets.keys;
+        let row = TrustRow {
+            name: name.trim().to_string(),
+            signing_key: signing_key.clone(),
+            added_at: Utc::now(),
+        };
+        let mut batch = Batch::default();
+        batch.put(keys, T::Trust, &signing_key, &row);
+        batch.event(
+            "trust",
+            None,
+            format!("clé de signature acceptée ({})", fingerprint(&signing_key)?),
+        );
+        self.db.write(keys, &batch, "trust")?;
+        Ok(row.to_signer())
+    }
+
+    /// The trusted signers.
+    pub fn trusted(&self) -> Result<Vec<TrustedSigner>> {
+        let mut rows: Vec<TrustRow> = self.db.all(&self.secrets.keys, T::Trust)?;
+        rows.sort_by_key(|r| r.added_at);
+        Ok(rows.iter().map(TrustRow::to_signer).collect())
+    }
+
+    pub(crate) fn request_row(&self, id: &str) -> Result<RequestRow> {
+        self.db
+            .get(&self.secrets.keys, T::Requests, id)?
+            .ok_or_else(|| StoreError::UnknownRequest(id.to_string()))
+    }
+
+    /// The exact bytes of a request as received (the avis binds their sha256).
+    pub fn request_bytes(&self, id: &str) -> Result<Vec<u8>> {
+        Ok(self.request_row(id)?.raw.into_bytes())
+    }
+
+    /// Every request's inbox line; checks evaluated on `today`.
+    pub fn summaries(&self, today: NaiveDate) -> Result<Vec<RequestSummary>> {
+        let rows: Vec<RequestRow> = self.db.all(&self.secrets.keys, T::Requests)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let request = row.parse()?;
+            let draft = self.draft(&row.id)?;
+            let status = self.status(&row.id)?;
+            let alerts = self
+                .evaluate(&request, draft.as_ref(), today)
+                .iter()
+                .filter(|f| f.severity != Severity::Info)
+                .count();
+            out.push(RequestSummary {
+                id: row.id.clone(),
+                candidate: request.candidate.display_name(),
+                diploma: request.exam.diploma.clone(),
+                session: request.exam.session.clone(),
+                procedure: request.procedure.clone(),
+                late: request.late,
+                received_at: request.received_at,
+                status,
+                alerts,
+                troubles: request.troubles.clone(),
+                measures: request
+                    .requested_measures
+                    .iter()
+                    .map(|m| m.code.clone())
+                    .collect(),
+            });
+        }
+        out.sort_by(|a, b| (a.received_at, a.id.as_str()).cmp(&(b.received_at, b.id.as_str())));
+        Ok(out)
+    }
+
+    /// One request.
+    pub fn request(&self, id: &str) -> Result<RequestRecord> {
+        let row = self.request_row(id)?;
+        Ok(RequestRecord {
+            request: row.parse()?,
+            sha256: row.sha256,
+            bundle_id: row.bundle_id,
+            issuer_name: row.issuer_name,
+            versions: row.versions,
+        })
+    }
+
+    /// The draft avis of a request, if any.
+    pub fn draft(&self, id: &str) -> Result<Option<Draft>> {
+        self.db.get(&self.secrets.keys, T::Drafts, id)
+    }
+
+    /// The status of a request.
+    pub fn status(&self, id: &str) -> Result<Status> {
+        let row: Option<StatusRow> = self.db.get(&self.secrets.keys, T::Statuses, id)?;
+        match row {
+            Some(r) => Ok(r.status),
+            None => {
+                self.request_row(id)?;
+                Ok(Status::ATraiter)
+            }
+        }
+    }
+
+    fn evaluate(&self, request: &Request, draft: Option<&Draft>, today: NaiveDate) -> Vec<Finding> {
+        checks::evaluate(request, draft, today, &self.settings)
+    }
+
+    /// Saves a draft (status becomes `brouillon`; a validated avis returns to it).
+    pub fn save_draft(&self, id: &str, draft: &Draft) -> Result<()> {
+        let row = self.request_row(id)?;
+        if draft.opinion.request_id != id {
+            return Err(StoreError::OpinionMismatch {
+                id: id.to_string(),
+                why: format!(
+                    "il porte l'identifiant {} : enregistrez-le sur la bonne demande",
+                    draft.opinion.request_id
+                ),
+            });
+        }
+        let current = row.versions.last().copied().unwrap_or(0);
+        let mut draft = draft.clone();
+        draft.written_against_older_version = draft.opinion.request_version < current;
+        let before = self.status(id)?;
+        let had_draft = self.draft(id)?.is_some();
+        let keys = &self.secrets.keys;
+        let mut batch = Batch::default();
+        batch.put(keys, T::Drafts, id, &draft);
+        batch.put(
+            keys,
+            T::Statuses,
+            id,
+            &StatusRow {
+                status: Status::Brouillon,
+                exported_at: None,
+            },
+        );
+        match before {
+            Status::Brouillon if had_draft => {}
+            Status::Valide => batch.event(
+                "edit",
+                Some(id),
+                "avis validé modifié : retour en brouillon",
+            ),
+            Status::Exporte => batch.event(
+                "edit",
+                Some(id),
+                "avis exporté modifié : retour en brouillon",
+            ),
+            _ => batch.event("edit", Some(id), "brouillon d'avis enregistré"),
+        }
+        fsutil_point("draft:before_write");
+        self.db.write(keys, &batch, "draft")
+    }
+
+    /// Sets a draft from an avis object (`avis opinion apply`): fills
+    /// `request_sha256`, `doctor` and `decided_at` when left out; keeps the
+    /// private notes and overrides of an existing draft.
+    pub fn apply_opinion(&self, opinion: &Opinion) -> Result<()> {
+        let id = opinion.request_id.clone();
+        let row = self.request_row(&id)?;
+        let mut opinion = opinion.clone();
+        match &opinion.request_sha256 {
+            Some(sha) if !sha.eq_ignore_ascii_case(&row.sha256) => {
+                return Err(StoreError::OpinionMismatch {
+                    id,
+                    why: "request_sha256 ne correspond pas aux octets de la demande reçue ; retirez ce champ ou corrigez-le".into(),
+                })
+            }
+            Some(_) => {}
+            None => opinion.request_sha256 = Some(row.sha256.clone()),
+        }
+        if opinion.doctor.is_none() {
+            opinion.doctor = Some(self.doctor());
+        }
+        if opinion.decided_at.is_none() {
+            opinion.decided_at = Some(Utc::now());
+        }
+        let old = self.draft(&id)?;
+        let draft = Draft {
+            opinion,
+            private_notes: old
+                .as_ref()
+                .map(|d| d.private_notes.clone())
+                .unwrap_or_default(),
+            overrides: old.map(|d| d.overrides).unwrap_or_default(),
+            written_against_older_version: false,
+        };
+        self.save_draft(&id, &draft)
+    }
+
+    /// The checks of a request with its current draft, on `today`.
+    pub fn findings(&self, id: &str, today: NaiveDate) -> Result<Vec<Finding>> {
+        let request = self.request_row(id)?.parse()?;
+        let draft = self.draft(id)?;
+        Ok(self.evaluate(&request, draft.as_ref(), today))
+    }
+
+    /// Marks the avis ready to sign, after the checks.
+    pub fn validate(&self, id: &str, today: NaiveDate) -> Result<()> {
+        let row = self.request_row(id)?;
+        let request = row.parse()?;
+        let mut draft = self
+            .draft(id)?
+            .ok_or_else(|| StoreError::NoDraft(id.to_string()))?;
+        match self.status(id)? {
+            Status::Valide | Status::Exporte => return Ok(()),
+            _ => {}
+        }
+        if draft.written_against_older_version || draft.opinion.request_version != request.version {
+            return Err(StoreError::WrittenAgainstOlderVersion(id.to_string()));
+        }
+        let problems = draft.opinion.completeness_problems(&request);
+        if !problems.is_empty() {
+            return Err(StoreError::Incomplete {
+                id: id.to_string(),
+                problems,
+            });
+        }
+        let blocking: Vec<String> = self
+            .evaluate(&request, Some(&draft), today)
+            .into_iter()
+            .filter(Finding::blocks)
+            .map(|f| f.rule)
+            .collect();
+        if !blocking.is_empty() {
+            return Err(StoreError::Blocked {
+                id: id.to_string(),
+                rules: blocking,
+            });
+        }
+        draft.opinion.request_sha256 = Some(row.sha256.clone());
+        draft.opinion.doctor = Some(self.doctor());
+        draft.opinion.decided_at = Some(Utc::now());
+        let keys = &self.secrets.keys;
+        let mut batch = Batch::default();
+        batch.put(keys, T::Drafts, id, &draft);
+        batch.put(
+            keys,
+            T::Statuses,
+            id,
+            &StatusRow {
+                status: Status::Valide,
+                exported_at: None,
+            },
+        );
+        batch.event("validate", Some(id), "avis validé");
+        self.db.write(keys, &batch, "validate")
+    }
+
+    /// Returns a validated avis to `brouillon`.
+    pub fn unvalidate(&self, id: &str) -> Result<()> {
+        if self.status(id)? != Status::Valide {
+            return Ok(());
+        }
+        let keys = &self.secrets.keys;
+        let mut batch = Batch::default();
+        batch.put(
+            keys,
+            T::Statuses,
+            id,
+            &StatusRow {
+                status: Status::Brouillon,
+                exported_at: None,
+            },
+        );
+        batch.event(
+            "unvalidate",
+            Some(id),
+            "validation retirée : retour en brouillon",
+        );
+        self.db.write(keys, &batch, "validate")
+    }
+
+    /// Overrides a `bloquant` check of a request's draft with a written
+    /// reason (kept in the draft; the journal records the rule, not the reason).
+    pub fn override_check(
+        &self,
+        id: &str,
+        rule: &str,
+        measure: Option<MeasureCode>,
+        reason: &str,
+    ) -> Result<()> {
+        if reason.trim().is_empty() {
+            return Err(StoreError::OpinionMismatch {
+                id: id.to_string(),
+                why: "lever un contrôle demande un motif écrit : ajoutez --motif".into(),
+            });
+        }
+        let mut draft = self
+            .draft(id)?
+            .ok_or_else(|| StoreError::NoDraft(id.to_string()))?;
+        draft
+            .overrides
+            .retain(|o| !(o.rule == rule && o.measure == measure));
+        draft.overrides.push(CheckOverride {
+            rule: rule.to_string(),
+            measure,
+            reason: reason.trim().to_string(),
+        });
+        let before = self.status(id)?;
+        let keys = &self.secrets.keys;
+        let mut batch = Batch::default();
+        batch.put(keys, T::Drafts, id, &draft);
+        if before != Status::Brouillon {
+            batch.put(
+                keys,
+                T::Statuses,
+                id,
+                &StatusRow {
+                    status: Status::Brouillon,
+                    exported_at: None,
+                },
+            );
+        }
+        batch.event(
+            "override",
+            Some(id),
+            "contrôle bloquant levé avec motif écrit",
+        );
+        self.db.write(keys, &batch, "draft")
+    }
+}
+
+fn fsutil_point(point: &str) {
+    super::fsutil::test_point(point);
+}

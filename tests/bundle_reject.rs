@@ -1,0 +1,841 @@
+//! One test per rejection rule of docs/bundle-format.md, each asserting the
+//! error kind. Hostile bundles are assembled by hand (raw tar headers).
+
+#[path = "common/bundle_support.rs"]
+mod bundle_support;
+
+use std::io::{Read, Write};
+
+use avis::bundle::{
+    read_bundle, BundleError, BundleKind, DocumentSink, ManifestEntry, ReadOptions, SigningKey,
+    TrustedKey,
+};
+use bundle_support::*;
+
+const A: BundleKind = BundleKind::Assignment;
+
+struct Parts {
+    request: Vec<u8>,
+    request_path: String,
+    document: Vec<u8>,
+    document_path: String,
+}
+
+fn parts() -> Parts {
+    let document = b"%PDF-1.4 document\n".repeat(50);
+    let sha = sha256_hex(&document);
+    Parts {
+        request: request_json("AMX-1", &[&sha]),
+        request_path: "requests/AMX-1.json".into(),
+        document,
+        document_path: format!("documents/{sha}"),
+    }
+}
+
+fn manifest_bytes(value: &serde_json::Value) -> Vec<u8> {
+    serde_json::to_vec_pretty(value).unwrap()
+}
+
+/// A valid hand-made bundle, as a baseline for the hostile variants.
+fn valid(fx: &Fixture, p: &Parts) -> Vec<u8> {
+    let m = fx.manifest(
+        A,
+        &[
+            (&p.request_path, &p.request),
+            (&p.document_path, &p.document),
+        ],
+    );
+    fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[
+            tar_file(&p.request_path, &p.request),
+            tar_file(&p.document_path, &p.document),
+        ],
+    )
+}
+
+fn err(fx: &Fixture, bytes: &[u8]) -> BundleError {
+    match fx.read(bytes, A) {
+        Ok(_) => panic!("bundle accepted but should be refused"),
+        Err(e) => {
+            let message = e.to_string();
+            assert!(!message.contains("Durand") && !message.contains("Léa"));
+            e
+        }
+    }
+}
+
+#[test]
+fn baseline_hand_made_bundle_is_accepted() {
+    let fx = Fixture::new();
+    let p = parts();
+    let (verified, sink) = fx.read(&valid(&fx, &p), A).unwrap();
+    assert_eq!(verified.records, vec![("AMX-1".to_owned(), p.request)]);
+    assert_eq!(sink.documents[0].1, p.document);
+}
+
+#[test]
+fn tampered_document() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(
+        A,
+        &[
+            (&p.request_path, &p.request),
+            (&p.document_path, &p.document),
+        ],
+    );
+    let mut tampered = p.document.clone();
+    tampered[3] ^= 1;
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[
+            tar_file(&p.request_path, &p.request),
+            tar_file(&p.document_path, &tampered),
+        ],
+    );
+    assert!(matches!(err(&fx, &bytes), BundleError::HashMismatch { .. }));
+}
+
+#[test]
+fn tampered_request() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
+    let mut tampered = p.request.clone();
+    let at = tampered.len() - 3;
+    tampered[at] = b' ';
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[tar_file(&p.request_path, &tampered)],
+    );
+    assert!(matches!(err(&fx, &bytes), BundleError::HashMismatch { .. }));
+}
+
+#[test]
+fn size_differs_from_manifest() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
+    let mut longer = p.request.clone();
+    longer.push(b'\n');
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[tar_file(&p.request_path, &longer)],
+    );
+    assert!(matches!(err(&fx, &bytes), BundleError::SizeMismatch { .. }));
+}
+
+#[test]
+fn manifest_edited_after_signing() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
+    let signed = manifest_bytes(&m);
+    let signature = fx.sign(&signed);
+    let mut edited = m.clone();
+    edited["sequence"] = serde_json::json!(8);
+    let bytes = fx.raw(
+        A,
+        &manifest_bytes(&edited),
+        signature.as_bytes(),
+        &[tar_file(&p.request_path, &p.request)],
+    );
+    assert!(matches!(err(&fx, &bytes), BundleError::BadSignature));
+}
+
+#[test]
+fn untrusted_signer() {
+    let fx = Fixture::new();
+    let p = parts();
+    let (other, _) = SigningKey::generate().unwrap();
+    let mut m = fx.manifest(A, &[(&p.request_path, &p.request)]);
+    // Even if the manifest names the other key, it is not trusted.
+    m["issuer"]["signing_key"] = serde_json::json!(other.public_key_base64());
+    let mb = manifest_bytes(&m);
+    let signature = other.sign(&mb, "x").unwrap();
+    let bytes = fx.raw(
+        A,
+        &mb,
+        signature.as_bytes(),
+        &[tar_file(&p.request_path, &p.request)],
+    );
+    assert!(matches!(err(&fx, &bytes), BundleError::UntrustedSigner));
+}
+
+#[test]
+fn manifest_names_another_signing_key() {
+    let fx = Fixture::new();
+    let (other, _) = SigningKey::generate().unwrap();
+    let mut m = fx.manifest(A, &[]);
+    m["issuer"]["signing_key"] = serde_json::json!(other.public_key_base64());
+    let bytes = fx.hostile(A, &manifest_bytes(&m), &[]);
+    assert!(matches!(err(&fx, &bytes), BundleError::SignerMismatch));
+}
+
+#[test]
+fn malformed_signature() {
+    let fx = Fixture::new();
+    let m = manifest_bytes(&fx.manifest(A, &[]));
+    let bytes = fx.raw(A, &m, b"untrusted comment: x\nnot base64\n", &[]);
+    assert!(matches!(err(&fx, &bytes), BundleError::MalformedSignature));
+}
+
+#[test]
+fn signed_for_another_recipient() {
+    let fx = Fixture::new();
+    let other = age::x25519::Identity::generate();
+    let mut m = fx.manifest(A, &[]);
+    m["recipient"]["age_recipient"] = serde_json::json!(other.to_public().to_string());
+    let mb = manifest_bytes(&m);
+    let signature = fx.sign(&mb);
+    // Re-encrypted (forwarded) to us as well as the intended recipient.
+    let tar = tar_of(&[
+        tar_file("manifest.json", &mb),
+        tar_file("manifest.json.minisig", signature.as_bytes()),
+    ]);
+    let bytes = encrypt(&tar, &[other.to_public(), fx.doctor.to_public()]);
+    assert!(matches!(err(&fx, &bytes), BundleError::WrongRecipient));
+}
+
+#[test]
+fn encrypted_to_someone_else_only() {
+    let fx = Fixture::new();
+    let other = age::x25519::Identity::generate();
+    let bytes = encrypt(b"whatever", &[other.to_public()]);
+    assert!(matches!(err(&fx, &bytes), BundleError::NotForThisKey));
+}
+
+#[test]
+fn unlisted_entry() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[
+            tar_file(&p.request_path, &p.request),
+            tar_file(&p.document_path, &p.document),
+        ],
+    );
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::UnlistedEntry { .. }
+    ));
+}
+
+#[test]
+fn unlisted_entry_with_foreign_path() {
+    let fx = Fixture::new();
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&fx.manifest(A, &[])),
+        &[tar_file("notes.txt", b"x")],
+    );
+    assert!(matches!(err(&fx, &bytes), BundleError::InvalidPath { .. }));
+}
+
+#[test]
+fn missing_entry() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(
+        A,
+        &[
+            (&p.request_path, &p.request),
+            (&p.document_path, &p.document),
+        ],
+    );
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[tar_file(&p.request_path, &p.request)],
+    );
+    assert!(matches!(err(&fx, &bytes), BundleError::MissingEntry { .. }));
+}
+
+#[test]
+fn duplicate_entry_in_archive() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[
+            tar_file(&p.request_path, &p.request),
+            tar_file(&p.request_path, &p.request),
+        ],
+    );
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::DuplicateEntry { .. }
+    ));
+}
+
+#[test]
+fn duplicate_entry_in_manifest() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(
+        A,
+        &[(&p.request_path, &p.request), (&p.request_path, &p.request)],
+    );
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[
+            tar_file(&p.request_path, &p.request),
+            tar_file(&p.request_path, &p.request),
+        ],
+    );
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::DuplicateEntry { .. }
+    ));
+}
+
+#[test]
+fn second_manifest_is_a_duplicate() {
+    let fx = Fixture::new();
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&fx.manifest(A, &[])),
+        &[tar_file("manifest.json", b"{}")],
+    );
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::DuplicateEntry { .. }
+    ));
+}
+
+#[test]
+fn entries_out_of_manifest_order() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(
+        A,
+        &[
+            (&p.request_path, &p.request),
+            (&p.document_path, &p.document),
+        ],
+    );
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[
+            tar_file(&p.document_path, &p.document),
+            tar_file(&p.request_path, &p.request),
+        ],
+    );
+    assert!(matches!(err(&fx, &bytes), BundleError::OutOfOrder { .. }));
+}
+
+#[test]
+fn parent_path_in_archive() {
+    let fx = Fixture::new();
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&fx.manifest(A, &[])),
+        &[tar_entry(b"requests/../../evil.json", b'0', b"{}", b"")],
+    );
+    assert!(matches!(err(&fx, &bytes), BundleError::ParentPath { .. }));
+}
+
+#[test]
+fn parent_path_in_manifest() {
+    let fx = Fixture::new();
+    let m = fx.manifest(A, &[("requests/../x.json", b"{}")]);
+    let bytes = fx.hostile(A, &manifest_bytes(&m), &[]);
+    assert!(matches!(err(&fx, &bytes), BundleError::ParentPath { .. }));
+}
+
+#[test]
+fn absolute_path() {
+    let fx = Fixture::new();
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&fx.manifest(A, &[])),
+        &[tar_entry(b"/etc/evil.json", b'0', b"{}", b"")],
+    );
+    assert!(matches!(err(&fx, &bytes), BundleError::AbsolutePath { .. }));
+}
+
+#[test]
+fn control_characters_are_stripped_from_messages() {
+    let fx = Fixture::new();
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&fx.manifest(A, &[])),
+        &[tar_entry(b"req\x1b[31m\nuests", b'0', b"{}", b"")],
+    );
+    let e = err(&fx, &bytes);
+    assert!(matches!(e, BundleError::InvalidPath { .. }));
+    let message = e.to_string();
+    assert!(!message.contains('\x1b') && !message.contains('\n'));
+}
+
+#[test]
+fn symlink() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[tar_entry(
+            p.request_path.as_bytes(),
+            b'2',
+            b"",
+            b"/etc/passwd",
+        )],
+    );
+    assert!(matches!(err(&fx, &bytes), BundleError::Link { .. }));
+}
+
+#[test]
+fn hard_link() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[tar_entry(
+            p.request_path.as_bytes(),
+            b'1',
+            b"",
+            b"manifest.json",
+        )],
+    );
+    assert!(matches!(err(&fx, &bytes), BundleError::Link { .. }));
+}
+
+#[test]
+fn device_and_fifo() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
+    for flag in [b'3', b'4', b'6'] {
+        let bytes = fx.hostile(
+            A,
+            &manifest_bytes(&m),
+            &[tar_entry(p.request_path.as_bytes(), flag, b"", b"")],
+        );
+        assert!(matches!(err(&fx, &bytes), BundleError::SpecialEntry { .. }));
+    }
+}
+
+#[test]
+fn directory_entries() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
+    // A directory that prefixes a listed file is ignored.
+    let ok = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[
+            tar_entry(b"requests/", b'5', b"", b""),
+            tar_file(&p.request_path, &p.request),
+        ],
+    );
+    assert!(fx.read(&ok, A).is_ok());
+    // Any other directory is refused.
+    let bad = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[
+            tar_entry(b"documents/", b'5', b"", b""),
+            tar_file(&p.request_path, &p.request),
+        ],
+    );
+    assert!(matches!(err(&fx, &bad), BundleError::UnlistedEntry { .. }));
+}
+
+#[test]
+fn oversize_record() {
+    let fx = Fixture::new();
+    let mut big = b"{\"x\":\"".to_vec();
+    big.resize(1024 * 1024 + 1, b'a');
+    big.extend_from_slice(b"\"}");
+    let m = fx.manifest(A, &[("requests/AMX-1.json", &big)]);
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[tar_file("requests/AMX-1.json", &big)],
+    );
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::EntryTooLarge { limit, .. } if limit == 1024 * 1024
+    ));
+}
+
+#[test]
+fn oversize_record_not_announced_by_manifest() {
+    let fx = Fixture::new();
+    let small = b"{}".to_vec();
+    let mut big = b"{\"x\":\"".to_vec();
+    big.resize(1024 * 1024 + 1, b'a');
+    big.extend_from_slice(b"\"}");
+    let m = fx.manifest(A, &[("requests/AMX-1.json", &small)]);
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[tar_file("requests/AMX-1.json", &big)],
+    );
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::EntryTooLarge { .. }
+    ));
+}
+
+#[test]
+fn oversize_document_in_manifest() {
+    let fx = Fixture::new();
+    let mut m = fx.manifest(A, &[]);
+    let sha = "a".repeat(64);
+    m["entries"] = serde_json::json!([{"path": format!("documents/{sha}"), "sha256": sha, "size": 64u64 * 1024 * 1024 + 1}]);
+    let bytes = fx.hostile(A, &manifest_bytes(&m), &[]);
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::EntryTooLarge { .. }
+    ));
+}
+
+#[test]
+fn oversize_signature() {
+    let fx = Fixture::new();
+    let m = manifest_bytes(&fx.manifest(A, &[]));
+    let mut signature = fx.sign(&m).into_bytes();
+    signature.resize(4097, b'\n');
+    let bytes = fx.raw(A, &m, &signature, &[]);
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::EntryTooLarge { .. }
+    ));
+}
+
+#[test]
+fn document_not_named_by_its_hash() {
+    let fx = Fixture::new();
+    let p = parts();
+    let wrong = format!("documents/{}", "b".repeat(64));
+    let m = fx.manifest(A, &[(&wrong, &p.document)]);
+    let bytes = fx.hostile(A, &manifest_bytes(&m), &[tar_file(&wrong, &p.document)]);
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::DocumentNameMismatch { .. }
+    ));
+}
+
+#[test]
+fn invalid_json_manifest() {
+    let fx = Fixture::new();
+    let bytes = fx.hostile(A, b"{\"format\": \"avis-bundle\", ", &[]);
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::InvalidManifest { .. }
+    ));
+    let bytes = fx.hostile(A, b"[1, 2,, 3]", &[]);
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::InvalidManifest { .. }
+    ));
+}
+
+#[test]
+fn manifest_missing_a_field() {
+    let fx = Fixture::new();
+    let mut m = fx.manifest(A, &[]);
+    m.as_object_mut().unwrap().remove("entries");
+    let bytes = fx.hostile(A, &manifest_bytes(&m), &[]);
+    let e = err(&fx, &bytes);
+    assert!(matches!(&e, BundleError::InvalidManifest { reason } if reason.contains("entries")));
+}
+
+#[test]
+fn deeply_nested_json_manifest() {
+    let fx = Fixture::new();
+    let depth = 200_000;
+    let mut deep = b"{\"format\":\"avis-bundle\",\"version\":1,\"x\":".to_vec();
+    deep.extend(std::iter::repeat_n(b'[', depth));
+    deep.extend(std::iter::repeat_n(b']', depth));
+    deep.push(b'}');
+    let bytes = fx.hostile(A, &deep, &[]);
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::InvalidManifest { .. }
+    ));
+}
+
+#[test]
+fn invalid_and_deep_json_record() {
+    let fx = Fixture::new();
+    for record in [
+        b"{not json".to_vec(),
+        [b'['; 10_000].to_vec(),
+        b"[1]".to_vec(),
+    ] {
+        let m = fx.manifest(A, &[("requests/AMX-1.json", &record)]);
+        let bytes = fx.hostile(
+            A,
+            &manifest_bytes(&m),
+            &[tar_file("requests/AMX-1.json", &record)],
+        );
+        assert!(matches!(
+            err(&fx, &bytes),
+            BundleError::InvalidRecord { .. }
+        ));
+    }
+}
+
+#[test]
+fn unknown_version() {
+    let fx = Fixture::new();
+    let mut m = fx.manifest(A, &[]);
+    m["version"] = serde_json::json!(2);
+    let bytes = fx.hostile(A, &manifest_bytes(&m), &[]);
+    let e = err(&fx, &bytes);
+    assert!(
+        matches!(&e, BundleError::UnsupportedVersion { found, supported } if found == "2" && supported == "1")
+    );
+    let message = e.to_string();
+    assert!(message.contains('2') && message.contains('1'));
+}
+
+#[test]
+fn not_an_avis_manifest() {
+    let fx = Fixture::new();
+    let mut m = fx.manifest(A, &[]);
+    m["format"] = serde_json::json!("other");
+    let bytes = fx.hostile(A, &manifest_bytes(&m), &[]);
+    assert!(matches!(err(&fx, &bytes), BundleError::NotAvisBundle));
+}
+
+#[test]
+fn wrong_kind() {
+    let fx = Fixture::new();
+    // An opinions bundle addressed to the doctor, read as an assignment.
+    let mut m = fx.manifest(A, &[]);
+    m["kind"] = serde_json::json!("opinions");
+    let bytes = fx.hostile(A, &manifest_bytes(&m), &[]);
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::WrongKind {
+            expected: "demandes",
+            found: "avis"
+        }
+    ));
+}
+
+#[test]
+fn manifest_not_first() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = manifest_bytes(&fx.manifest(A, &[(&p.request_path, &p.request)]));
+    let signature = fx.sign(&m);
+    let tar = tar_of(&[
+        tar_file(&p.request_path, &p.request),
+        tar_file("manifest.json", &m),
+        tar_file("manifest.json.minisig", signature.as_bytes()),
+    ]);
+    let bytes = encrypt(&tar, &[fx.doctor.to_public()]);
+    assert!(matches!(err(&fx, &bytes), BundleError::ManifestNotFirst));
+}
+
+#[test]
+fn signature_not_second() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = manifest_bytes(&fx.manifest(A, &[(&p.request_path, &p.request)]));
+    let signature = fx.sign(&m);
+    let tar = tar_of(&[
+        tar_file("manifest.json", &m),
+        tar_file(&p.request_path, &p.request),
+        tar_file("manifest.json.minisig", signature.as_bytes()),
+    ]);
+    let bytes = encrypt(&tar, &[fx.doctor.to_public()]);
+    assert!(matches!(err(&fx, &bytes), BundleError::SignatureNotSecond));
+}
+
+#[test]
+fn truncated_file() {
+    let fx = Fixture::new();
+    // Big enough for several 64 KiB age chunks.
+    let document: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let sha = sha256_hex(&document);
+    let bytes = fx.write(
+        A,
+        vec![avis::bundle::OutEntry {
+            path: format!("documents/{sha}"),
+            content: avis::bundle::BundleContent::Bytes(document),
+        }],
+    );
+    assert!(fx.read(&bytes, A).is_ok());
+    // Header size: everything up to and including the "---" MAC line + nonce.
+    let header_end = bytes.windows(4).position(|w| w == b"--- ").unwrap();
+    let header_end = header_end
+        + bytes[header_end..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .unwrap()
+        + 1;
+    let payload_start = header_end + 16;
+    let chunk = 64 * 1024 + 16;
+    for cut in [
+        1usize,
+        17,
+        bytes.len() - (payload_start + chunk), // exactly one chunk left
+        bytes.len() - (payload_start + 4 * chunk), // exactly at a boundary, end gone
+    ] {
+        let truncated = &bytes[..bytes.len() - cut];
+        let e = err(&fx, truncated);
+        assert!(matches!(e, BundleError::Damaged), "cut {cut}: {e:?}");
+    }
+    // Truncation inside the tar padding, after the last entry, is still caught.
+    let e = err(&fx, &bytes[..bytes.len() - 100]);
+    assert!(matches!(e, BundleError::Damaged), "{e:?}");
+}
+
+#[test]
+fn corrupted_payload() {
+    let fx = Fixture::new();
+    let (entries, _, _) = sample_assignment_entries();
+    let mut bytes = fx.write(A, entries);
+    let at = bytes.len() - 40;
+    bytes[at] ^= 0x55;
+    assert!(matches!(err(&fx, &bytes), BundleError::Damaged));
+}
+
+#[test]
+fn not_an_age_file() {
+    let fx = Fixture::new();
+    assert!(matches!(
+        err(&fx, b"hello, world\n"),
+        BundleError::NotAgeFile
+    ));
+    assert!(matches!(err(&fx, b""), BundleError::NotAgeFile));
+    let tar = tar_of(&[tar_file("manifest.json", b"{}")]);
+    assert!(matches!(err(&fx, &tar), BundleError::NotAgeFile));
+    assert!(matches!(
+        err(
+            &fx,
+            b"-----BEGIN AGE ENCRYPTED FILE-----\nnot base64!!\n-----END AGE ENCRYPTED FILE-----\n"
+        ),
+        BundleError::NotAgeFile
+    ));
+}
+
+#[test]
+fn age_file_holding_no_tar() {
+    let fx = Fixture::new();
+    let bytes = encrypt(&[0x42u8; 2048], &[fx.doctor.to_public()]);
+    assert!(matches!(err(&fx, &bytes), BundleError::MalformedArchive));
+}
+
+#[test]
+fn passphrase_bundle() {
+    let fx = Fixture::new();
+    let mut recipient =
+        age::scrypt::Recipient::new(age::secrecy::SecretString::from("mot de passe".to_owned()));
+    recipient.set_work_factor(10);
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .unwrap();
+    let mut bytes = Vec::new();
+    let mut w = encryptor.wrap_output(&mut bytes).unwrap();
+    w.write_all(b"anything").unwrap();
+    w.finish().unwrap();
+    assert!(matches!(err(&fx, &bytes), BundleError::PassphraseEncrypted));
+}
+
+#[test]
+fn armored_bundle_is_accepted() {
+    let fx = Fixture::new();
+    let (entries, request, _) = sample_assignment_entries();
+    let binary = fx.write(A, entries);
+    // Decrypt and re-encrypt armored.
+    let identities = [fx.doctor.clone()];
+    let decryptor = age::Decryptor::new(&binary[..]).unwrap();
+    let mut plain = Vec::new();
+    decryptor
+        .decrypt(identities.iter().map(|i| i as &dyn age::Identity))
+        .unwrap()
+        .read_to_end(&mut plain)
+        .unwrap();
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(
+        &fx.doctor.to_public() as &dyn age::Recipient
+    ))
+    .unwrap();
+    let mut armored = Vec::new();
+    let armor =
+        age::armor::ArmoredWriter::wrap_output(&mut armored, age::armor::Format::AsciiArmor)
+            .unwrap();
+    let mut w = encryptor.wrap_output(armor).unwrap();
+    w.write_all(&plain).unwrap();
+    w.finish().unwrap().finish().unwrap();
+    assert!(armored.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----"));
+    let (verified, _) = fx.read(&armored, A).unwrap();
+    assert_eq!(verified.records[0].1, request);
+}
+
+#[test]
+fn too_many_entries() {
+    let fx = Fixture::new();
+    let mut m = fx.manifest(A, &[]);
+    let sha = sha256_hex(b"{}");
+    let entries: Vec<_> = (0..100_000)
+        .map(
+            |i| serde_json::json!({"path": format!("requests/{i}.json"), "sha256": sha, "size": 2}),
+        )
+        .collect();
+    m["entries"] = serde_json::Value::Array(entries);
+    let bytes = fx.hostile(A, &serde_json::to_vec(&m).unwrap(), &[]);
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::TooManyEntries { .. }
+    ));
+}
+
+struct FailingSink;
+
+impl DocumentSink for FailingSink {
+    fn document(&mut self, _: &ManifestEntry, _: &mut dyn Read) -> std::io::Result<()> {
+        Err(std::io::Error::other("disque plein"))
+    }
+}
+
+#[test]
+fn sink_failure_refuses_the_bundle() {
+    let fx = Fixture::new();
+    let p = parts();
+    let bytes = valid(&fx, &p);
+    let identities = [fx.doctor.clone()];
+    let options = ReadOptions {
+        identities: &identities,
+        trusted: &fx.trusted,
+        expected_kind: A,
+    };
+    let e = read_bundle(&bytes[..], &options, &mut FailingSink).unwrap_err();
+    assert!(matches!(e, BundleError::Sink(_)));
+}
+
+#[test]
+fn a_trusted_key_list_with_garbage_still_works() {
+    let mut fx = Fixture::new();
+    fx.trusted.insert(
+        0,
+        TrustedKey {
+            name: "cassée".into(),
+            public_key: "RWnotakey".into(),
+        },
+    );
+    let p = parts();
+    assert!(fx.read(&valid(&fx, &p), A).is_ok());
+}
