@@ -1,38 +1,26 @@
 //! `avis demo` and `avis` without a subcommand: the TUI, on the shipped
 //! demo data in a throw-away store, or on the doctor's own store.
 
-use std::path::PathBuf;
-
 use super::{Failure, GlobalArgs};
 use crate::tui::worker::DemoAssets;
 use crate::tui::TuiOptions;
 
 fn options(global: &GlobalArgs) -> TuiOptions {
     TuiOptions {
-        today: global
-            .date
-            .unwrap_or_else(|| chrono::Local::now().date_naive()),
+        today: super::common::today(global),
         passphrase_file: global.passphrase_file.clone(),
     }
 }
 
-/// The doctor's store directory: `--store`, or the platform data directory.
-pub fn store_dir(global: &GlobalArgs) -> Result<PathBuf, Failure> {
-    if let Some(dir) = &global.store {
-        return Ok(dir.clone());
-    }
-    directories::ProjectDirs::from("fr", "cdaph", "avis")
-        .map(|d| d.data_dir().to_path_buf())
-        .ok_or_else(|| {
-            Failure(
-                "dossier de données introuvable : indiquez le magasin avec --store DOSSIER".into(),
-            )
-        })
-}
-
 /// `avis`: the TUI on the doctor's store.
 pub fn run_store(global: &GlobalArgs) -> Result<(), Failure> {
-    let dir = store_dir(global)?;
+    let dir = super::common::store_dir(global)?;
+    if !crate::store::Store::exists(&dir) {
+        return Err(Failure(format!(
+            "aucun magasin dans {} : créez-le avec « avis init --name \"Dr Prénom Nom\" », ou essayez « avis demo »",
+            crate::text::sanitize(&dir.display().to_string())
+        )));
+    }
     crate::tui::run(dir, &options(global)).map_err(Failure)
 }
 
@@ -44,7 +32,7 @@ pub fn run(global: &GlobalArgs) -> Result<(), Failure> {
 /// The demo bundle and keys, compiled into the binary.
 pub fn assets() -> DemoAssets {
     DemoAssets {
-        bundle: &[],
+        bundle: include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.avis")),
         identity: include_str!(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/keys/demo-doctor.agekey"

@@ -3,40 +3,24 @@
 //! characters, escape sequences and bidirectional overrides are shown as a
 //! visible replacement character and never interpreted by the terminal.
 //!
-//! Stand-in until `crate::text::sanitize` lands; same contract.
+//! A thin layer over [`crate::text`], returning owned strings for the
+//! screens.
 
-/// The visible replacement shown instead of a dangerous character.
-pub const REPLACEMENT: char = '\u{FFFD}';
+pub use crate::text::{is_dangerous, REPLACEMENT};
 
-/// Whether `c` must never reach the terminal raw.
-pub fn is_dangerous(c: char) -> bool {
-    let u = c as u32;
-    u < 0x20
-        || u == 0x7f
-        || (0x80..=0x9f).contains(&u)
-        || (0x202a..=0x202e).contains(&u)
-        || (0x2066..=0x2069).contains(&u)
-        || u == 0x200e
-        || u == 0x200f
-        || u == 0x061c
-}
-
-/// One line of untrusted text, safe to draw: dangerous characters (newlines
-/// and tabs included) become [`REPLACEMENT`].
+/// One line of untrusted text, safe to draw: dangerous characters become
+/// [`REPLACEMENT`], tabs and line breaks a space.
 pub fn clean(s: &str) -> String {
-    s.chars()
-        .map(|c| if is_dangerous(c) { REPLACEMENT } else { c })
-        .collect()
+    crate::text::sanitize(s).into_owned()
 }
 
-/// Multi-line untrusted text: split on `\n` (a `\r` before it is dropped),
-/// each line cleaned; tabs become four spaces.
+/// Multi-line untrusted text, one safe string per line (CR LF is a line
+/// break, a tab four spaces, a lone CR and every other dangerous character
+/// [`REPLACEMENT`]).
 pub fn clean_lines(s: &str) -> Vec<String> {
-    s.split('\n')
-        .map(|line| {
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            clean(&line.replace('\t', "    "))
-        })
+    crate::text::sanitize_multiline(s)
+        .split('\n')
+        .map(str::to_string)
         .collect()
 }
 

@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-use crate::store::Store;
+use secrecy::SecretString;
+
+use crate::store::{ImportOptions, Store, StoreOptions};
 
 use super::worker::DemoAssets;
 
@@ -26,11 +28,42 @@ pub fn make_private(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// Creates the demo store in `dir` and imports the demo bundle.
+/// Creates the demo store in `dir/magasin`, trusts the demo rectorat and
+/// imports the demo bundle (written, still encrypted, to `dir`).
 pub fn create_demo_store(
-    _dir: &Path,
-    _assets: &DemoAssets,
-    _progress: &mut dyn FnMut(u64, u64),
+    dir: &Path,
+    assets: &DemoAssets,
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Store, String> {
-    Err("la démonstration n'est pas encore disponible dans cette version".into())
+    let passphrase = SecretString::from(DEMO_PASSPHRASE.to_string());
+    let options = StoreOptions {
+        kdf_log_n: Some(10),
+    };
+    let store = Store::init_with_keys(
+        &dir.join("magasin"),
+        &passphrase,
+        "Dr Claire Martin (démo)",
+        None,
+        assets.identity,
+        assets.minisign_secret,
+        &options,
+    )
+    .map_err(|e| format!("la démonstration n'a pas pu créer son magasin : {e}"))?;
+    store
+        .trust_add(
+            assets.rectorat_pub,
+            "Rectorat d'Aix-Marseille - DIEC (démo)",
+        )
+        .map_err(|e| format!("la démonstration n'a pas pu accepter la clé du rectorat : {e}"))?;
+    let bundle = dir.join("demo.avis");
+    std::fs::write(&bundle, assets.bundle).map_err(|_| {
+        "la démonstration n'a pas pu écrire son lot dans le dossier temporaire : vérifiez l'espace disque".to_string()
+    })?;
+    store
+        .import(&bundle, &ImportOptions::default(), &mut |p| {
+            progress(p.done, p.total)
+        })
+        .map_err(|e| format!("la démonstration n'a pas pu importer ses dossiers : {e}"))?;
+    let _ = std::fs::remove_file(&bundle);
+    Ok(store)
 }

@@ -186,8 +186,10 @@ fn run_app(
     let _ = cmd_tx.send(WorkerCommand::Shutdown);
     let _ = worker.join();
     stop_input.store(true, Ordering::Relaxed);
-    drop(terminal);
     drop(guard);
+    // The terminal is restored by the guard; ratatui's own drop would only
+    // complain on stderr when the terminal is already gone (SIGHUP).
+    std::mem::forget(terminal);
     result
 }
 

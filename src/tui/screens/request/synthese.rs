@@ -10,6 +10,21 @@ use super::{field, finding_lines, section};
 use crate::tui::app::{App, RequestView};
 use crate::tui::clean::clean_lines;
 
+/// A code-like value (`terminale_generale`) made readable ("Terminale
+/// generale"); free text is left as it is.
+fn humanize(s: &str) -> String {
+    if s.contains('_') && !s.contains(' ') {
+        let spaced = s.replace('_', " ");
+        let mut chars = spaced.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => spaced,
+        }
+    } else {
+        s.to_string()
+    }
+}
+
 /// Draws the Synthèse tab.
 pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
@@ -30,13 +45,13 @@ pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
     }
     lines.push(section(t, "Examen et session"));
     let mut exam = r.exam.diploma.label().to_string();
-    if !r.exam.label.is_empty() {
+    if !r.exam.label.is_empty() && r.exam.label != r.exam.diploma.label() {
         exam.push_str(" — ");
         exam.push_str(&r.exam.label);
     }
     lines.push(field(t, "Diplôme", &exam));
     if let Some(l) = &r.exam.level {
-        lines.push(field(t, "Niveau", l));
+        lines.push(field(t, "Niveau", &humanize(l)));
     }
     if let Some(tr) = &r.exam.track {
         lines.push(field(t, "Série, spécialité", tr));
@@ -46,7 +61,7 @@ pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
         lines.push(field(t, "Session anticipée", a));
     }
     lines.push(section(t, "Scolarité"));
-    let mut school = r.schooling.kind.clone();
+    let mut school = humanize(&r.schooling.kind);
     if !r.schooling.academy.is_empty() {
         school.push_str(&format!(", académie de {}", r.schooling.academy));
     }
