@@ -235,3 +235,110 @@ fn full_review_of_the_demo_in_a_terminal() {
     assert!(opinion.get("private_notes").is_none());
     assert!(out_dir.join("avis.csv").is_file());
 }
+
+#[test]
+fn unlock_screen_passphrase_file_and_sigterm() {
+    if !tmux_available() {
+        if std::env::var_os("CI").is_some() {
+            panic!("tmux is required for the end-to-end test in CI");
+        }
+        eprintln!("tmux introuvable : test de bout en bout ignoré");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_avis");
+    let work = tempfile::tempdir().unwrap();
+    let store = work.path().join("magasin");
+    let pass = work.path().join("phrase");
+    std::fs::write(&pass, "une phrase de passe assez longue\n").unwrap();
+    let out = Command::new(bin)
+        .args(["init", "--name", "Dr Essai"])
+        .arg("--store")
+        .arg(&store)
+        .arg("--passphrase-file")
+        .arg(&pass)
+        .env_remove("AVIS_PASSPHRASE_FILE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Typed passphrase: a wrong one is refused (and never shown), then SIGTERM.
+    let tmux = Tmux {
+        socket: format!("avis-e2e-unlock-{}", std::process::id()),
+    };
+    let pid_file = work.path().join("pid");
+    let exit_file = work.path().join("exit");
+    let cmd = format!(
+        "sh -c 'echo $$ > \"{}\"; exec env -u AVIS_PASSPHRASE_FILE \"{}\" --store \"{}\"'; echo $? > '{}'; sleep 5",
+        pid_file.display(),
+        bin,
+        store.display(),
+        exit_file.display()
+    );
+    let out = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "avis",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &cmd,
+    ]);
+    assert!(out.status.success());
+    tmux.wait_for("Phrase de passe :");
+    tmux.text("mauvaise");
+    let screen = tmux.wait_for("••••••••");
+    assert!(!screen.contains("mauvaise"), "the passphrase is masked");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("phrase de passe incorrecte");
+    tmux.text("une phrase de passe assez longue");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Aucune demande dans le magasin");
+    let pid = wait_file(&pid_file).trim().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    assert_eq!(
+        wait_file(&exit_file).trim(),
+        "0",
+        "SIGTERM ends avis cleanly"
+    );
+    let screen = tmux.screen();
+    assert!(
+        !screen.contains("Aucune demande dans le magasin"),
+        "the terminal left the full-screen interface:\n{screen}"
+    );
+    drop(tmux);
+
+    // AVIS_PASSPHRASE_FILE: straight to the inbox, q quits with status 0.
+    let tmux = Tmux {
+        socket: format!("avis-e2e-file-{}", std::process::id()),
+    };
+    let exit_file = work.path().join("exit2");
+    let cmd = format!(
+        "env AVIS_PASSPHRASE_FILE='{}' '{}' --store '{}'; echo $? > '{}'; sleep 5",
+        pass.display(),
+        bin,
+        store.display(),
+        exit_file.display()
+    );
+    let out = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "avis",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &cmd,
+    ]);
+    assert!(out.status.success());
+    tmux.wait_for("Aucune demande dans le magasin");
+    tmux.keys(&["q"]);
+    assert_eq!(wait_file(&exit_file).trim(), "0");
+}

@@ -77,6 +77,15 @@ fn hostile_text_is_shown_visibly_everywhere() {
         assert_clean(&app, w, h, "editor detail input");
         app.update(Action::LineSubmit);
         assert_clean(&app, w, h, "editor");
+        let id = app.editor.as_ref().unwrap().id.clone();
+        app.update(Action::Worker(WorkerEvent::Validated {
+            id,
+            result: Err(format!("avis {HOSTILE} incomplet")),
+            status: avis::domain::Status::Brouillon,
+            findings: vec![],
+        }));
+        app.update(Action::Worker(WorkerEvent::Failed(HOSTILE.into())));
+        assert_clean(&app, w, h, "editor with hostile error messages");
         app.update(Action::Back);
         app.update(Action::SelectTab(2));
         assert_clean(&app, w, h, "mesures with hostile detail");

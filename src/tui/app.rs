@@ -13,7 +13,7 @@ use crate::domain::{DocumentCategory, Draft, Status};
 use crate::store::{ExportedFile, JournalEvent, RequestRecord, RequestSummary};
 
 use super::action::Action;
-use super::clean::clean_lines;
+use super::clean::{clean, clean_lines};
 use super::editor::{Editor, EditorFocus, LineEdit, Picker, PickerPurpose, SaveState};
 use super::inbox::InboxState;
 use super::theme::Theme;
@@ -209,7 +209,8 @@ impl App {
     }
 
     fn set_message(&mut self, text: impl Into<String>, error: bool) {
-        self.message = Some((text.into(), error));
+        // Messages may quote ids that came in a bundle.
+        self.message = Some((clean(&text.into()), error));
     }
 
     /// Rows of the inbox table visible at the current size.
@@ -833,7 +834,7 @@ impl App {
             WorkerEvent::UnlockFailed(msg) => {
                 self.unlock.busy = false;
                 self.progress = None;
-                self.unlock.error = Some(msg);
+                self.unlock.error = Some(clean(&msg));
             }
             WorkerEvent::Summaries(list) => {
                 self.progress = None;
@@ -888,7 +889,7 @@ impl App {
                             false,
                         ),
                         Ok(()) => ("Avis remis en brouillon".to_string(), false),
-                        Err(msg) => (format!("Validation refusée : {msg}"), true),
+                        Err(msg) => (format!("Validation refusée : {}", clean(&msg)), true),
                     });
                 }
             }
@@ -916,7 +917,7 @@ impl App {
                 self.progress = None;
                 self.export.phase = match result {
                     Ok(files) => ExportPhase::Done(files),
-                    Err(msg) => ExportPhase::Failed(msg),
+                    Err(msg) => ExportPhase::Failed(clean(&msg)),
                 };
                 out.push(WorkerCommand::LoadSummaries);
             }
@@ -925,7 +926,7 @@ impl App {
                 self.progress = None;
                 if let Some(ed) = self.editor.as_mut() {
                     if ed.save == SaveState::Saving {
-                        ed.save = SaveState::Failed(msg.clone());
+                        ed.save = SaveState::Failed(clean(&msg));
                         ed.dirty_since = Some(self.now);
                     }
                 }
