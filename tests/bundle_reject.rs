@@ -736,7 +736,8 @@ fn not_an_age_file() {
 fn age_file_holding_no_tar() {
     let fx = Fixture::new();
     let bytes = encrypt(&[0x42u8; 2048], &[fx.doctor.to_public()]);
-    assert!(matches!(err(&fx, &bytes), BundleError::MalformedArchive));
+    let e = err(&fx, &bytes);
+    assert!(matches!(e, BundleError::MalformedArchive), "{e:?}");
 }
 
 #[test]
@@ -838,4 +839,134 @@ fn a_trusted_key_list_with_garbage_still_works() {
     );
     let p = parts();
     assert!(fx.read(&valid(&fx, &p), A).is_ok());
+}
+
+#[test]
+fn pax_path_override_is_honoured() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[
+            pax_header(&[("mtime", b"1.5"), ("path", p.request_path.as_bytes())]),
+            tar_file("placeholder", &p.request),
+        ],
+    );
+    let (verified, _) = fx.read(&bytes, A).unwrap();
+    assert_eq!(verified.records[0].0, "AMX-1");
+}
+
+#[test]
+fn pax_parent_path() {
+    let fx = Fixture::new();
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&fx.manifest(A, &[])),
+        &[
+            pax_header(&[("path", b"requests/../../x.json")]),
+            tar_file("requests/x.json", b"{}"),
+        ],
+    );
+    assert!(matches!(err(&fx, &bytes), BundleError::ParentPath { .. }));
+}
+
+#[test]
+fn gnu_long_name_absolute() {
+    let fx = Fixture::new();
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&fx.manifest(A, &[])),
+        &[
+            tar_entry(b"././@LongLink", b'L', b"/etc/cron.d/evil\0", b""),
+            tar_file("requests/x.json", b"{}"),
+        ],
+    );
+    assert!(matches!(err(&fx, &bytes), BundleError::AbsolutePath { .. }));
+}
+
+#[test]
+fn pax_header_too_large_or_malformed() {
+    let fx = Fixture::new();
+    let m = manifest_bytes(&fx.manifest(A, &[]));
+    let huge = vec![b'a'; 70 * 1024];
+    for header in [
+        pax_header(&[("comment", &huge)]),
+        tar_entry(b"PaxHeaders/x", b'x', b"12 path=abc", b""),
+        tar_entry(b"PaxHeaders/x", b'x', b"999 path=abc\n", b""),
+    ] {
+        let bytes = fx.hostile(A, &m, &[header, tar_file("requests/x.json", b"{}")]);
+        let e = err(&fx, &bytes);
+        assert!(matches!(e, BundleError::MalformedArchive), "{e:?}");
+    }
+}
+
+#[test]
+fn pax_size_disagreeing_with_header() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
+    let bytes = fx.hostile(
+        A,
+        &manifest_bytes(&m),
+        &[
+            pax_header(&[("size", b"2")]),
+            tar_file(&p.request_path, &p.request),
+        ],
+    );
+    let e = err(&fx, &bytes);
+    assert!(matches!(e, BundleError::MalformedArchive), "{e:?}");
+}
+
+#[test]
+fn pax_global_header_and_sparse_files() {
+    let fx = Fixture::new();
+    let p = parts();
+    let m = manifest_bytes(&fx.manifest(A, &[(&p.request_path, &p.request)]));
+    let global = fx.hostile(
+        A,
+        &m,
+        &[
+            tar_entry(b"pax_global_header", b'g', b"14 path=evil\n", b""),
+            tar_file(&p.request_path, &p.request),
+        ],
+    );
+    assert!(matches!(
+        err(&fx, &global),
+        BundleError::SpecialEntry { .. }
+    ));
+    let sparse = fx.hostile(
+        A,
+        &m,
+        &[
+            pax_header(&[("GNU.sparse.major", b"1")]),
+            tar_file(&p.request_path, &p.request),
+        ],
+    );
+    assert!(matches!(
+        err(&fx, &sparse),
+        BundleError::SpecialEntry { .. }
+    ));
+    let gnu_sparse = fx.hostile(
+        A,
+        &m,
+        &[tar_entry(p.request_path.as_bytes(), b'S', &p.request, b"")],
+    );
+    assert!(matches!(
+        err(&fx, &gnu_sparse),
+        BundleError::SpecialEntry { .. }
+    ));
+}
+
+#[test]
+fn bundle_id_must_be_a_uuid() {
+    let fx = Fixture::new();
+    let mut m = fx.manifest(A, &[]);
+    m["bundle_id"] = serde_json::json!("not-a-uuid");
+    let bytes = fx.hostile(A, &manifest_bytes(&m), &[]);
+    assert!(matches!(
+        err(&fx, &bytes),
+        BundleError::InvalidManifest { .. }
+    ));
 }

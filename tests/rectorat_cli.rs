@@ -340,6 +340,34 @@ fn open_refuses_a_non_empty_output_folder() {
 }
 
 #[test]
+fn pack_refuses_an_invalid_recipient() {
+    let s = setup();
+    let input = requests_dir(s.dir.path());
+    let out = s.dir.path().join("lot.avis");
+    let result = avis(&[
+        os("rectorat"),
+        os("pack"),
+        os("--requests"),
+        input.as_os_str(),
+        os("--sign-key"),
+        s.key_file.as_os_str(),
+        os("--issuer-name"),
+        os("R"),
+        os("--reply-to"),
+        os(&s.fx.rectorat.to_public().to_string()),
+        os("--to"),
+        os("age1pasunecle"),
+        os("--sequence"),
+        os("1"),
+        os("-o"),
+        out.as_os_str(),
+    ]);
+    assert_eq!(result.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&result.stderr).contains("--to"));
+    assert!(!out.exists());
+}
+
+#[test]
 fn usage_error_exits_2() {
     let result = avis(&[os("rectorat"), os("pack")]);
     assert_eq!(result.status.code(), Some(2));

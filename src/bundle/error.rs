@@ -13,7 +13,7 @@ const ASK_SENDER: &str = "demandez à l'expéditeur de vous renvoyer un lot";
 #[non_exhaustive]
 pub enum BundleError {
     /// Reading or writing a file failed.
-    #[error("lecture ou écriture impossible : {0}")]
+    #[error("lecture ou écriture impossible : {0} ; vérifiez le chemin, les droits et l'espace disque, puis recommencez")]
     Io(#[from] std::io::Error),
 
     // --- age layer ---

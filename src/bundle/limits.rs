@@ -16,3 +16,6 @@ pub const MAX_ID_LEN: usize = 64;
 pub const FORMAT_VERSION: u32 = 1;
 /// The `format` field's value.
 pub const FORMAT_NAME: &str = "avis-bundle";
+/// A pax extended header (`x`) or GNU long name (`L`) before an entry: GNU
+/// tar writes a few hundred bytes; anything above this is refused.
+pub const MAX_EXTENSION_BYTES: u64 = 64 * 1024;

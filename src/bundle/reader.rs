@@ -19,8 +19,8 @@ use sha2::{Digest, Sha256};
 use super::error::{clean_path, clean_path_bytes, BundleError};
 use super::keys::{parse_public_key, recipient_of, TrustedKey};
 use super::limits::{
-    FORMAT_NAME, FORMAT_VERSION, MAX_DOCUMENT_BYTES, MAX_ENTRIES, MAX_MANIFEST_BYTES,
-    MAX_RECORD_BYTES, MAX_SIGNATURE_BYTES,
+    FORMAT_NAME, FORMAT_VERSION, MAX_DOCUMENT_BYTES, MAX_ENTRIES, MAX_EXTENSION_BYTES,
+    MAX_MANIFEST_BYTES, MAX_RECORD_BYTES, MAX_SIGNATURE_BYTES,
 };
 use super::manifest::{BundleKind, Manifest, ManifestEntry};
 use super::paths::{
@@ -183,17 +183,18 @@ fn read_archive<R: Read>(
     options: &ReadOptions<'_>,
     sink: &mut dyn DocumentSink,
 ) -> Result<VerifiedBundle, BundleError> {
-    let mut entries = archive.entries().map_err(|e| stream_error(e, failed))?;
+    // Raw mode: pax and GNU long-name headers are handled here, with limits.
+    let mut entries = archive
+        .entries()
+        .map_err(|e| stream_error(e, failed))?
+        .raw(true);
 
     // Entry 1: manifest.json.
     let manifest_bytes = {
-        let mut entry = match entries.next() {
-            Some(entry) => entry.map_err(|e| stream_error(e, failed))?,
-            None => return Err(BundleError::ManifestNotFirst),
+        let Some((mut entry, path)) = next_member(&mut entries, failed)? else {
+            return Err(BundleError::ManifestNotFirst);
         };
-        if !entry.header().entry_type().is_file()
-            || &*entry.path_bytes() != MANIFEST_PATH.as_bytes()
-        {
+        if !entry.header().entry_type().is_file() || path != MANIFEST_PATH.as_bytes() {
             return Err(BundleError::ManifestNotFirst);
         }
         read_small(&mut entry, MANIFEST_PATH, MAX_MANIFEST_BYTES, failed)?
@@ -201,13 +202,10 @@ fn read_archive<R: Read>(
 
     // Entry 2: manifest.json.minisig.
     let signature_bytes = {
-        let mut entry = match entries.next() {
-            Some(entry) => entry.map_err(|e| stream_error(e, failed))?,
-            None => return Err(BundleError::SignatureNotSecond),
+        let Some((mut entry, path)) = next_member(&mut entries, failed)? else {
+            return Err(BundleError::SignatureNotSecond);
         };
-        if !entry.header().entry_type().is_file()
-            || &*entry.path_bytes() != SIGNATURE_PATH.as_bytes()
-        {
+        if !entry.header().entry_type().is_file() || path != SIGNATURE_PATH.as_bytes() {
             return Err(BundleError::SignatureNotSecond);
         }
         read_small(&mut entry, SIGNATURE_PATH, MAX_SIGNATURE_BYTES, failed)?
@@ -228,13 +226,11 @@ fn read_archive<R: Read>(
     let mut records = Vec::new();
     let mut next = 0usize;
     let mut count = 2usize;
-    for entry in entries {
-        let mut entry = entry.map_err(|e| stream_error(e, failed))?;
+    while let Some((mut entry, raw)) = next_member(&mut entries, failed)? {
         count += 1;
         if count > MAX_ENTRIES {
             return Err(BundleError::TooManyEntries { limit: MAX_ENTRIES });
         }
-        let raw = entry.path_bytes().into_owned();
         let entry_type = entry.header().entry_type();
         if is_absolute(&raw) {
             return Err(BundleError::AbsolutePath {
@@ -359,6 +355,150 @@ fn read_archive<R: Read>(
         records,
         signer_name: signer.name.clone(),
     })
+}
+
+/// An archive member and its effective path.
+type Member<'a, R> = (tar::Entry<'a, R>, Vec<u8>);
+
+/// The next archive member and its path, after its pax (`x`) or GNU long
+/// name (`L`) extension headers, each read within [`MAX_EXTENSION_BYTES`].
+/// Global pax headers, GNU long link names and sparse files are refused; a
+/// pax `size` must agree with the header's.
+fn next_member<'a, R: Read>(
+    entries: &mut tar::Entries<'a, R>,
+    failed: &Cell<bool>,
+) -> Result<Option<Member<'a, R>>, BundleError> {
+    let mut long_name: Option<Vec<u8>> = None;
+    let mut pax: Option<PaxFields> = None;
+    loop {
+        let entry = match entries.next() {
+            Some(entry) => entry.map_err(|e| stream_error(e, failed))?,
+            None if long_name.is_some() || pax.is_some() => {
+                return Err(BundleError::MalformedArchive)
+            }
+            None => return Ok(None),
+        };
+        let mut entry = entry;
+        let entry_type = entry.header().entry_type();
+        if entry_type.is_pax_local_extensions() {
+            if pax.is_some() {
+                return Err(BundleError::MalformedArchive);
+            }
+            let data = read_extension(&mut entry, failed)?;
+            pax = Some(parse_pax(&data)?);
+            continue;
+        }
+        if entry_type.is_gnu_longname() {
+            if long_name.is_some() {
+                return Err(BundleError::MalformedArchive);
+            }
+            let mut data = read_extension(&mut entry, failed)?;
+            while data.last() == Some(&0) {
+                data.pop();
+            }
+            long_name = Some(data);
+            continue;
+        }
+        let own_path = entry.path_bytes().into_owned();
+        if entry_type.is_gnu_longlink() {
+            return Err(BundleError::Link {
+                path: clean_path_bytes(&own_path),
+            });
+        }
+        if entry_type.is_pax_global_extensions() || entry_type.is_gnu_sparse() {
+            return Err(BundleError::SpecialEntry {
+                path: clean_path_bytes(&own_path),
+            });
+        }
+        let mut path = long_name.take().unwrap_or(own_path);
+        if let Some(fields) = pax.take() {
+            if fields.sparse {
+                return Err(BundleError::SpecialEntry {
+                    path: clean_path_bytes(&path),
+                });
+            }
+            if let Some(size) = fields.size {
+                let header_size = entry
+                    .header()
+                    .entry_size()
+                    .map_err(|_| BundleError::MalformedArchive)?;
+                if size != header_size {
+                    return Err(BundleError::MalformedArchive);
+                }
+            }
+            if fields.link {
+                return Err(BundleError::Link {
+                    path: clean_path_bytes(&path),
+                });
+            }
+            if let Some(pax_path) = fields.path {
+                path = pax_path;
+            }
+        }
+        return Ok(Some((entry, path)));
+    }
+}
+
+fn read_extension(entry: &mut impl Read, failed: &Cell<bool>) -> Result<Vec<u8>, BundleError> {
+    let mut data = Vec::new();
+    entry
+        .take(MAX_EXTENSION_BYTES + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| stream_error(e, failed))?;
+    if data.len() as u64 > MAX_EXTENSION_BYTES {
+        return Err(BundleError::MalformedArchive);
+    }
+    Ok(data)
+}
+
+/// What matters in a pax extended header.
+#[derive(Default)]
+struct PaxFields {
+    path: Option<Vec<u8>>,
+    size: Option<u64>,
+    sparse: bool,
+    link: bool,
+}
+
+/// Parses pax records (`"<len> <key>=<value>\n"`, `len` counting the whole
+/// record).
+fn parse_pax(mut data: &[u8]) -> Result<PaxFields, BundleError> {
+    let mut fields = PaxFields::default();
+    while !data.is_empty() {
+        let space = data
+            .iter()
+            .position(|b| *b == b' ')
+            .ok_or(BundleError::MalformedArchive)?;
+        let len: usize = std::str::from_utf8(&data[..space])
+            .ok()
+            .and_then(|n| n.parse().ok())
+            .ok_or(BundleError::MalformedArchive)?;
+        if len <= space + 1 || len > data.len() || data[len - 1] != b'\n' {
+            return Err(BundleError::MalformedArchive);
+        }
+        let record = &data[space + 1..len - 1];
+        let equals = record
+            .iter()
+            .position(|b| *b == b'=')
+            .ok_or(BundleError::MalformedArchive)?;
+        let (key, value) = (&record[..equals], &record[equals + 1..]);
+        match key {
+            b"path" => fields.path = Some(value.to_vec()),
+            b"size" => {
+                fields.size = Some(
+                    std::str::from_utf8(value)
+                        .ok()
+                        .and_then(|v| v.parse().ok())
+                        .ok_or(BundleError::MalformedArchive)?,
+                )
+            }
+            b"linkpath" => fields.link = !value.is_empty(),
+            key if key.starts_with(b"GNU.sparse.") => fields.sparse = true,
+            _ => {}
+        }
+        data = &data[len..];
+    }
+    Ok(fields)
 }
 
 fn check_hash(hashing: &HashingReader<'_>, listed: &ManifestEntry) -> Result<(), BundleError> {
@@ -491,6 +631,11 @@ fn check_manifest(
     signer: &TrustedKey,
     options: &ReadOptions<'_>,
 ) -> Result<(), BundleError> {
+    if uuid::Uuid::parse_str(&manifest.bundle_id).is_err() {
+        return Err(BundleError::InvalidManifest {
+            reason: "bundle_id n'est pas un UUID".to_owned(),
+        });
+    }
     let declared = manifest
         .issuer
         .signing_key

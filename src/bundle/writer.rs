@@ -13,7 +13,8 @@ use sha2::{Digest, Sha256};
 use super::error::{clean_path, BundleError};
 use super::keys::SigningKey;
 use super::limits::{
-    FORMAT_NAME, FORMAT_VERSION, MAX_DOCUMENT_BYTES, MAX_ENTRIES, MAX_RECORD_BYTES,
+    FORMAT_NAME, FORMAT_VERSION, MAX_DOCUMENT_BYTES, MAX_ENTRIES, MAX_MANIFEST_BYTES,
+    MAX_RECORD_BYTES,
 };
 use super::manifest::{BundleKind, Manifest, ManifestEntry, Party};
 use super::paths::{parse_entry_path, EntryPath, MANIFEST_PATH, SIGNATURE_PATH};
@@ -149,6 +150,12 @@ pub fn write_bundle(
             reason: e.to_string(),
         })?;
     manifest_bytes.push(b'\n');
+    if manifest_bytes.len() as u64 > MAX_MANIFEST_BYTES {
+        return Err(BundleError::EntryTooLarge {
+            path: MANIFEST_PATH.to_owned(),
+            limit: MAX_MANIFEST_BYTES,
+        });
+    }
     let signature = signer.sign(
         &manifest_bytes,
         &format!(

@@ -196,8 +196,10 @@ fn list_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Failure> {
 }
 
 fn pack(global: &GlobalArgs, args: &PackArgs<'_>) -> Result<(), Failure> {
-    let to = parse_recipient(&args.to)?;
-    parse_recipient(&args.reply_to)?;
+    let to = parse_recipient(&args.to)
+        .map_err(|e| Failure(format!("--to (destinataire du lot) : {e}")))?;
+    parse_recipient(&args.reply_to)
+        .map_err(|e| Failure(format!("--reply-to (destinataire des réponses) : {e}")))?;
     let request_dir = args.dir.join("requests");
     if !request_dir.is_dir() {
         return Err(Failure(format!(
@@ -489,6 +491,11 @@ fn open(bundle: &Path, identity: &Path, trust: &Path, out: &Path) -> Result<(), 
                 "l'avis « {id} » est signé mais illisible par cette version d'avis ; mettez à jour avis ou signalez-le au médecin"
             ))
         })?;
+        if opinion.request_id != *id {
+            return Err(Failure(format!(
+                "l'avis « {id} » porte l'identifiant d'une autre demande ; le lot est incohérent, signalez-le au médecin"
+            )));
+        }
         write_atomically(&opinion_dir.join(format!("{id}.json")), |w| {
             w.write_all(bytes)
         })?;

@@ -150,6 +150,12 @@ impl Db {
         &self.trees[t.index()]
     }
 
+    /// The raw tree, for tampering tests.
+    #[cfg(test)]
+    pub(crate) fn raw_tree(&self, t: T) -> &sled::Tree {
+        self.tree(t)
+    }
+
     /// The record `name` of `tree`.
     pub(crate) fn get<V: DeserializeOwned>(
         &self,

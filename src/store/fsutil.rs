@@ -19,6 +19,15 @@ pub(crate) fn private_dir(dir: &Path) -> io::Result<()> {
     fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
 }
 
+/// Makes the files this process creates from now on private (umask 077):
+/// sled creates its own files (segments, snapshots) after the store opened.
+pub(crate) fn private_umask() {
+    // SAFETY: umask only changes the process's file-creation mask.
+    unsafe {
+        libc::umask(0o077);
+    }
+}
+
 /// Makes every file under `dir` 0600 and every directory 0700.
 pub(crate) fn tighten(dir: &Path) -> io::Result<()> {
     for entry in fs::read_dir(dir)? {

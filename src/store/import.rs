@@ -348,8 +348,20 @@ impl Store {
         })
     }
 
-    /// Removes staging files and bundle files that no import committed.
+    /// Removes staging files and bundle files that no import committed, and
+    /// temporary files of interrupted atomic writes.
     pub(crate) fn sweep_bundles(&self) -> Result<()> {
+        if let Ok(entries) = fs::read_dir(&self.dir) {
+            for entry in entries.flatten() {
+                if entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with(".avis-tmp-")
+                {
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
         let dir = self.bundles_dir();
         let entries = match fs::read_dir(&dir) {
             Ok(e) => e,

@@ -160,3 +160,113 @@ impl Store {
         keys::clear_failed_unlocks(&self.dir)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::StoreOptions;
+
+    fn store_with_events(n: usize) -> (tempfile::TempDir, Store) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("s");
+        let store = Store::init(
+            &dir,
+            &"phrase de passe de test".to_string().into(),
+            "Dr Test",
+            None,
+            &StoreOptions {
+                kdf_log_n: Some(10),
+            },
+        )
+        .unwrap();
+        for i in 0..n {
+            let mut batch = Batch::default();
+            batch.event(
+                "edit",
+                Some(&format!("AMX-{i}")),
+                "brouillon d'avis enregistré",
+            );
+            store.db.write(&store.secrets.keys, &batch, "test").unwrap();
+        }
+        (tmp, store)
+    }
+
+    fn tree(store: &Store) -> &sled::Tree {
+        store.db.raw_tree(T::Journal)
+    }
+
+    #[test]
+    fn intact_journal_verifies() {
+        let (_t, store) = store_with_events(5);
+        assert_eq!(store.journal_verify().unwrap(), 5);
+        assert_eq!(store.journal(Some("AMX-3")).unwrap().len(), 1);
+        assert_eq!(store.journal(None).unwrap().len(), 5);
+    }
+
+    #[test]
+    fn removed_entry_is_detected() {
+        let (_t, store) = store_with_events(5);
+        tree(&store).remove(3u64.to_be_bytes()).unwrap();
+        assert!(matches!(
+            store.journal_verify(),
+            Err(StoreError::JournalBroken { seq: 3, .. })
+        ));
+    }
+
+    #[test]
+    fn removed_last_entry_is_detected() {
+        let (_t, store) = store_with_events(5);
+        tree(&store).remove(5u64.to_be_bytes()).unwrap();
+        assert!(matches!(
+            store.journal_verify(),
+            Err(StoreError::JournalBroken { .. })
+        ));
+    }
+
+    #[test]
+    fn altered_entry_is_detected() {
+        let (_t, store) = store_with_events(5);
+        let key = 2u64.to_be_bytes();
+        let mut v = tree(&store).get(key).unwrap().unwrap().to_vec();
+        let last = v.len() - 1;
+        v[last] ^= 0x01;
+        tree(&store).insert(key, v).unwrap();
+        assert!(matches!(
+            store.journal_verify(),
+            Err(StoreError::JournalBroken { seq: 2, .. })
+        ));
+    }
+
+    #[test]
+    fn reordered_entries_are_detected() {
+        let (_t, store) = store_with_events(5);
+        let (k2, k3) = (2u64.to_be_bytes(), 3u64.to_be_bytes());
+        let v2 = tree(&store).get(k2).unwrap().unwrap();
+        let v3 = tree(&store).get(k3).unwrap().unwrap();
+        tree(&store).insert(k2, v3).unwrap();
+        tree(&store).insert(k3, v2).unwrap();
+        assert!(store.journal_verify().is_err());
+    }
+
+    #[test]
+    fn resealed_rewritten_entry_is_detected_by_the_chain() {
+        // Even with the data key, rewriting an entry breaks the hash chain.
+        let (_t, store) = store_with_events(5);
+        let keys = &store.secrets.keys;
+        let key = 2u64.to_be_bytes();
+        let sealed = tree(&store).get(key).unwrap().unwrap();
+        let mut row: JournalRow = db::decode(keys, T::Journal, &key, &sealed).unwrap();
+        row.event.kind = "export".into();
+        let plain = serde_json::to_vec(&row).unwrap();
+        tree(&store)
+            .insert(key, keys.seal(T::Journal.name(), &key, &plain))
+            .unwrap();
+        assert!(matches!(
+            store.journal_verify(),
+            Err(StoreError::JournalBroken {
+                seq: 2,
+                why: "chaîne de hachage rompue"
+            })
+        ));
+    }
+}

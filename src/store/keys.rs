@@ -16,6 +16,7 @@ use zeroize::Zeroizing;
 use super::crypto::{self, Keys};
 use super::fsutil;
 use super::{Result, StoreError, StoreOptions};
+use crate::bundle::SigningKey;
 use crate::domain::Doctor;
 
 pub(crate) const PROFILE_FILE: &str = "profile.json";
@@ -48,61 +49,31 @@ pub(crate) struct Secrets {
 /// Keys of a store being created.
 pub(crate) struct KeyMaterial {
     identity: age::x25519::Identity,
-    signing_key_text: Zeroizing<String>,
-    public_key: minisign::PublicKey,
+    signing: SigningKey,
 }
 
 impl KeyMaterial {
     /// Fresh keys.
     pub(crate) fn generate() -> Result<KeyMaterial> {
-        let identity = age::x25519::Identity::generate();
-        // A key pair with its checksum, then marked as not password-protected
-        // (kdf algorithm 0), as `minisign -G -W` writes it.
-        let pair = minisign::KeyPair::generate_encrypted_keypair(Some(String::new()))
+        let (signing, _) = SigningKey::generate()
             .map_err(|e| StoreError::Keys(format!("génération de la clé de signature : {e}")))?;
-        let mut bytes = Zeroizing::new(pair.sk.to_bytes());
-        if bytes.len() > 4 {
-            bytes[2] = 0;
-            bytes[3] = 0;
-        }
-        let sk = minisign::SecretKey::from_bytes(&bytes)
-            .map_err(|e| StoreError::Keys(format!("clé de signature : {e}")))?;
-        let text = sk
-            .to_box(Some("avis: clé secrète minisign du médecin"))
-            .map_err(|e| StoreError::Keys(format!("clé de signature : {e}")))?
-            .into_string();
         Ok(KeyMaterial {
-            identity,
-            signing_key_text: Zeroizing::new(text),
-            public_key: pair.pk,
+            identity: age::x25519::Identity::generate(),
+            signing,
         })
     }
 
-    /// Given keys (the demo store).
+    /// Given keys (the demo store): an age identity file and a minisign
+    /// secret key file without password.
     pub(crate) fn from_texts(identity_text: &str, minisign_text: &str) -> Result<KeyMaterial> {
         let identity = parse_identity(identity_text)?;
-        let sk = secret_key_from_text(minisign_text)?;
-        let public_key = minisign::PublicKey::from_secret_key(&sk)
-            .map_err(|e| StoreError::Keys(format!("clé de signature : {e}")))?;
-        Ok(KeyMaterial {
-            identity,
-            signing_key_text: Zeroizing::new(minisign_text.to_string()),
-            public_key,
-        })
+        let signing = SigningKey::from_file_contents(minisign_text, None).map_err(|e| {
+            StoreError::Keys(format!(
+                "clé de signature minisign inutilisable ({e}) ; fournissez une clé sans mot de passe"
+            ))
+        })?;
+        Ok(KeyMaterial { identity, signing })
     }
-}
-
-/// Parses an unencrypted minisign secret key file.
-pub(crate) fn secret_key_from_text(text: &str) -> Result<minisign::SecretKey> {
-    let sk_box = minisign::SecretKeyBox::from_string(text)
-        .map_err(|e| StoreError::Keys(format!("clé de signature illisible : {e}")))?;
-    sk_box.into_secret_key(Some(String::new())).map_err(|_| {
-        StoreError::Keys(
-            "la clé de signature minisign est protégée par un mot de passe ou endommagée ; \
-             fournissez une clé sans mot de passe"
-                .into(),
-        )
-    })
 }
 
 /// Parses an age identity file (comments allowed, one `AGE-SECRET-KEY-1…` line).
@@ -156,6 +127,7 @@ pub(crate) fn create(
     if dir.join(PROFILE_FILE).exists() {
         return Err(StoreError::AlreadyInitialized(dir.to_path_buf()));
     }
+    fsutil::private_umask();
     fsutil::private_dir(dir).map_err(StoreError::io("créer le dossier du magasin"))?;
     let _lock = fsutil::try_lock(dir)
         .map_err(StoreError::io("verrouiller le magasin"))?
@@ -191,12 +163,7 @@ pub(crate) fn create(
 
     let data_key = crypto::random_key();
     let data_key_age = encrypt_to(&recipient, &data_key[..])?;
-    let signing_age = encrypt_to(&recipient, material.signing_key_text.as_bytes())?;
-
-    let pk_box = material
-        .public_key
-        .to_box()
-        .map_err(|e| StoreError::Keys(e.to_string()))?;
+    let signing_age = encrypt_to(&recipient, material.signing.to_secret_key_file().as_bytes())?;
     let profile = Profile {
         format: PROFILE_FORMAT.into(),
         version: PROFILE_VERSION,
@@ -205,8 +172,8 @@ pub(crate) fn create(
             rpps: rpps.map(str::to_string),
         },
         age_recipient: recipient.to_string(),
-        signing_key: material.public_key.to_base64(),
-        signing_key_file: pk_box.into_string(),
+        signing_key: material.signing.public_key_base64(),
+        signing_key_file: material.signing.public_key_file(),
         created_at: Utc::now(),
     };
     let profile_json =

@@ -275,6 +275,7 @@ impl Store {
         if !Store::exists(dir) {
             return Err(StoreError::NotInitialized(dir.to_path_buf()));
         }
+        fsutil::private_umask();
         let lock = fsutil::try_lock(dir)
             .map_err(StoreError::io("verrouiller le magasin"))?
             .ok_or(StoreError::Busy)?;
@@ -343,5 +344,14 @@ fn read_settings(dir: &Path) -> Result<crate::domain::checks::CampaignSettings> 
             what: "lire les réglages de campagne",
             source: e,
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn store_can_move_to_a_worker_thread() {
+        fn assert_send<T: Send>() {}
+        assert_send::<super::Store>();
     }
 }

@@ -117,7 +117,10 @@ impl Store {
         for row in rows {
             let request = row.parse()?;
             let draft = self.draft(&row.id)?;
-            let status = self.status(&row.id)?;
+            let status = self
+                .db
+                .get::<StatusRow>(&self.secrets.keys, T::Statuses, &row.id)?
+                .map_or(Status::ATraiter, |s| s.status);
             let alerts = self
                 .evaluate(&request, draft.as_ref(), today)
                 .iter()
@@ -194,7 +197,12 @@ impl Store {
         let mut draft = draft.clone();
         draft.written_against_older_version = draft.opinion.request_version < current;
         let before = self.status(id)?;
-        let had_draft = self.draft(id)?.is_some();
+        let old = self.draft(id)?;
+        if old.as_ref() == Some(&draft) {
+            // Unchanged (an autosave with nothing new): the status stays.
+            return Ok(());
+        }
+        let had_draft = old.is_some();
         let keys = &self.secrets.keys;
         let mut batch = Batch::default();
         batch.put(keys, T::Drafts, id, &draft);

@@ -190,6 +190,22 @@ pub fn tar_entry(path: &[u8], typeflag: u8, data: &[u8], linkname: &[u8]) -> Vec
     out
 }
 
+/// A pax extended header (`x`) with the given records.
+pub fn pax_header(records: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut data = Vec::new();
+    for (key, value) in records {
+        let body_len = key.len() + value.len() + 3; // ' ', '=', '\n'
+        let mut len = body_len + 1;
+        while len.to_string().len() + body_len != len {
+            len += 1;
+        }
+        data.extend_from_slice(format!("{len} {key}=").as_bytes());
+        data.extend_from_slice(value);
+        data.push(b'\n');
+    }
+    tar_entry(b"PaxHeaders/x", b'x', &data, b"")
+}
+
 /// A regular file entry.
 pub fn tar_file(path: &str, data: &[u8]) -> Vec<u8> {
     tar_entry(path.as_bytes(), b'0', data, b"")

@@ -69,6 +69,19 @@ pub fn run(global: &GlobalArgs, args: OpinionArgs) -> Result<(), Failure> {
             let day = today(global);
             let mut failures = Vec::new();
             for id in &ids {
+                match store.status(id) {
+                    Ok(crate::domain::Status::Valide) => {
+                        print_out(&format!("Avis déjà validé : {id}"))?;
+                        continue;
+                    }
+                    Ok(crate::domain::Status::Exporte) => {
+                        print_out(&format!(
+                            "Avis déjà exporté : {id} (pour le modifier, appliquez un nouveau brouillon)"
+                        ))?;
+                        continue;
+                    }
+                    _ => {}
+                }
                 match store.validate(id, day) {
                     Ok(()) => print_out(&format!("Avis validé : {id}"))?,
                     Err(e) => failures.push(e.to_string()),

@@ -1,0 +1,167 @@
+//! The doctor's commands on a real terminal (a pty): the passphrase asked
+//! without echo (twice at init, a mismatch refused), the reference `age -d`
+//! opening `identity.age` with the passphrase, and the import progress
+//! shown on stderr.
+
+#[path = "common/store_support.rs"]
+mod store_support;
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+use store_support::*;
+
+/// Runs `cmd` on a pty; for each `(expect, send)`, waits for `expect` in the
+/// output then types `send`. Returns the whole output and whether it succeeded.
+fn in_pty(cmd: CommandBuilder, script: &[(&str, &str)]) -> (String, bool) {
+    let pair = native_pty_system()
+        .openpty(PtySize {
+            rows: 40,
+            cols: 120,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut child = pair.slave.spawn_command(cmd).unwrap();
+    drop(pair.slave);
+    let mut reader = pair.master.try_clone_reader().unwrap();
+    let mut writer = pair.master.take_writer().unwrap();
+    let buf = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&buf);
+    std::thread::spawn(move || {
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            sink.lock().unwrap().extend_from_slice(&chunk[..n]);
+        }
+    });
+    let mut from = 0;
+    for (expect, send) in script {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let text = String::from_utf8_lossy(&buf.lock().unwrap()).into_owned();
+            if let Some(pos) = text[from.min(text.len())..].find(expect) {
+                from += pos + expect.len();
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "never saw « {expect} » in: {text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // Let the program switch echo off before typing.
+        std::thread::sleep(Duration::from_millis(100));
+        writer.write_all(send.as_bytes()).unwrap();
+        writer.flush().unwrap();
+    }
+    let status = child.wait().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    drop(pair.master);
+    let text = String::from_utf8_lossy(&buf.lock().unwrap()).into_owned();
+    (text, status.success())
+}
+
+fn avis_cmd(t: &TestStore, args: &[&str]) -> CommandBuilder {
+    let mut c = CommandBuilder::new(env!("CARGO_BIN_EXE_avis"));
+    c.args(args);
+    c.env("AVIS_STORE", &t.store);
+    c.env("AVIS_TEST_KDF_LOG_N", "10");
+    c.env_remove("AVIS_PASSPHRASE_FILE");
+    c
+}
+
+#[test]
+fn passphrase_asked_twice_without_echo_at_init() {
+    let t = TestStore::new();
+    let secret = "une phrase de passe secrete";
+    let (out, ok) = in_pty(
+        avis_cmd(&t, &["init", "--name", "Dr Claire Martin"]),
+        &[
+            ("Phrase de passe : ", &format!("{secret}\r")),
+            ("Confirmez la phrase de passe : ", &format!("{secret}\r")),
+        ],
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("Magasin créé"), "{out}");
+    assert!(!out.contains(secret), "the passphrase was echoed: {out}");
+
+    // Asked once to open.
+    let (out, ok) = in_pty(
+        avis_cmd(&t, &["keys", "show"]),
+        &[("Phrase de passe : ", &format!("{secret}\r"))],
+    );
+    assert!(ok && out.contains("age1"), "{out}");
+
+    // The reference age opens identity.age with the passphrase (age -p format).
+    if have_tool("age") {
+        let mut c = CommandBuilder::new("age");
+        c.args(["-d", t.store.join("identity.age").to_str().unwrap()]);
+        let (out, ok) = in_pty(c, &[("passphrase", &format!("{secret}\r"))]);
+        assert!(ok && out.contains("AGE-SECRET-KEY-1"), "{out}");
+    }
+}
+
+#[test]
+fn mismatched_confirmation_creates_nothing() {
+    let t = TestStore::new();
+    let (out, ok) = in_pty(
+        avis_cmd(&t, &["init", "--name", "Dr X"]),
+        &[
+            ("Phrase de passe : ", "premiere phrase\r"),
+            ("Confirmez la phrase de passe : ", "seconde phrase\r"),
+        ],
+    );
+    assert!(!ok);
+    assert!(out.contains("diffèrent"), "{out}");
+    assert!(!t.store.join("profile.json").exists());
+}
+
+#[test]
+fn import_shows_progress_on_a_terminal() {
+    let t = TestStore::init();
+    let r = Rectorat::new(&t.path("rectorat"), "Rectorat");
+    assert_success(&t.avis(&[
+        "trust",
+        "add",
+        r.public_key.to_str().unwrap(),
+        "--name",
+        "R",
+    ]));
+    let doc: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    let sha = sha256_hex(&doc);
+    let dir = pack_dir(
+        &t.path("in"),
+        &[("AMX-1".into(), request_json("AMX-1", 1, "Durand", &[sha]))],
+        &[doc],
+    );
+    let bundle = t.path("lot.avis");
+    assert_success(&t.avis(&[
+        "rectorat",
+        "pack",
+        "--requests",
+        dir.to_str().unwrap(),
+        "--sign-key",
+        r.secret_key.to_str().unwrap(),
+        "--issuer-name",
+        "R",
+        "--reply-to",
+        &r.recipient,
+        "--to",
+        &t.recipient(),
+        "--sequence",
+        "1",
+        "-o",
+        bundle.to_str().unwrap(),
+    ]));
+    let mut c = avis_cmd(&t, &["import", bundle.to_str().unwrap()]);
+    c.env("AVIS_PASSPHRASE_FILE", &t.passphrase_file);
+    let (out, ok) = in_pty(c, &[]);
+    assert!(ok, "{out}");
+    assert!(out.contains("Import :") && out.contains("%"), "{out}");
+    assert!(out.contains("importé"), "{out}");
+}
