@@ -178,6 +178,14 @@ fn editor_screens() {
         app.update(Action::ToggleMissing);
         app
     });
+    snap("editor_override", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::OverrideCheck);
+        for c in "point d'évolution joint au dossier papier".chars() {
+            app.update(Action::LineInput(c));
+        }
+        app
+    });
     snap("editor_validation_refused", |w, h| {
         let mut app = editor(w, h);
         app.update(Action::Validate);

@@ -512,3 +512,33 @@ fn quitting_from_the_editor_flushes_the_draft() {
     ));
     assert!(app.should_quit);
 }
+
+#[test]
+fn a_blocking_check_is_overridden_with_a_written_reason() {
+    let mut app = editor_app();
+    assert_eq!(handle_key(&app, key('l')), Some(Action::OverrideCheck));
+    app.update(Action::OverrideCheck);
+    assert!(app.editor.as_ref().unwrap().line.is_some());
+    assert!(
+        app.update(Action::LineSubmit).is_empty(),
+        "an empty reason is refused"
+    );
+    assert!(app.editor.as_ref().unwrap().line.is_some());
+    for c in "bilan de 14 mois, évolution connue".chars() {
+        app.update(Action::LineInput(c));
+    }
+    let cmds = app.update(Action::LineSubmit);
+    match cmds.as_slice() {
+        [WorkerCommand::SaveDraft { draft, .. }, WorkerCommand::Override { rule, reason, .. }] => {
+            assert_eq!(rule, "bilan_orthophonique");
+            assert_eq!(reason, "bilan de 14 mois, évolution connue");
+            assert_eq!(
+                draft.overrides.len(),
+                1,
+                "the editor's draft keeps the override"
+            );
+        }
+        _ => panic!("expected a save then the override"),
+    }
+    assert!(app.editor.as_ref().unwrap().line.is_none());
+}

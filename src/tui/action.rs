@@ -72,6 +72,8 @@ pub enum Action {
     CycleEpreuves,
     EditDetail,
     CycleOutcome,
+    /// Override the first `bloquant` check with a written reason.
+    OverrideCheck,
     ToggleValidity,
     ToggleMissing,
     InsertTemplate,

@@ -14,7 +14,7 @@ use crate::store::{ExportedFile, JournalEvent, RequestRecord, RequestSummary};
 
 use super::action::Action;
 use super::clean::{clean, clean_lines};
-use super::editor::{Editor, EditorFocus, LineEdit, Picker, PickerPurpose, SaveState};
+use super::editor::{Editor, EditorFocus, LineEdit, LinePurpose, Picker, PickerPurpose, SaveState};
 use super::inbox::InboxState;
 use super::theme::Theme;
 use super::worker::{DocumentContent, ExportItem, LoadedRequest, WorkerCommand, WorkerEvent};
@@ -617,10 +617,44 @@ impl App {
                     line.text.pop();
                 }
                 Action::LineSubmit => {
-                    let LineEdit { row, text } = line.clone();
-                    ed.line = None;
-                    if ed.set_detail(row, &text) {
-                        ed.touch(now);
+                    let LineEdit { purpose, text } = line.clone();
+                    match purpose {
+                        LinePurpose::Detail(row) => {
+                            ed.line = None;
+                            if ed.set_detail(row, &text) {
+                                ed.touch(now);
+                            }
+                        }
+                        LinePurpose::Override { rule, measure } => {
+                            if text.trim().is_empty() {
+                                ed.message = Some((
+                                    "Écrivez le motif pour lever ce contrôle, ou Échap pour annuler"
+                                        .into(),
+                                    true,
+                                ));
+                                return;
+                            }
+                            ed.line = None;
+                            ed.add_override(&rule, measure.clone(), &text);
+                            ed.dirty_since = None;
+                            ed.save = SaveState::Saving;
+                            ed.message = Some(("Contrôle levé, motif enregistré".into(), false));
+                            let id = ed.id.clone();
+                            let draft = ed.current_draft();
+                            if let Some(req) = self.request.as_mut() {
+                                req.draft = Some(draft.clone());
+                            }
+                            out.push(WorkerCommand::SaveDraft {
+                                id: id.clone(),
+                                draft: Box::new(draft),
+                            });
+                            out.push(WorkerCommand::Override {
+                                id,
+                                rule,
+                                measure,
+                                reason: text.trim().to_string(),
+                            });
+                        }
                     }
                 }
                 _ => {}
@@ -703,7 +737,7 @@ impl App {
                 if let Some(row) = ed.selected_row() {
                     if let Some(m) = ed.opinion(row) {
                         ed.line = Some(LineEdit {
-                            row: ed.selected,
+                            purpose: LinePurpose::Detail(ed.selected),
                             text: m.detail.clone().unwrap_or_default(),
                         });
                     } else {
@@ -712,6 +746,26 @@ impl App {
                                 .into(),
                             true,
                         ));
+                    }
+                }
+            }
+            Action::OverrideCheck => {
+                let blocking = self
+                    .request
+                    .as_ref()
+                    .and_then(|r| r.findings.iter().find(|f| f.blocks()).cloned());
+                match blocking {
+                    Some(f) => {
+                        ed.line = Some(LineEdit {
+                            purpose: LinePurpose::Override {
+                                rule: f.rule,
+                                measure: f.measure,
+                            },
+                            text: String::new(),
+                        })
+                    }
+                    None => {
+                        ed.message = Some(("Aucun contrôle bloquant à lever".into(), false));
                     }
                 }
             }

@@ -7,8 +7,8 @@ use std::time::Instant;
 use ratatui_textarea::{TextArea, WrapMode};
 
 use crate::domain::{
-    Decision, DocumentCategory, Draft, Epreuves, MeasureCode, MeasureOpinion, Opinion, Outcome,
-    Status, Validity, ValidityKind,
+    CheckOverride, Decision, DocumentCategory, Draft, Epreuves, MeasureCode, MeasureOpinion,
+    Opinion, Outcome, Status, Validity, ValidityKind,
 };
 use crate::store::RequestRecord;
 
@@ -88,10 +88,22 @@ impl Picker {
     }
 }
 
-/// The one-line input for a measure's detail (restriction, software, épreuves).
+/// What a one-line input is for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinePurpose {
+    /// The detail of the measure at this row (restriction, software, épreuves).
+    Detail(usize),
+    /// The written reason to override a `bloquant` check.
+    Override {
+        rule: String,
+        measure: Option<MeasureCode>,
+    },
+}
+
+/// A one-line input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LineEdit {
-    pub row: usize,
+    pub purpose: LinePurpose,
     pub text: String,
 }
 
@@ -440,6 +452,19 @@ impl Editor {
             .missing_documents
             .iter()
             .any(|c| c == cat.code())
+    }
+
+    /// Records an override in the editor's copy of the draft, as the store
+    /// does, so that the next save keeps it.
+    pub fn add_override(&mut self, rule: &str, measure: Option<MeasureCode>, reason: &str) {
+        self.draft
+            .overrides
+            .retain(|o| !(o.rule == rule && o.measure == measure));
+        self.draft.overrides.push(CheckOverride {
+            rule: rule.to_string(),
+            measure,
+            reason: reason.trim().to_string(),
+        });
     }
 
     /// Inserts the next motivation template at the cursor.

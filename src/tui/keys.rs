@@ -195,6 +195,7 @@ fn editor_key(app: &App, key: KeyEvent) -> Option<Action> {
                 KeyCode::Char('e') => Some(Action::CycleEpreuves),
                 KeyCode::Char('d') => Some(Action::EditDetail),
                 KeyCode::Char('o') => Some(Action::CycleOutcome),
+                KeyCode::Char('l') => Some(Action::OverrideCheck),
                 KeyCode::Char('p') => Some(Action::ToggleValidity),
                 KeyCode::Char('t') => Some(Action::InsertTemplate),
                 KeyCode::Char('v') => Some(Action::Validate),
@@ -262,6 +263,7 @@ pub fn help(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Début Fin  g G", "première / dernière demande"),
             ("Entrée, clic", "ouvrir la demande"),
             ("/", "filtrer (n°, nom, diplôme, troubles, mesures) ; Entrée ouvre"),
+            ("Entrée (filtre)", "ouvrir la demande choisie"),
             ("Échap", "effacer le filtre"),
             ("0 1 2 3 4", "tous / à traiter / brouillons / validés / exportés"),
             ("s", "changer le tri (réception, échéance, nom, statut)"),
@@ -301,13 +303,14 @@ pub fn help(app: &App) -> Vec<(&'static str, &'static str)> {
                     ("↑ ↓", "choisir une mesure"),
                     ("a", "accorder"),
                     ("r", "refuser"),
-                    ("m", "modifier : choisir dans le catalogue ce qui est proposé à la place"),
+                    ("m", "modifier : proposer autre chose du catalogue"),
                     ("d", "préciser (restriction, logiciels, épreuves nommées)"),
-                    ("e", "épreuves concernées (toutes, écrites, orales, pratiques, précisées)"),
+                    ("e", "épreuves concernées (toutes, écrites, orales…)"),
                     ("+ n", "ajouter une mesure du catalogue"),
                     ("x Suppr", "retirer la décision / la mesure ajoutée"),
-                    ("o", "résultat : automatique ou imposé (incomplet : liste des pièces)"),
+                    ("o", "résultat calculé ou imposé (incomplet : pièces)"),
                     ("p", "validité : cette session / tout le cycle"),
+                    ("l", "lever un contrôle bloquant (motif écrit)"),
                     ("t", "insérer un modèle de motivation"),
                     ("Tab", "motivation, notes privées, pièces manquantes"),
                     ("v / u", "valider / remettre en brouillon"),
@@ -330,11 +333,8 @@ pub fn help(app: &App) -> Vec<(&'static str, &'static str)> {
             ("Échap", "retour à la liste"),
         ],
     };
-    h.push((
-        "? F1",
-        "afficher / fermer cette aide (F1 pendant une saisie)",
-    ));
-    h.push(("Ctrl+C", "quitter avis (le brouillon est enregistré)"));
+    h.push(("? F1", "cette aide (F1 pendant une saisie)"));
+    h.push(("Ctrl+C", "quitter (le brouillon est enregistré)"));
     h
 }
 

@@ -12,7 +12,7 @@ use chrono::NaiveDate;
 use secrecy::SecretString;
 
 use crate::domain::checks::Finding;
-use crate::domain::{Draft, Status};
+use crate::domain::{Draft, MeasureCode, Status};
 use crate::store::{
     ExportOptions, ExportedFile, JournalEvent, RequestRecord, RequestSummary, Store, StoreOptions,
 };
@@ -85,6 +85,13 @@ pub enum WorkerCommand {
     },
     Validate(String),
     Unvalidate(String),
+    /// Overrides a `bloquant` check with a written reason.
+    Override {
+        id: String,
+        rule: String,
+        measure: Option<MeasureCode>,
+        reason: String,
+    },
     Document {
         sha256: String,
         media_type: String,
@@ -287,6 +294,19 @@ fn run_on_store(
                 id,
             }
         }
+        WorkerCommand::Override {
+            id,
+            rule,
+            measure,
+            reason,
+        } => match store.override_check(&id, &rule, measure, &reason) {
+            Ok(()) => WorkerEvent::Saved {
+                status: store.status(&id).unwrap_or(Status::Brouillon),
+                findings: store.findings(&id, today).unwrap_or_default(),
+                id,
+            },
+            Err(e) => WorkerEvent::Failed(err_text(e)),
+        },
         WorkerCommand::Unvalidate(id) => {
             let result = store.unvalidate(&id).map_err(err_text);
             WorkerEvent::Validated {

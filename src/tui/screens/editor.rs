@@ -12,7 +12,7 @@ use ratatui::Frame;
 use crate::domain::{Decision, DocumentCategory, Outcome, ValidityKind};
 use crate::tui::app::App;
 use crate::tui::clean::clean;
-use crate::tui::editor::{Editor, EditorFocus, MeasureRow, PickerPurpose, SaveState};
+use crate::tui::editor::{Editor, EditorFocus, LinePurpose, MeasureRow, PickerPurpose, SaveState};
 use crate::tui::theme::Theme;
 
 use super::request::finding_lines;
@@ -149,16 +149,26 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         render_picker(app, picker, frame, area);
     }
     if let Some(line) = &ed.line {
-        let rect = super::centered(area, 70, 5);
+        let rect = super::centered(area, 74, 6);
+        let (title, prompt) = match &line.purpose {
+            LinePurpose::Detail(_) => (
+                " Détail de la mesure ",
+                " Précision (restriction, logiciels, épreuves nommées) :".to_string(),
+            ),
+            LinePurpose::Override { rule, .. } => (
+                " Lever un contrôle bloquant ",
+                format!(" Motif écrit pour lever « {} » (journalisé) :", clean(rule)),
+            ),
+        };
         let lines = vec![
-            Line::raw(" Précision (restriction, logiciels, épreuves nommées) :"),
+            Line::raw(prompt),
             Line::from(vec![
                 Span::raw(format!(" {}", clean(&line.text))),
                 Span::styled("▏", t.key),
             ]),
             Line::styled(" Entrée : valider · Échap : annuler", t.dim),
         ];
-        super::popup(app, frame, rect, " Détail de la mesure ", lines);
+        super::popup(app, frame, rect, title, lines);
     }
 }
 

@@ -24,7 +24,9 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
-    lines.push(Line::raw(""));
+    if lines.len() + 4 <= area.height as usize {
+        lines.push(Line::raw(""));
+    }
     lines.push(Line::styled(
         " Échap ou ? : fermer l'aide".to_string(),
         app.theme.dim,
