@@ -111,3 +111,27 @@ fn hostile_text_is_shown_visibly_everywhere() {
         assert_clean(&app, w, h, "export");
     }
 }
+
+#[test]
+fn the_hostile_fixture_request_is_shown_visibly() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/requests/AMX-2027-000031.json");
+    let request: avis::domain::Request =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let raw = serde_json::to_string(&request).unwrap();
+    assert!(
+        raw.contains("\\u001b]0;") && raw.contains('\u{202E}'),
+        "the fixture holds a title-setting sequence and a bidi override"
+    );
+    let mut loaded = sample::loaded_request();
+    loaded.record.request = request;
+    for (w, h) in [(80, 24), (160, 50)] {
+        let mut app = hostile_app(w, h).with_request(loaded.clone());
+        for tab in 0..5 {
+            app.update(Action::SelectTab(tab));
+            assert_clean(&app, w, h, &format!("fixture 000031, tab {tab}"));
+        }
+        app.update(Action::OpenEditor);
+        assert_clean(&app, w, h, "fixture 000031, editor");
+    }
+}

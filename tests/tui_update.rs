@@ -542,3 +542,27 @@ fn a_blocking_check_is_overridden_with_a_written_reason() {
     }
     assert!(app.editor.as_ref().unwrap().line.is_none());
 }
+
+#[test]
+fn mouse_clicks_in_pieces_and_in_the_editor() {
+    let mut app = app().with_request(sample::loaded_request());
+    app.update(Action::SelectTab(3));
+    // Header on row 3, documents from row 4.
+    assert!(app.update(Action::Click(5, 5)).is_empty());
+    assert_eq!(app.request.as_ref().unwrap().doc_selected, 1);
+    let cmds = app.update(Action::Click(5, 5));
+    assert!(matches!(&cmds[..], [WorkerCommand::Document { .. }]), "a second click opens");
+    assert_eq!(app.screen, Screen::Viewer);
+    app.update(Action::Back);
+
+    app.update(Action::OpenEditor);
+    // 80x24: measures list border on row 3; rows of 2, 3 and 2 lines from row 4.
+    app.update(Action::Click(5, 7));
+    assert_eq!(app.editor.as_ref().unwrap().selected, 1);
+    app.update(Action::Click(5, 9));
+    assert_eq!(app.editor.as_ref().unwrap().selected, 2);
+    app.update(Action::Click(5, 19));
+    assert_eq!(app.editor.as_ref().unwrap().focus, EditorFocus::Motivation);
+    app.update(Action::Click(60, 19));
+    assert_eq!(app.editor.as_ref().unwrap().focus, EditorFocus::Notes);
+}

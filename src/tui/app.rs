@@ -503,6 +503,14 @@ impl App {
                 if let Some(i) = super::screens::request::tab_at(self.size, col, row) {
                     req.tab = Tab::ALL[i];
                     req.scroll = 0;
+                } else if req.tab == Tab::Pieces {
+                    let n = req.record.request.documents.len();
+                    if let Some(i) = super::screens::request::pieces::row_at(self.size, n, row) {
+                        if i == req.doc_selected {
+                            return self.update_request(Action::OpenDocument, out);
+                        }
+                        req.doc_selected = i;
+                    }
                 }
             }
             Action::OpenEditor => self.open_editor(),
@@ -679,6 +687,17 @@ impl App {
                 } else {
                     order[(pos + n - 1) % n]
                 };
+            }
+            Action::Click(col, row) => {
+                use super::screens::editor::{click_at, EditorClick};
+                match click_at(ed, self.size, col, row) {
+                    Some(EditorClick::Measure(i)) => {
+                        ed.focus = EditorFocus::Measures;
+                        ed.selected = i;
+                    }
+                    Some(EditorClick::Focus(f)) => ed.focus = f,
+                    None => {}
+                }
             }
             Action::Move(d) | Action::Wheel(d) => match ed.focus {
                 EditorFocus::Measures => {

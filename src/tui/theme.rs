@@ -132,3 +132,43 @@ impl Default for Theme {
         Theme::new(ThemeKind::Normal)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_color_uses_no_colour_at_all() {
+        let t = Theme::new(ThemeKind::NoColor);
+        for s in [
+            t.base,
+            t.title,
+            t.header,
+            t.selected,
+            t.dim,
+            t.key,
+            t.warn,
+            t.block,
+            t.ok,
+            t.border,
+            t.focus_border,
+            t.private,
+        ] {
+            assert_eq!(s.fg, None);
+            assert_eq!(s.bg, None);
+        }
+        assert_eq!(
+            t.toggled(),
+            t,
+            "NO_COLOR is never overridden by the contrast toggle"
+        );
+    }
+
+    #[test]
+    fn contrast_toggle_cycles() {
+        let t = Theme::new(ThemeKind::Normal).toggled();
+        assert_eq!(t.kind, ThemeKind::HighContrast);
+        assert_eq!(t.toggled().kind, ThemeKind::Normal);
+        assert_ne!(t.selected, t.base, "selection stays visible without colour");
+    }
+}

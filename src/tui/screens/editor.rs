@@ -35,20 +35,107 @@ fn save_text(ed: &Editor) -> (String, bool) {
     }
 }
 
-/// Draws the editor.
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
-    let Some(ed) = app.editor.as_ref() else {
-        return;
-    };
-    let t = &app.theme;
+/// Where the parts of the editor are drawn inside the body `area`.
+pub struct EditorAreas {
+    pub info: Rect,
+    pub measures: Rect,
+    pub right: Rect,
+    pub motivation: Rect,
+    pub notes: Rect,
+    pub message: Rect,
+}
+
+/// The editor's layout (shared by drawing and mouse clicks).
+pub fn areas(area: Rect) -> EditorAreas {
     let text_h = (area.height / 3).clamp(4, 10);
-    let [info_area, middle, texts, msg_area] = Layout::vertical([
+    let [info, middle, texts, message] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(4),
         Constraint::Length(text_h),
         Constraint::Length(1),
     ])
     .areas(area);
+    let [measures, right] =
+        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(middle);
+    let [motivation, notes] =
+        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(texts);
+    EditorAreas {
+        info,
+        measures,
+        right,
+        motivation,
+        notes,
+        message,
+    }
+}
+
+/// Lines a row of the measures list takes.
+fn row_height(ed: &Editor, row: MeasureRow) -> u16 {
+    match row {
+        MeasureRow::Requested(n) if ed.requested.get(n).is_some_and(|(_, d)| d.is_some()) => 3,
+        _ => 2,
+    }
+}
+
+/// What a click at (col, row) of the terminal lands on in the editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditorClick {
+    /// A line of the measures list (index into the rows).
+    Measure(usize),
+    Focus(EditorFocus),
+}
+
+/// Maps a click to a part of the editor (`size`: the terminal's).
+pub fn click_at(ed: &Editor, size: (u16, u16), col: u16, row: u16) -> Option<EditorClick> {
+    let body = Rect::new(0, 1, size.0, size.1.saturating_sub(2));
+    let a = areas(body);
+    let pos = ratatui::layout::Position::new(col, row);
+    if a.motivation.contains(pos) {
+        return Some(EditorClick::Focus(EditorFocus::Motivation));
+    }
+    if a.notes.contains(pos) {
+        return Some(EditorClick::Focus(EditorFocus::Notes));
+    }
+    if a.right.contains(pos)
+        && (ed.outcome() == Outcome::Incomplet || ed.focus == EditorFocus::Missing)
+    {
+        return Some(EditorClick::Focus(EditorFocus::Missing));
+    }
+    if !a.measures.contains(pos) || row <= a.measures.y {
+        return None;
+    }
+    // Rows are drawn from the top of the list when the selection fits.
+    let inner_top = a.measures.y + 1;
+    let inner_h = a.measures.height.saturating_sub(2);
+    let rows = ed.rows();
+    let mut y = inner_top;
+    for (i, r) in rows.iter().enumerate() {
+        let h = row_height(ed, *r);
+        if y + h > inner_top + inner_h {
+            break;
+        }
+        if row >= y && row < y + h {
+            return Some(EditorClick::Measure(i));
+        }
+        y += h;
+    }
+    Some(EditorClick::Focus(EditorFocus::Measures))
+}
+
+/// Draws the editor.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(ed) = app.editor.as_ref() else {
+        return;
+    };
+    let t = &app.theme;
+    let EditorAreas {
+        info: info_area,
+        measures: left,
+        right,
+        motivation: mot,
+        notes,
+        message: msg_area,
+    } = areas(area);
 
     // Info: status, outcome, validity, saved indicator.
     let outcome = ed.outcome();
@@ -93,8 +180,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     ];
     frame.render_widget(Paragraph::new(info).wrap(Wrap { trim: true }), info_area);
 
-    let [left, right] =
-        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(middle);
     render_measures(app, ed, frame, left);
     if outcome == Outcome::Incomplet || ed.focus == EditorFocus::Missing {
         render_missing(app, ed, frame, right);
@@ -115,8 +200,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         );
     }
 
-    let [mot, notes] =
-        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(texts);
     render_text(
         app,
         frame,

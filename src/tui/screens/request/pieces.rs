@@ -39,6 +39,16 @@ impl YearMonth for NaiveDate {
     }
 }
 
+/// The document drawn at terminal row `row` (`n` documents), if any: the
+/// table's header is on row 3, documents from row 4.
+pub fn row_at(size: (u16, u16), n: usize, row: u16) -> Option<usize> {
+    // Title, tabs, info line, table header; the hint and status lines below.
+    let first = 4u16;
+    let visible = size.1.saturating_sub(first + 2) as usize;
+    let i = row.checked_sub(first)? as usize;
+    (i < n && i < visible).then_some(i)
+}
+
 /// Draws the Pièces tab.
 pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
