@@ -551,7 +551,10 @@ fn mouse_clicks_in_pieces_and_in_the_editor() {
     assert!(app.update(Action::Click(5, 5)).is_empty());
     assert_eq!(app.request.as_ref().unwrap().doc_selected, 1);
     let cmds = app.update(Action::Click(5, 5));
-    assert!(matches!(&cmds[..], [WorkerCommand::Document { .. }]), "a second click opens");
+    assert!(
+        matches!(&cmds[..], [WorkerCommand::Document { .. }]),
+        "a second click opens"
+    );
     assert_eq!(app.screen, Screen::Viewer);
     app.update(Action::Back);
 
@@ -565,4 +568,18 @@ fn mouse_clicks_in_pieces_and_in_the_editor() {
     assert_eq!(app.editor.as_ref().unwrap().focus, EditorFocus::Motivation);
     app.update(Action::Click(60, 19));
     assert_eq!(app.editor.as_ref().unwrap().focus, EditorFocus::Notes);
+}
+
+#[test]
+fn a_restriction_on_an_undecided_measure_is_a_modification() {
+    let mut app = editor_app();
+    app.update(Action::EditDetail);
+    for c in "sauf épreuves de langue vivante".chars() {
+        app.update(Action::LineInput(c));
+    }
+    app.update(Action::LineSubmit);
+    let m = app.editor.as_ref().unwrap().draft.opinion.measures[0].clone();
+    assert_eq!(m.decision, Decision::Modifie);
+    assert_eq!(m.granted, None);
+    assert_eq!(m.detail.as_deref(), Some("sauf épreuves de langue vivante"));
 }

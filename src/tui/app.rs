@@ -754,18 +754,20 @@ impl App {
             }
             Action::EditDetail => {
                 if let Some(row) = ed.selected_row() {
-                    if let Some(m) = ed.opinion(row) {
-                        ed.line = Some(LineEdit {
-                            purpose: LinePurpose::Detail(ed.selected),
-                            text: m.detail.clone().unwrap_or_default(),
-                        });
-                    } else {
-                        ed.message = Some((
-                            "Décidez d'abord la mesure (a, r ou m) avant d'en préciser le détail"
-                                .into(),
-                            true,
-                        ));
+                    // A restriction of an undecided measure is a modification.
+                    if ed.opinion(row).is_none()
+                        && ed.decide(crate::domain::Decision::Modifie, None)
+                    {
+                        ed.touch(now);
                     }
+                    let text = ed
+                        .opinion(row)
+                        .and_then(|m| m.detail.clone())
+                        .unwrap_or_default();
+                    ed.line = Some(LineEdit {
+                        purpose: LinePurpose::Detail(ed.selected),
+                        text,
+                    });
                 }
             }
             Action::OverrideCheck => {

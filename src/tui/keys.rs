@@ -304,7 +304,7 @@ pub fn help(app: &App) -> Vec<(&'static str, &'static str)> {
                     ("a", "accorder"),
                     ("r", "refuser"),
                     ("m", "modifier : proposer autre chose du catalogue"),
-                    ("d", "préciser (restriction, logiciels, épreuves nommées)"),
+                    ("d", "préciser, ou modifier par une restriction"),
                     ("e", "épreuves concernées (toutes, écrites, orales…)"),
                     ("+ n", "ajouter une mesure du catalogue"),
                     ("x Suppr", "retirer la décision / la mesure ajoutée"),
