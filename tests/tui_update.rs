@@ -583,3 +583,31 @@ fn a_restriction_on_an_undecided_measure_is_a_modification() {
     assert_eq!(m.granted, None);
     assert_eq!(m.detail.as_deref(), Some("sauf épreuves de langue vivante"));
 }
+
+#[test]
+fn drawing_ten_thousand_rows_only_costs_a_screenful() {
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+    let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal))
+        .with_summaries(sample::summaries(10_000));
+    app.update(Action::Resize(160, 50));
+    let mut terminal = Terminal::new(TestBackend::new(160, 50)).unwrap();
+    let start = Instant::now();
+    for _ in 0..50 {
+        app.update(Action::Move(37));
+        terminal
+            .draw(|f| avis::tui::screens::render(&app, f))
+            .unwrap();
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "50 frames took {:?}",
+        start.elapsed()
+    );
+    let screen = format!("{}", terminal.backend());
+    let id = &app.inbox.selected_row().unwrap().id;
+    assert!(
+        screen.contains(id.as_str()),
+        "the selection is visible after scrolling"
+    );
+}
