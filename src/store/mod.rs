@@ -7,10 +7,11 @@
 //!   (nothing medical);
 //! - `identity.age`: the doctor's age identity file, encrypted with the
 //!   passphrase exactly as `age -p` does it (`age -d identity.age` opens it);
-//! - `signing.key.age`: the doctor's minisign secret key file, age-encrypted
-//!   to the doctor's own recipient;
+//! - `signing.key.age`: the doctor's minisign secret key file (without
+//!   password, as `minisign -G -W` writes it), age-encrypted to the doctor's
+//!   own recipient;
 //! - `datakey.age`: the random 32-byte data key, age-encrypted likewise;
-//! - `db/`: sled; every value sealed with XChaCha20-Poly1305 under a subkey
+//! - `db/`: sled (page cache bounded to 8 MiB); every value sealed with XChaCha20-Poly1305 under a subkey
 //!   of the data key, with the tree name and record key as associated data;
 //!   record keys are keyed hashes (no identifiers in clear);
 //! - `bundles/<bundle_id>.age`: the imported assignment bundles as received
