@@ -226,7 +226,10 @@ fn request_tabs_cycle_and_escape_returns_to_the_inbox() {
     assert_eq!(app.request.as_ref().unwrap().tab, Tab::Synthese);
     let cmds = app.update(Action::Back);
     assert_eq!(app.screen, Screen::Inbox);
-    assert!(matches!(cmds.as_slice(), [WorkerCommand::LoadSummaries]));
+    assert!(matches!(
+        cmds.as_slice(),
+        [WorkerCommand::CloseExternal, WorkerCommand::LoadSummaries]
+    ));
 }
 
 #[test]

@@ -296,6 +296,7 @@ impl App {
             Screen::Request => {
                 self.screen = Screen::Inbox;
                 self.request = None;
+                out.push(WorkerCommand::CloseExternal);
                 out.push(WorkerCommand::LoadSummaries);
             }
             Screen::Editor => {

@@ -177,7 +177,7 @@ fn run_app(
         app.update(Action::Resize(size.width, size.height));
     }
 
-    let result = event_loop(&mut app, &mut terminal, &rx, &cmd_tx, &signalled);
+    let result = event_loop(&mut app, &mut terminal, &rx, &cmd_tx, &signalled, &worker);
     if !app.should_quit {
         for cmd in app.update(Action::Quit) {
             let _ = cmd_tx.send(cmd);
@@ -199,6 +199,7 @@ fn event_loop(
     rx: &mpsc::Receiver<Event>,
     cmd_tx: &mpsc::Sender<WorkerCommand>,
     signalled: &AtomicBool,
+    worker: &std::thread::JoinHandle<()>,
 ) -> Result<(), String> {
     let draw_failed =
         |_| "l'affichage du terminal a échoué : relancez avis dans un terminal".to_string();
@@ -242,6 +243,11 @@ fn event_loop(
         }
         if app.should_quit {
             return Ok(());
+        }
+        if worker.is_finished() {
+            return Err(
+                "le processus de travail s'est arrêté de façon inattendue : les brouillons déjà enregistrés sont conservés ; relancez avis".into(),
+            );
         }
     }
 }
