@@ -120,17 +120,18 @@ impl Drop for TerminalGuard {
     }
 }
 
+/// Restores the terminal before any panic message, then hands over to the
+/// hook installed before (the process-wide one prints a generic French
+/// message, never the payload).
 fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|_info| {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
         // The worker catches its own panics (a malformed PDF): the UI goes on.
         if std::thread::current().name() == Some("avis-worker") {
             return;
         }
         restore_terminal();
-        // Never the panic's payload: it could quote a request.
-        eprintln!(
-            "avis : erreur interne inattendue, l'interface a été fermée. Les brouillons déjà enregistrés sont conservés ; relancez avis et signalez le problème."
-        );
+        previous(info);
     }));
 }
 
