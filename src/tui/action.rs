@@ -75,6 +75,8 @@ pub enum Action {
     /// Override the first `bloquant` check with a written reason.
     OverrideCheck,
     ToggleValidity,
+    EditUntilSession,
+    EditMeasureMotivation,
     ToggleMissing,
     InsertTemplate,
     /// A key typed into the focused multi-line text.

@@ -634,6 +634,25 @@ impl App {
                                 ed.touch(now);
                             }
                         }
+                        LinePurpose::MeasureMotivation(row) => {
+                            ed.line = None;
+                            if ed.set_measure_motivation(row, &text) {
+                                ed.touch(now);
+                            }
+                        }
+                        LinePurpose::UntilSession => {
+                            if text.trim().is_empty() {
+                                ed.message = Some((
+                                    "Indiquez la dernière session couverte (par exemple 2028)"
+                                        .into(),
+                                    true,
+                                ));
+                                return;
+                            }
+                            ed.line = None;
+                            ed.draft.opinion.validity.until_session = text.trim().to_string();
+                            ed.touch(now);
+                        }
                         LinePurpose::Override { rule, measure } => {
                             if text.trim().is_empty() {
                                 ed.message = Some((
@@ -799,6 +818,26 @@ impl App {
                 ed.toggle_validity();
                 ed.touch(now);
             }
+            Action::EditUntilSession => {
+                ed.line = Some(LineEdit {
+                    purpose: LinePurpose::UntilSession,
+                    text: ed.draft.opinion.validity.until_session.clone(),
+                });
+            }
+            Action::EditMeasureMotivation => match ed.selected_row().and_then(|r| ed.opinion(r)) {
+                Some(m) => {
+                    ed.line = Some(LineEdit {
+                        purpose: LinePurpose::MeasureMotivation(ed.selected),
+                        text: m.motivation.clone().unwrap_or_default(),
+                    })
+                }
+                None => {
+                    ed.message = Some((
+                        "Décidez d'abord la mesure (a, r ou m) avant d'en écrire le motif".into(),
+                        true,
+                    ))
+                }
+            },
             Action::ToggleMissing => {
                 ed.toggle_missing();
                 ed.touch(now);

@@ -93,6 +93,10 @@ impl Picker {
 pub enum LinePurpose {
     /// The detail of the measure at this row (restriction, software, épreuves).
     Detail(usize),
+    /// The exported motivation of the measure at this row.
+    MeasureMotivation(usize),
+    /// The last session the avis holds for.
+    UntilSession,
     /// The written reason to override a `bloquant` check.
     Override {
         rule: String,
@@ -406,6 +410,19 @@ impl Editor {
         };
         let t = text.trim();
         self.draft.opinion.measures[i].detail = (!t.is_empty()).then(|| t.to_string());
+        true
+    }
+
+    /// Sets the exported motivation of the opinion on `row`.
+    pub fn set_measure_motivation(&mut self, row: usize, text: &str) -> bool {
+        let Some(r) = self.rows().get(row).copied() else {
+            return false;
+        };
+        let Some(i) = self.opinion_index(r) else {
+            return false;
+        };
+        let t = text.trim();
+        self.draft.opinion.measures[i].motivation = (!t.is_empty()).then(|| t.to_string());
         true
     }
 

@@ -238,6 +238,14 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 " Détail de la mesure ",
                 " Précision (restriction, logiciels, épreuves nommées) :".to_string(),
             ),
+            LinePurpose::MeasureMotivation(_) => (
+                " Motif de la mesure ",
+                " Motif fonctionnel, exporté (sans diagnostic) :".to_string(),
+            ),
+            LinePurpose::UntilSession => (
+                " Validité de l'avis ",
+                " Dernière session couverte par l'avis :".to_string(),
+            ),
             LinePurpose::Override { rule, .. } => (
                 " Lever un contrôle bloquant ",
                 format!(" Motif écrit pour lever « {} » (journalisé) :", clean(rule)),

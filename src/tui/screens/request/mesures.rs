@@ -23,6 +23,9 @@ pub fn decision_text(m: &crate::domain::MeasureOpinion) -> String {
     if let Some(d) = &m.detail {
         s.push_str(&format!(" ; {}", clean(d)));
     }
+    if let Some(why) = &m.motivation {
+        s.push_str(&format!(" ; motif : {}", clean(why)));
+    }
     s
 }
 
