@@ -619,16 +619,24 @@ fn drawing_ten_thousand_rows_only_costs_a_screenful() {
 fn measure_motivation_and_validity_session_are_edited() {
     let mut app = editor_app();
     app.update(Action::EditMeasureMotivation);
-    assert!(app.editor.as_ref().unwrap().line.is_none(), "undecided: nothing to motivate");
+    assert!(
+        app.editor.as_ref().unwrap().line.is_none(),
+        "undecided: nothing to motivate"
+    );
     app.update(Action::Decide(Decision::Refuse));
-    assert_eq!(handle_key(&app, key('f')), Some(Action::EditMeasureMotivation));
+    assert_eq!(
+        handle_key(&app, key('f')),
+        Some(Action::EditMeasureMotivation)
+    );
     app.update(Action::EditMeasureMotivation);
     for c in "Aide technique suffisante".chars() {
         app.update(Action::LineInput(c));
     }
     app.update(Action::LineSubmit);
     assert_eq!(
-        app.editor.as_ref().unwrap().draft.opinion.measures[0].motivation.as_deref(),
+        app.editor.as_ref().unwrap().draft.opinion.measures[0]
+            .motivation
+            .as_deref(),
         Some("Aide technique suffisante")
     );
     app.update(Action::ToggleValidity);

@@ -24,6 +24,9 @@ pub fn handle_key(app: &App, key: KeyEvent) -> Option<Action> {
             _ => None,
         };
     }
+    if key.code == KeyCode::F(1) {
+        return Some(Action::ToggleHelp);
+    }
     match app.screen {
         Screen::Unlock => unlock_key(key),
         Screen::Inbox => inbox_key(app, key),
@@ -344,7 +347,11 @@ pub fn help(app: &App) -> Vec<(&'static str, &'static str)> {
 /// The main keys of the current screen, for the status bar.
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
     match app.screen {
-        Screen::Unlock => vec![("Entrée", "déverrouiller"), ("Échap", "quitter")],
+        Screen::Unlock => vec![
+            ("Entrée", "déverrouiller"),
+            ("Échap", "quitter"),
+            ("F1", "aide"),
+        ],
         Screen::Inbox if app.inbox.editing_filter => vec![
             ("Entrée", "ouvrir"),
             ("Échap", "effacer"),
@@ -374,9 +381,9 @@ pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
                 ("Échap", "mesures"),
             ],
             _ => vec![
-                ("a/r/m", "accorder/refuser/modifier"),
+                ("a r m", "décider"),
                 ("+", "ajouter"),
-                ("Tab", "motivation"),
+                ("Tab", "textes"),
                 ("v", "valider"),
                 ("Échap", "retour"),
                 ("?", "aide"),

@@ -84,7 +84,7 @@ fn render_status(app: &App, frame: &mut Frame, area: Rect) {
     }
     for (i, (k, what)) in keys::hints(app).into_iter().enumerate() {
         if i > 0 {
-            spans.push(Span::styled(" · ", t.dim));
+            spans.push(Span::styled("  ", t.dim));
         }
         spans.push(Span::styled(k, t.key));
         spans.push(Span::raw(format!(" {what}")));
