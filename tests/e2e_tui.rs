@@ -169,14 +169,20 @@ fn full_review_of_the_demo_in_a_terminal() {
     }
     tmux.wait_for("À décider : 0");
     tmux.keys(&["Tab"]);
+    tmux.wait_for("Ctrl+T modèle");
     tmux.text(MOTIVATION);
+    // Each Escape is seen before the next key (an Escape followed at once by
+    // a key would read as Alt+key).
     tmux.keys(&["Escape"]);
+    tmux.wait_for("a r m décider");
     tmux.wait_for("✓ Enregistré");
     tmux.keys(&["v"]);
     tmux.wait_for("Avis validé");
 
     // Export to a chosen file.
-    tmux.keys(&["Escape", "Escape"]);
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("1 Synthèse");
+    tmux.keys(&["Escape"]);
     tmux.wait_for("Validé 1");
     tmux.keys(&["e"]);
     tmux.wait_for("1 avis validé(s)");
