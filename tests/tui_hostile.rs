@@ -133,5 +133,17 @@ fn the_hostile_fixture_request_is_shown_visibly() {
         }
         app.update(Action::OpenEditor);
         assert_clean(&app, w, h, "fixture 000031, editor");
+        app.update(Action::Back);
+        let mut draft = avis::tui::editor::new_draft(&app.request.as_ref().unwrap().record);
+        draft.opinion.motivation = format!("motif {HOSTILE}\nligne 2");
+        draft.private_notes = HOSTILE.into();
+        app.request.as_mut().unwrap().draft = Some(draft);
+        app.update(Action::OpenEditor);
+        assert_clean(&app, w, h, "a draft applied from a file with hostile text");
+        let ed = app.editor.as_ref().unwrap();
+        assert!(
+            ed.motivation.lines()[0].contains('\u{FFFD}') && ed.motivation.lines().len() == 2,
+            "escape sequences in a loaded motivation are shown visibly, lines kept"
+        );
     }
 }

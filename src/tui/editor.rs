@@ -145,7 +145,8 @@ pub struct Editor {
 }
 
 fn text_area(text: &str, placeholder: &str) -> TextArea<'static> {
-    let lines: Vec<String> = text.split('\n').map(str::to_string).collect();
+    // A draft may come from `avis opinion apply` (a file): clean it too.
+    let lines: Vec<String> = super::clean::clean_lines(text);
     let mut ta = TextArea::new(lines);
     ta.set_wrap_mode(WrapMode::WordOrGlyph);
     ta.set_placeholder_text(placeholder);
