@@ -147,3 +147,47 @@ fn the_hostile_fixture_request_is_shown_visibly() {
         );
     }
 }
+
+#[test]
+fn tiny_terminals_never_panic() {
+    for (w, h) in [(1, 1), (10, 3), (30, 8), (50, 12)] {
+        let mut app = hostile_app(w, h).with_request(sample::hostile_request());
+        let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+        let mut draw = |app: &App| {
+            terminal
+                .draw(|f| avis::tui::screens::render(app, f))
+                .unwrap();
+        };
+        for tab in 0..5 {
+            app.update(Action::SelectTab(tab));
+            draw(&app);
+        }
+        app.update(Action::OpenEditor);
+        draw(&app);
+        app.update(Action::AddMeasure);
+        draw(&app);
+        app.update(Action::Back);
+        app.update(Action::ToggleHelp);
+        draw(&app);
+        app.update(Action::ToggleHelp);
+        app.update(Action::Click(w / 2, h / 2));
+        app.update(Action::Back);
+        app.update(Action::OpenDocument);
+        app.update(Action::OpenDocument);
+        assert_eq!(app.screen, avis::tui::app::Screen::Viewer);
+        app.update(Action::Worker(WorkerEvent::Document {
+            sha256: "a".repeat(64),
+            content: DocumentContent::Image {
+                width: 3,
+                height: 3,
+                rgb: vec![128; 27],
+            },
+        }));
+        draw(&app);
+        app.update(Action::Back);
+        app.update(Action::Back);
+        app.update(Action::OpenExport);
+        draw(&app);
+        assert!(!app.should_quit);
+    }
+}
