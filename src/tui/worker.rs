@@ -168,6 +168,12 @@ pub fn spawn(
                 }
                 worker.handle(command);
             }
+            // Close cleanly: flush, forget the keys, release the lock; and
+            // delete any copy left for the external viewer.
+            worker.external.clear();
+            if let Some(store) = worker.store.take() {
+                let _ = store.lock();
+            }
         })
 }
 
