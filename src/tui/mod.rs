@@ -150,6 +150,20 @@ fn run_app(
     source: StoreSource,
     passphrase: Option<SecretString>,
 ) -> Result<(), String> {
+    use std::io::IsTerminal;
+    if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
+        return Err(
+            "l'interface a besoin d'un terminal : lancez avis directement dans un terminal (pour les scripts, utilisez les sous-commandes, voir avis --help)".into(),
+        );
+    }
+    let signalled = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        let _ = signal_hook::flag::register(sig, Arc::clone(&signalled));
+    }
+    install_panic_hook();
+    let guard = TerminalGuard;
+    let mut terminal = setup_terminal()?;
+
     let (tx, rx) = mpsc::channel::<Event>();
     let (cmd_tx, cmd_rx) = mpsc::channel::<WorkerCommand>();
     let demo = matches!(source, StoreSource::Demo { .. });
@@ -162,23 +176,16 @@ fn run_app(
         app.unlock.busy = true;
         let _ = cmd_tx.send(WorkerCommand::Unlock(p));
     }
-
-    let signalled = Arc::new(AtomicBool::new(false));
-    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
-        let _ = signal_hook::flag::register(sig, Arc::clone(&signalled));
-    }
-
-    install_panic_hook();
-    let guard = TerminalGuard;
-    let mut terminal = setup_terminal()?;
     let stop_input = Arc::new(AtomicBool::new(false));
-    event::spawn_input(tx, Arc::clone(&stop_input))
-        .map_err(|_| "impossible de lire le clavier : relancez avis".to_string())?;
-    if let Ok(size) = terminal.size() {
-        app.update(Action::Resize(size.width, size.height));
-    }
-
-    let result = event_loop(&mut app, &mut terminal, &rx, &cmd_tx, &signalled, &worker);
+    let result = match event::spawn_input(tx, Arc::clone(&stop_input)) {
+        Ok(()) => {
+            if let Ok(size) = terminal.size() {
+                app.update(Action::Resize(size.width, size.height));
+            }
+            event_loop(&mut app, &mut terminal, &rx, &cmd_tx, &signalled, &worker)
+        }
+        Err(_) => Err("impossible de lire le clavier : relancez avis".to_string()),
+    };
     if !app.should_quit {
         for cmd in app.update(Action::Quit) {
             let _ = cmd_tx.send(cmd);
