@@ -348,3 +348,19 @@ fn unlock_screen_passphrase_file_and_sigterm() {
     tmux.keys(&["q"]);
     assert_eq!(wait_file(&exit_file).trim(), "0");
 }
+
+#[test]
+fn without_a_terminal_the_demo_says_so_and_leaves_nothing() {
+    let work = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_avis"))
+        .arg("demo")
+        .env("TMPDIR", work.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("besoin d'un terminal"), "{err}");
+    assert!(out.stdout.is_empty());
+    assert!(std::fs::read_dir(work.path()).unwrap().next().is_none());
+}
