@@ -652,3 +652,24 @@ fn measure_motivation_and_validity_session_are_edited() {
     assert_eq!(v.kind, ValidityKind::Cycle);
     assert_eq!(v.until_session, "2029");
 }
+
+#[test]
+fn deadline_sort_puts_the_soonest_exams_first() {
+    let mut app = app();
+    app.update(Action::CycleSort);
+    assert_eq!(app.inbox.sort, SortKey::Deadline);
+    let dates: Vec<_> = app
+        .inbox
+        .view
+        .iter()
+        .map(|&i| app.inbox.rows[i].first_exam)
+        .collect();
+    assert!(
+        dates.iter().all(Option::is_some),
+        "sample diplomas have exam dates"
+    );
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted);
+    assert_ne!(dates.first(), dates.last(), "sessions 2027 and 2028 differ");
+}

@@ -4,6 +4,7 @@
 //! thousands of rows: filtering is a substring test per row, and only the
 //! visible rows are drawn.
 
+use crate::domain::checks::CampaignSettings;
 use crate::domain::{DiplomaCode, Status};
 use crate::store::RequestSummary;
 
@@ -23,7 +24,7 @@ impl SortKey {
     pub fn label(self) -> &'static str {
         match self {
             SortKey::Received => "réception",
-            SortKey::Deadline => "échéance (session, hors délais)",
+            SortKey::Deadline => "échéance (premières épreuves)",
             SortKey::Name => "nom",
             SortKey::Status => "statut",
         }
@@ -52,11 +53,19 @@ pub struct InboxRow {
     pub session: String,
     /// Lowercase, accent-free text searched by `/`.
     pub haystack: String,
+    /// The first exam day of the diploma and session (default campaign
+    /// settings), the échéance the doctor works towards.
+    pub first_exam: Option<chrono::NaiveDate>,
 }
 
 impl InboxRow {
     /// Builds a row from a summary (cleaning every untrusted string once).
     pub fn new(summary: RequestSummary) -> InboxRow {
+        Self::with_settings(summary, &CampaignSettings::default())
+    }
+
+    /// Same, with the campaign settings giving the exam dates.
+    pub fn with_settings(summary: RequestSummary, settings: &CampaignSettings) -> InboxRow {
         let mut hay = String::new();
         hay.push_str(&summary.id);
         hay.push(' ');
@@ -86,6 +95,7 @@ impl InboxRow {
             diploma_short: clean(short_diploma(&summary.diploma)),
             session: clean(&summary.session),
             haystack: fold(&hay),
+            first_exam: settings.first_exam(&summary.diploma, &summary.session),
             summary,
         }
     }
@@ -189,7 +199,11 @@ impl InboxState {
     /// Replaces the rows, keeping the selected request if it still exists.
     pub fn set_summaries(&mut self, summaries: Vec<RequestSummary>) {
         let keep = self.selected_id().map(str::to_string);
-        self.rows = summaries.into_iter().map(InboxRow::new).collect();
+        let settings = CampaignSettings::default();
+        self.rows = summaries
+            .into_iter()
+            .map(|s| InboxRow::with_settings(s, &settings))
+            .collect();
         self.loaded = true;
         self.refresh(keep.as_deref());
     }
@@ -232,12 +246,13 @@ impl InboxState {
         let rows = &self.rows;
         let key = self.sort;
         self.view.sort_by(|&a, &b| {
-            let (a, b) = (&rows[a].summary, &rows[b].summary);
+            let (ra, rb) = (&rows[a], &rows[b]);
+            let (a, b) = (&ra.summary, &rb.summary);
             let ord = match key {
                 SortKey::Received => a.received_at.cmp(&b.received_at),
-                SortKey::Deadline => a
-                    .session
-                    .cmp(&b.session)
+                // Soonest exams first, unknown dates last; late ones first.
+                SortKey::Deadline => (ra.first_exam.is_none(), ra.first_exam)
+                    .cmp(&(rb.first_exam.is_none(), rb.first_exam))
                     .then(b.late.cmp(&a.late))
                     .then(a.received_at.cmp(&b.received_at)),
                 SortKey::Name => fold(&a.candidate).cmp(&fold(&b.candidate)),

@@ -159,6 +159,11 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
                         .trim_start_matches("Procédure ")
                         .to_string(),
                 );
+                cells.push(
+                    r.first_exam
+                        .map(|d| d.format("%d/%m/%Y").to_string())
+                        .unwrap_or_else(|| "—".into()),
+                );
             }
             cells.push(s.received_at.format("%d/%m/%Y").to_string());
             cells.push(if s.late { "oui".into() } else { "non".into() });
@@ -176,6 +181,8 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
     if wide {
         header.push("Procédure");
         widths.push(Constraint::Length(11));
+        header.push("Épreuves");
+        widths.push(Constraint::Length(10));
     }
     if wide {
         header.extend(["Reçue le", "Hors délais", "Alertes", "Statut"]);
