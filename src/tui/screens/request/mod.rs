@@ -83,11 +83,11 @@ fn info_line(req: &RequestView, t: &Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled(" Statut : ", t.header),
         Span::raw(req.status.label().to_string()),
-        Span::styled("  Version : ", t.header),
+        Span::styled(" · version ", t.header),
         Span::raw(r.version.to_string()),
-        Span::styled("  Alertes : ", t.header),
-        Span::raw(format!("{alerts} (bloquantes : {blocking})")),
-        Span::styled("  a : rédiger l'avis", t.key),
+        Span::styled(" · alertes : ", t.header),
+        Span::raw(format!("{alerts} dont {blocking} bloquante(s)")),
+        Span::styled(" · a : avis", t.key),
     ])
 }
 
