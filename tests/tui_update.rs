@@ -562,10 +562,13 @@ fn mouse_clicks_in_pieces_and_in_the_editor() {
     app.update(Action::Back);
 
     app.update(Action::OpenEditor);
-    // 80x24: measures list border on row 3; rows of 2, 3 and 2 lines from row 4.
+    // 80x24: measures list border on row 3; from row 4, rows of 2 lines, 5
+    // lines (label and request detail wrapped) and 2 lines.
     app.update(Action::Click(5, 7));
     assert_eq!(app.editor.as_ref().unwrap().selected, 1);
-    app.update(Action::Click(5, 9));
+    app.update(Action::Click(5, 10));
+    assert_eq!(app.editor.as_ref().unwrap().selected, 1);
+    app.update(Action::Click(5, 11));
     assert_eq!(app.editor.as_ref().unwrap().selected, 2);
     app.update(Action::Click(5, 19));
     assert_eq!(app.editor.as_ref().unwrap().focus, EditorFocus::Motivation);

@@ -16,7 +16,7 @@ use crate::tui::editor::{Editor, EditorFocus, LinePurpose, MeasureRow, PickerPur
 use crate::tui::theme::Theme;
 
 use super::request::finding_lines;
-use super::request::mesures::decision_text;
+use super::request::mesures::{decision_text, wrap};
 
 fn border(t: &Theme, focused: bool) -> Style {
     if focused {
@@ -70,11 +70,55 @@ pub fn areas(area: Rect) -> EditorAreas {
 }
 
 /// Lines a row of the measures list takes.
-fn row_height(ed: &Editor, row: MeasureRow) -> u16 {
-    match row {
-        MeasureRow::Requested(n) if ed.requested.get(n).is_some_and(|(_, d)| d.is_some()) => 3,
-        _ => 2,
+/// The text lines of one row of the measures list, wrapped to `width`
+/// (the list's inner width): the measure, what was asked in detail, the
+/// decision. The second element says which lines are secondary (dimmed).
+fn measure_lines(ed: &Editor, row: MeasureRow, width: usize) -> Vec<(String, bool)> {
+    let (label, requested_detail) = match row {
+        MeasureRow::Requested(n) => ed
+            .requested
+            .get(n)
+            .map(|(c, d)| (clean(c.label()), d.as_deref().map(clean)))
+            .unwrap_or_default(),
+        MeasureRow::Added(i) => ed
+            .draft
+            .opinion
+            .measures
+            .get(i)
+            .map(|m| (format!("+ {}", clean(m.code.label())), None))
+            .unwrap_or_default(),
+    };
+    let decision = ed
+        .opinion(row)
+        .map(decision_text)
+        .unwrap_or_else(|| "— à décider (a/r/m)".into());
+    let mark = match ed.opinion(row).map(|m| &m.decision) {
+        Some(Decision::Accorde) | Some(Decision::Ajoute) => "[✓]",
+        Some(Decision::Refuse) => "[✗]",
+        Some(Decision::Modifie) => "[~]",
+        _ => "[ ]",
+    };
+    let indent = "     ";
+    let inner = width.saturating_sub(indent.len()).max(8);
+    let mut lines: Vec<(String, bool)> = wrap(&format!("{mark} {label}"), width.max(8))
+        .into_iter()
+        .map(|l| (l, false))
+        .collect();
+    if let Some(d) = requested_detail {
+        for l in wrap(&format!("demandé : {d}"), inner) {
+            lines.push((format!("{indent}{l}"), true));
+        }
     }
+    for l in wrap(&format!("→ {decision}"), inner) {
+        lines.push((format!("{indent}{l}"), true));
+    }
+    lines
+}
+
+/// Inner width of the measures list drawn in `area` (borders and the
+/// selection symbol taken off).
+fn measures_width(area: Rect) -> usize {
+    area.width.saturating_sub(4) as usize
 }
 
 /// What a click at (col, row) of the terminal lands on in the editor.
@@ -110,7 +154,7 @@ pub fn click_at(ed: &Editor, size: (u16, u16), col: u16, row: u16) -> Option<Edi
     let rows = ed.rows();
     let mut y = inner_top;
     for (i, r) in rows.iter().enumerate() {
-        let h = row_height(ed, *r);
+        let h = measure_lines(ed, *r, measures_width(a.measures)).len() as u16;
         if y + h > inner_top + inner_h {
             break;
         }
@@ -266,39 +310,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
 fn render_measures(app: &App, ed: &Editor, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let focused = ed.focus == EditorFocus::Measures;
+    let width = measures_width(area);
     let items: Vec<ListItem> = ed
         .rows()
         .into_iter()
         .map(|row| {
-            let (label, requested_detail) = match row {
-                MeasureRow::Requested(n) => ed
-                    .requested
-                    .get(n)
-                    .map(|(c, d)| (clean(c.label()), d.as_deref().map(clean)))
-                    .unwrap_or_default(),
-                MeasureRow::Added(i) => ed
-                    .draft
-                    .opinion
-                    .measures
-                    .get(i)
-                    .map(|m| (format!("+ {}", clean(m.code.label())), None))
-                    .unwrap_or_default(),
-            };
-            let decision = ed
-                .opinion(row)
-                .map(decision_text)
-                .unwrap_or_else(|| "— à décider (a/r/m)".into());
-            let mark = match ed.opinion(row).map(|m| &m.decision) {
-                Some(Decision::Accorde) | Some(Decision::Ajoute) => "[✓]",
-                Some(Decision::Refuse) => "[✗]",
-                Some(Decision::Modifie) => "[~]",
-                _ => "[ ]",
-            };
-            let mut lines = vec![Line::raw(format!("{mark} {label}"))];
-            if let Some(d) = requested_detail {
-                lines.push(Line::styled(format!("     demandé : {d}"), t.dim));
-            }
-            lines.push(Line::styled(format!("     → {decision}"), t.dim));
+            let lines: Vec<Line> = measure_lines(ed, row, width)
+                .into_iter()
+                .map(|(l, dim)| {
+                    if dim {
+                        Line::styled(l, t.dim)
+                    } else {
+                        Line::raw(l)
+                    }
+                })
+                .collect();
             ListItem::new(lines)
         })
         .collect();
