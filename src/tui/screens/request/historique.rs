@@ -10,6 +10,22 @@ use super::{field, section};
 use crate::tui::app::{App, RequestView};
 use crate::tui::clean::clean;
 
+/// French label of a journal event kind (unknown kinds shown as they are).
+pub fn kind_label(kind: &str) -> String {
+    match kind {
+        "import" => "import".into(),
+        "update" => "nouvelle version".into(),
+        "edit" => "modification".into(),
+        "validate" => "validation".into(),
+        "unvalidate" => "retour en brouillon".into(),
+        "override" => "contrôle levé".into(),
+        "export" => "export".into(),
+        "trust" => "clé acceptée".into(),
+        "unlock_failed" => "échec de déverrouillage".into(),
+        other => clean(other),
+    }
+}
+
 /// Draws the Historique tab.
 pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
@@ -56,10 +72,10 @@ pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
     }
     for e in &req.journal {
         lines.push(Line::raw(format!(
-            "  {:>4}  {}  {:<10}  {}",
+            "  {:>4}  {} UTC  {:<20}  {}",
             e.seq,
             e.at.format("%d/%m/%Y %H:%M"),
-            clean(&e.kind),
+            kind_label(&e.kind),
             clean(&e.detail)
         )));
     }
