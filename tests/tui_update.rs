@@ -60,7 +60,7 @@ fn unlock_sends_the_passphrase_and_shows_errors() {
         app.unlock.error.as_deref(),
         Some("phrase de passe incorrecte")
     );
-    let cmds = app.update(Action::Worker(WorkerEvent::Unlocked));
+    let cmds = app.update(Action::Worker(WorkerEvent::Unlocked(Box::default())));
     assert!(matches!(cmds.as_slice(), [WorkerCommand::LoadSummaries]));
     app.update(Action::Worker(WorkerEvent::Summaries(sample::summaries(3))));
     assert_eq!(app.screen, Screen::Inbox);

@@ -936,7 +936,8 @@ impl App {
             WorkerEvent::Progress { label, done, total } => {
                 self.progress = Some(ProgressInfo { label, done, total });
             }
-            WorkerEvent::Unlocked => {
+            WorkerEvent::Unlocked(settings) => {
+                self.inbox.settings = *settings;
                 self.unlock.busy = true;
                 self.unlock.error = None;
                 self.progress = Some(ProgressInfo {

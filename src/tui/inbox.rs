@@ -176,6 +176,8 @@ pub struct InboxState {
     pub editing_filter: bool,
     /// Whether summaries were received at least once.
     pub loaded: bool,
+    /// The store's campaign settings (exam dates for the échéance).
+    pub settings: CampaignSettings,
 }
 
 impl Default for InboxState {
@@ -191,6 +193,7 @@ impl Default for InboxState {
             query: String::new(),
             editing_filter: false,
             loaded: false,
+            settings: CampaignSettings::default(),
         }
     }
 }
@@ -199,10 +202,10 @@ impl InboxState {
     /// Replaces the rows, keeping the selected request if it still exists.
     pub fn set_summaries(&mut self, summaries: Vec<RequestSummary>) {
         let keep = self.selected_id().map(str::to_string);
-        let settings = CampaignSettings::default();
+        let settings = &self.settings;
         self.rows = summaries
             .into_iter()
-            .map(|s| InboxRow::with_settings(s, &settings))
+            .map(|s| InboxRow::with_settings(s, settings))
             .collect();
         self.loaded = true;
         self.refresh(keep.as_deref());

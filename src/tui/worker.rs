@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use chrono::NaiveDate;
 use secrecy::SecretString;
 
-use crate::domain::checks::Finding;
+use crate::domain::checks::{CampaignSettings, Finding};
 use crate::domain::{Draft, MeasureCode, Status};
 use crate::store::{
     ExportOptions, ExportedFile, JournalEvent, RequestRecord, RequestSummary, Store, StoreOptions,
@@ -118,7 +118,8 @@ pub enum WorkerEvent {
         done: u64,
         total: u64,
     },
-    Unlocked,
+    /// The store is open; its campaign settings (exam dates, thresholds).
+    Unlocked(Box<CampaignSettings>),
     UnlockFailed(String),
     Summaries(Vec<RequestSummary>),
     Request(Box<LoadedRequest>),
@@ -235,8 +236,9 @@ impl Worker {
                 self.progress("Déverrouillage du magasin", 0, 1);
                 match Store::open(dir, &passphrase, &StoreOptions::default()) {
                     Ok(store) => {
+                        let settings = Box::new(store.settings().clone());
                         self.store = Some(store);
-                        self.send(WorkerEvent::Unlocked);
+                        self.send(WorkerEvent::Unlocked(settings));
                     }
                     Err(e) => self.send(WorkerEvent::UnlockFailed(err_text(e))),
                 }
@@ -245,8 +247,9 @@ impl Worker {
                 let (dir, assets) = (dir.clone(), assets.clone());
                 match self.open_demo(&dir, &assets) {
                     Ok(store) => {
+                        let settings = Box::new(store.settings().clone());
                         self.store = Some(store);
-                        self.send(WorkerEvent::Unlocked);
+                        self.send(WorkerEvent::Unlocked(settings));
                     }
                     Err(message) => self.send(WorkerEvent::UnlockFailed(message)),
                 }
