@@ -676,3 +676,15 @@ fn deadline_sort_puts_the_soonest_exams_first() {
     assert_eq!(dates, sorted);
     assert_ne!(dates.first(), dates.last(), "sessions 2027 and 2028 differ");
 }
+
+#[test]
+fn a_failed_demo_only_offers_to_quit() {
+    let mut app = App::new(true, today(), Theme::new(ThemeKind::Normal));
+    assert!(app.unlock.busy, "the demo opens by itself");
+    app.update(Action::Worker(WorkerEvent::UnlockFailed("échec".into())));
+    app.update(Action::UnlockInput('x'));
+    assert!(app.update(Action::UnlockSubmit).is_empty());
+    assert!(app.unlock.input.is_empty());
+    app.update(Action::Back);
+    assert!(app.should_quit);
+}

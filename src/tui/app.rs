@@ -341,7 +341,8 @@ impl App {
     }
 
     fn update_unlock(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
-        if self.unlock.busy {
+        // The demo has no passphrase: nothing to type.
+        if self.unlock.busy || self.demo {
             return;
         }
         match action {

@@ -29,6 +29,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             .map(super::progress_text)
             .unwrap_or_else(|| "Ouverture du magasin…".into());
         lines.push(Line::styled(format!(" {text}"), t.header));
+    } else if app.demo {
+        lines.push(Line::styled(" Échap : quitter", t.key));
     } else {
         let masked: String = "•".repeat(app.unlock.input.chars().count());
         lines.push(Line::from(vec![
