@@ -27,8 +27,17 @@ pub fn render_content(bytes: &[u8], media_type: &str) -> DocumentContent {
             ),
         };
     }
-    if let Some(image) = super::image::decode(bytes) {
-        return image;
+    // Decoders of untrusted images must not take the worker down.
+    let owned = bytes.to_vec();
+    match std::panic::catch_unwind(move || super::image::decode(&owned)) {
+        Ok(Some(image)) => return image,
+        Ok(None) => {}
+        Err(_) => {
+            return DocumentContent::Unavailable(
+                "cette image est illisible : touche o pour l'ouvrir dans la visionneuse du système"
+                    .into(),
+            )
+        }
     }
     DocumentContent::Unavailable(
         "aperçu impossible dans le terminal pour ce type de pièce : touche o pour l'ouvrir dans la visionneuse du système".into(),
