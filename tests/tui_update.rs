@@ -688,3 +688,68 @@ fn a_failed_demo_only_offers_to_quit() {
     app.update(Action::Back);
     assert!(app.should_quit);
 }
+
+mod random_keys {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_key() -> impl Strategy<Value = KeyEvent> {
+        let codes = prop_oneof![
+            any::<char>().prop_map(KeyCode::Char),
+            proptest::sample::select(vec![
+                'a', 'r', 'm', 'd', 'e', 'o', 'p', 'P', 'f', 'l', 'v', 'u', 'x', '+', '/', '?',
+                's', '1', '3', '4', 'j', 'k'
+            ])
+            .prop_map(KeyCode::Char),
+            Just(KeyCode::Enter),
+            Just(KeyCode::Esc),
+            Just(KeyCode::Tab),
+            Just(KeyCode::BackTab),
+            Just(KeyCode::Backspace),
+            Just(KeyCode::Up),
+            Just(KeyCode::Down),
+            Just(KeyCode::Left),
+            Just(KeyCode::Right),
+            Just(KeyCode::PageDown),
+            Just(KeyCode::Home),
+            Just(KeyCode::End),
+            Just(KeyCode::Delete),
+            Just(KeyCode::F(1)),
+        ];
+        (
+            codes,
+            proptest::sample::select(vec![
+                KeyModifiers::NONE,
+                KeyModifiers::SHIFT,
+                KeyModifiers::ALT,
+            ]),
+        )
+            .prop_map(|(c, m)| KeyEvent::new(c, m))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_key_sequence_keeps_the_app_consistent(keys in proptest::collection::vec(any_key(), 1..150)) {
+            let mut app = app().with_request(sample::hostile_request());
+            app.update(Action::OpenEditor);
+            let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+            let mut t = Instant::now();
+            for k in keys {
+                terminal.draw(|f| avis::tui::screens::render(&app, f)).unwrap();
+                if let Some(action) = handle_key(&app, k) {
+                    app.update(action);
+                }
+                t += Duration::from_millis(50);
+                app.update(Action::Tick(t));
+                if app.should_quit {
+                    break;
+                }
+                if let Some(ed) = app.editor.as_ref() {
+                    prop_assert!(ed.rows().is_empty() || ed.selected < ed.rows().len());
+                }
+                prop_assert!(app.inbox.view.is_empty() || app.inbox.selected < app.inbox.view.len());
+            }
+        }
+    }
+}
