@@ -57,6 +57,10 @@ pub enum Command {
     Export(doctor::ExportArgs),
     /// Journal d'audit.
     Journal(doctor::JournalArgs),
+    /// Écrit une sauvegarde chiffrée de tout le magasin (un seul fichier).
+    Sauvegarde(doctor::BackupArgs),
+    /// Restaure une sauvegarde dans un dossier neuf (--store).
+    Restaurer(doctor::RestoreArgs),
     /// Côté rectorat : préparer un lot, ouvrir un lot d'avis.
     Rectorat(rectorat::RectoratArgs),
 }
