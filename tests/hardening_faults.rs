@@ -211,6 +211,8 @@ fn a_really_full_small_disk() {
         "-o",
         big.to_str().unwrap(),
     ]));
+    let backup = f.t.path("sauvegarde.age");
+    assert_success(&f.avis(&["sauvegarde", "-o", backup.to_str().unwrap()]));
     let before = f.snapshot();
     let bundles_before = bundle_files(&f.t.store);
     let opinion = f.opinion_file(TODO_ID, "Lenteur de lecture objectivée au bilan.");
@@ -235,6 +237,21 @@ fn a_really_full_small_disk() {
         assert_failed_cleanly(&out, FULL);
     }
     assert!(!exported.exists());
+    // Restoring onto the full disk is refused before anything is written.
+    let target = disk.dir.join("restaure");
+    let out =
+        f.t.command()
+            .env("AVIS_STORE", &target)
+            .args(["restaurer", backup.to_str().unwrap()])
+            .output()
+            .unwrap();
+    assert_failed_cleanly(&out, FULL);
+    let mut left: Vec<String> = std::fs::read_dir(&disk.dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    left.sort();
+    assert_eq!(left, ["magasin", "remplissage"]);
     std::fs::remove_file(&filler).unwrap();
     assert_eq!(f.snapshot(), before);
     assert_eq!(bundle_files(&f.t.store), bundles_before);

@@ -166,6 +166,8 @@ impl Store {
             bytes,
         };
         let manifest = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
+        // Refused before it starts when the destination obviously lacks room.
+        fsutil::check_room(&out_dir, bytes).map_err(StoreError::io("écrire la sauvegarde"))?;
         let recipient = scrypt_recipient(passphrase, options)?;
         let encryptor =
             age::Encryptor::with_recipients(iter::once(&recipient as &dyn age::Recipient))
@@ -357,6 +359,9 @@ fn extract(reader: impl Read, dir: &Path) -> Result<(Manifest, usize)> {
                 if m.format != FORMAT || m.version != VERSION {
                     return Err(StoreError::NotABackup("version de sauvegarde inconnue"));
                 }
+                // The files, and a margin for what opening the store writes.
+                fsutil::check_room(dir, m.bytes.saturating_add(1 << 20))
+                    .map_err(StoreError::io("écrire le magasin restauré"))?;
                 manifest = Some(m);
                 continue;
             }

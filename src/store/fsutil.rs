@@ -147,6 +147,28 @@ pub(crate) fn test_point(point: &str) {
     }
 }
 
+/// Fails with `ENOSPC` ([`io::ErrorKind::StorageFull`]) when the file
+/// system of `dir` has fewer than `needed` bytes available to this user, so
+/// that a long write is refused before it starts rather than half-way
+/// (sled 0.34 may even wait forever when it cannot grow its log).
+pub(crate) fn check_room(dir: &Path, needed: u64) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes())
+        .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
+    // SAFETY: statvfs with a valid C string and a zeroed out-structure.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: as above; the structure lives for the call.
+    if unsafe { libc::statvfs(path.as_ptr(), &mut st) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    #[allow(clippy::unnecessary_cast)] // the field types differ between platforms
+    let available = (st.f_bavail as u64).saturating_mul(st.f_frsize as u64);
+    if available < needed {
+        return Err(io::Error::from_raw_os_error(libc::ENOSPC));
+    }
+    Ok(())
+}
+
 /// Whether `err`, or an error it wraps, is a full disk (`ENOSPC`).
 pub(crate) fn is_storage_full(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
@@ -258,6 +280,14 @@ mod tests {
         let wrapped = io::Error::other(io::Error::from(io::ErrorKind::StorageFull));
         assert!(is_storage_full(&wrapped));
         assert!(!is_storage_full(&io::Error::other("x")));
+    }
+
+    #[test]
+    fn room_is_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(check_room(dir.path(), 1).is_ok());
+        let err = check_room(dir.path(), u64::MAX).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::StorageFull);
     }
 
     #[test]
