@@ -67,7 +67,7 @@ pub struct PassphraseArgs {
 #[derive(Debug, Args)]
 pub struct BackupArgs {
     /// Fichier de sauvegarde à écrire (chiffré par la phrase de passe).
-    #[arg(short = 'o', long = "output")]
+    #[arg(short = 'o', long = "output", value_name = "FICHIER")]
     pub output: PathBuf,
 }
 
@@ -75,6 +75,7 @@ pub struct BackupArgs {
 #[derive(Debug, Args)]
 pub struct RestoreArgs {
     /// Fichier écrit par « avis sauvegarde ».
+    #[arg(value_name = "FICHIER")]
     pub backup: PathBuf,
 }
 

@@ -41,7 +41,7 @@ pub enum Command {
     Demo,
     /// Crée le magasin et les clés du médecin.
     Init(doctor::InitArgs),
-    /// Clés publiques du médecin.
+    /// Clés du médecin : clés publiques, changement de phrase de passe.
     Keys(doctor::KeysArgs),
     /// Clés de signature des rectorats acceptées.
     Trust(doctor::TrustArgs),
