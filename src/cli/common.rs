@@ -2,7 +2,7 @@
 //! JSON output and terminal hygiene for untrusted text.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use secrecy::{ExposeSecret, SecretString};
@@ -41,29 +41,7 @@ pub fn today(global: &GlobalArgs) -> NaiveDate {
 /// on the terminal without echo (twice when `confirm`, for a new store).
 pub fn read_passphrase(global: &GlobalArgs, confirm: bool) -> Result<SecretString, Failure> {
     let passphrase = match &global.passphrase_file {
-        Some(path) => {
-            let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
-                Failure(format!(
-                    "impossible de lire le fichier de phrase de passe {} : {e} ; vérifiez le chemin donné à --passphrase-file",
-                    path.display()
-                ))
-            })?);
-            let text = std::str::from_utf8(&bytes).map_err(|_| {
-                Failure(
-                    "le fichier de phrase de passe n'est pas du texte UTF-8 : enregistrez-le en UTF-8"
-                        .into(),
-                )
-            })?;
-            let line = text.split('\n').next().unwrap_or("");
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            if line.is_empty() {
-                return Err(Failure(
-                    "la première ligne du fichier de phrase de passe est vide : écrivez-y la phrase de passe"
-                        .into(),
-                ));
-            }
-            SecretString::from(line.to_string())
-        }
+        Some(path) => passphrase_from_file(path, "--passphrase-file")?,
         None => {
             let first = ask("Phrase de passe : ")?;
             if confirm {
@@ -78,12 +56,74 @@ pub fn read_passphrase(global: &GlobalArgs, confirm: bool) -> Result<SecretStrin
             first
         }
     };
-    if confirm && passphrase.expose_secret().chars().count() < MIN_PASSPHRASE_CHARS {
+    if confirm {
+        check_strength(&passphrase)?;
+    }
+    Ok(passphrase)
+}
+
+/// The current passphrase, for a command that changes it: from
+/// `--passphrase-file`, or asked as « Phrase de passe actuelle ».
+pub fn read_current_passphrase(global: &GlobalArgs) -> Result<SecretString, Failure> {
+    match &global.passphrase_file {
+        Some(path) => passphrase_from_file(path, "--passphrase-file"),
+        None => ask("Phrase de passe actuelle : "),
+    }
+}
+
+/// A new passphrase: the first line of `file` (`--nouvelle-phrase-file`), or
+/// asked twice on the terminal without echo; too short ones are refused.
+pub fn read_new_passphrase(file: Option<&Path>) -> Result<SecretString, Failure> {
+    let passphrase = match file {
+        Some(path) => passphrase_from_file(path, "--nouvelle-phrase-file")?,
+        None => {
+            let first = ask("Nouvelle phrase de passe : ")?;
+            let second = ask("Confirmez la nouvelle phrase de passe : ")?;
+            if first.expose_secret() != second.expose_secret() {
+                return Err(Failure(
+                    "les deux nouvelles phrases de passe saisies diffèrent : rien n'a été modifié ; recommencez"
+                        .into(),
+                ));
+            }
+            first
+        }
+    };
+    check_strength(&passphrase)?;
+    Ok(passphrase)
+}
+
+fn check_strength(passphrase: &SecretString) -> Result<(), Failure> {
+    if passphrase.expose_secret().chars().count() < MIN_PASSPHRASE_CHARS {
         return Err(Failure(format!(
             "phrase de passe trop courte : choisissez-en une d'au moins {MIN_PASSPHRASE_CHARS} caractères (une phrase de plusieurs mots est idéale)"
         )));
     }
-    Ok(passphrase)
+    Ok(())
+}
+
+/// The first line of a passphrase file (`flag` names the option in messages).
+fn passphrase_from_file(path: &Path, flag: &str) -> Result<SecretString, Failure> {
+    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
+        Failure(format!(
+            "impossible de lire le fichier de phrase de passe {} : {e} ; vérifiez le chemin donné à {flag}",
+            path.display()
+        ))
+    })?);
+    let text = std::str::from_utf8(&bytes).map_err(|_| {
+        Failure(
+            "le fichier de phrase de passe n'est pas du texte UTF-8 : enregistrez-le en UTF-8"
+                .into(),
+        )
+    })?;
+    let line = text.split('\n').next().unwrap_or("");
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    if line.is_empty() {
+        return Err(Failure(
+            "la première ligne du fichier de phrase de passe est vide : écrivez-y la phrase de passe"
+                .into(),
+        ));
+    }
+    Ok(SecretString::from(line.to_string()))
 }
 
 fn ask(prompt: &str) -> Result<SecretString, Failure> {
@@ -124,6 +164,22 @@ pub fn open_store(global: &GlobalArgs) -> Result<Store, Failure> {
     }
     let passphrase = read_passphrase(global, false)?;
     Ok(Store::open(&dir, &passphrase, &StoreOptions::default())?)
+}
+
+/// Unlocks the store named by the global options and keeps the passphrase
+/// (for a backup encrypted to it).
+pub fn open_store_keeping_passphrase(
+    global: &GlobalArgs,
+) -> Result<(Store, SecretString), Failure> {
+    let dir = store_dir(global)?;
+    if !Store::exists(&dir) {
+        return Err(Failure(
+            crate::store::StoreError::NotInitialized(dir).to_string(),
+        ));
+    }
+    let passphrase = read_passphrase(global, false)?;
+    let store = Store::open(&dir, &passphrase, &StoreOptions::default())?;
+    Ok((store, passphrase))
 }
 
 /// Prints a JSON value on stdout (a closed pipe is not an error).

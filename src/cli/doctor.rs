@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 
 use super::{Command, Failure, GlobalArgs};
 
+mod backup;
 mod export;
 mod import;
 mod init;
@@ -14,6 +15,7 @@ mod journal;
 mod keys;
 mod list;
 mod opinion;
+mod passphrase;
 mod show;
 mod trust;
 
@@ -48,6 +50,33 @@ pub struct KeysArgs {
 pub enum KeysCommand {
     /// Affiche les clés publiques.
     Show(JsonFlag),
+    /// Change la phrase de passe (demande l'actuelle, puis la nouvelle deux fois).
+    Passphrase(PassphraseArgs),
+}
+
+/// `avis keys passphrase`.
+#[derive(Debug, Args)]
+pub struct PassphraseArgs {
+    /// Lit la nouvelle phrase de passe sur la première ligne de ce fichier
+    /// (scripts, tests) ; l'actuelle vient de --passphrase-file.
+    #[arg(long = "nouvelle-phrase-file", value_name = "FICHIER")]
+    pub new_passphrase_file: Option<PathBuf>,
+}
+
+/// `avis sauvegarde`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Fichier de sauvegarde à écrire (chiffré par la phrase de passe).
+    #[arg(short = 'o', long = "output", value_name = "FICHIER")]
+    pub output: PathBuf,
+}
+
+/// `avis restaurer`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// Fichier écrit par « avis sauvegarde ».
+    #[arg(value_name = "FICHIER")]
+    pub backup: PathBuf,
 }
 
 /// `avis trust`.
@@ -175,6 +204,8 @@ pub fn run(global: &GlobalArgs, command: Command) -> Result<(), Failure> {
         Command::Opinion(args) => opinion::run(global, args),
         Command::Export(args) => export::run(global, args),
         Command::Journal(args) => journal::run(global, args),
+        Command::Sauvegarde(args) => backup::run_backup(global, args),
+        Command::Restaurer(args) => backup::run_restore(global, args),
         _ => Err(Failure(
             "cette commande n'est pas une commande du médecin".into(),
         )),

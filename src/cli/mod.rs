@@ -42,7 +42,7 @@ pub enum Command {
     Demo,
     /// Crée le magasin et les clés du médecin.
     Init(doctor::InitArgs),
-    /// Clés publiques du médecin.
+    /// Clés du médecin : clés publiques, changement de phrase de passe.
     Keys(doctor::KeysArgs),
     /// Clés de signature des rectorats acceptées.
     Trust(doctor::TrustArgs),
@@ -58,6 +58,10 @@ pub enum Command {
     Export(doctor::ExportArgs),
     /// Journal d'audit.
     Journal(doctor::JournalArgs),
+    /// Écrit une sauvegarde chiffrée de tout le magasin (un seul fichier).
+    Sauvegarde(doctor::BackupArgs),
+    /// Restaure une sauvegarde dans un dossier neuf (--store).
+    Restaurer(doctor::RestoreArgs),
     /// Côté rectorat : préparer un lot, ouvrir un lot d'avis.
     Rectorat(rectorat::RectoratArgs),
 }

@@ -115,6 +115,109 @@ fn decrypt_with(identity: &age::x25519::Identity, ciphertext: &[u8]) -> Result<Z
         .map_err(|_| StoreError::Corrupt("clés du magasin indéchiffrables"))
 }
 
+/// Encrypts the identity file text under the passphrase, as `age -p` does.
+fn encrypt_identity(
+    text: &[u8],
+    passphrase: &SecretString,
+    options: &StoreOptions,
+) -> Result<Vec<u8>> {
+    let mut scrypt = age::scrypt::Recipient::new(passphrase.clone());
+    if let Some(log_n) = options.kdf_log_n {
+        if !(1..=40).contains(&log_n) {
+            return Err(StoreError::Keys(format!(
+                "facteur de coût scrypt {log_n} hors limites"
+            )));
+        }
+        scrypt.set_work_factor(log_n);
+    }
+    let encryptor = age::Encryptor::with_recipients(iter::once(&scrypt as &dyn age::Recipient))
+        .map_err(|e| StoreError::Keys(format!("chiffrement de l'identité : {e}")))?;
+    let mut identity_age = Vec::new();
+    let mut w = encryptor
+        .wrap_output(&mut identity_age)
+        .map_err(StoreError::io("chiffrer l'identité"))?;
+    w.write_all(text)
+        .and_then(|_| w.finish().map(|_| ()))
+        .map_err(StoreError::io("chiffrer l'identité"))?;
+    Ok(identity_age)
+}
+
+/// Decrypts `identity.age` with the passphrase: the identity file text.
+/// A wrong passphrase is [`StoreError::WrongPassphrase`] (not counted here).
+fn decrypt_identity(dir: &Path, passphrase: &SecretString) -> Result<Zeroizing<Vec<u8>>> {
+    let bytes =
+        std::fs::read(dir.join(IDENTITY_FILE)).map_err(StoreError::io("lire l'identité"))?;
+    let decryptor =
+        age::Decryptor::new(&bytes[..]).map_err(|_| StoreError::Corrupt("identité illisible"))?;
+    if !decryptor.is_scrypt() {
+        return Err(StoreError::Corrupt(
+            "identité non protégée par phrase de passe",
+        ));
+    }
+    let scrypt = age::scrypt::Identity::new(passphrase.clone());
+    let mut reader = match decryptor.decrypt(iter::once(&scrypt as &dyn age::Identity)) {
+        Ok(r) => r,
+        Err(age::DecryptError::ExcessiveWork { .. }) => {
+            return Err(StoreError::Keys(
+                "la protection de l'identité demande trop de calcul pour cet ordinateur".into(),
+            ))
+        }
+        Err(
+            age::DecryptError::DecryptionFailed
+            | age::DecryptError::NoMatchingKeys
+            | age::DecryptError::KeyDecryptionFailed,
+        ) => return Err(StoreError::WrongPassphrase),
+        Err(_) => return Err(StoreError::Corrupt("identité illisible")),
+    };
+    let mut text = Zeroizing::new(Vec::new());
+    reader
+        .read_to_end(&mut text)
+        .map_err(|_| StoreError::Corrupt("identité tronquée"))?;
+    Ok(text)
+}
+
+/// Checks `passphrase` against `identity.age` without recording a failure
+/// (the store is already unlocked).
+pub(crate) fn check_passphrase(dir: &Path, passphrase: &SecretString) -> Result<()> {
+    decrypt_identity(dir, passphrase).map(|_| ())
+}
+
+/// Re-encrypts `identity.age` under `new` (after checking `old`), atomically:
+/// a new file written and synced beside it, then renamed over it, so that a
+/// crash at any instant leaves the old passphrase or the new one working.
+/// Test points: `passphrase:writing`, `passphrase:written`, `passphrase:renamed`.
+pub(crate) fn change_passphrase(
+    dir: &Path,
+    profile: &Profile,
+    old: &SecretString,
+    new: &SecretString,
+    options: &StoreOptions,
+) -> Result<()> {
+    let text = match decrypt_identity(dir, old) {
+        Err(StoreError::WrongPassphrase) => {
+            record_failure(dir);
+            return Err(StoreError::WrongPassphrase);
+        }
+        other => other?,
+    };
+    if old.expose_secret() == new.expose_secret() {
+        return Err(StoreError::SamePassphrase);
+    }
+    let parsed = std::str::from_utf8(&text)
+        .map_err(|_| StoreError::Corrupt("identité illisible"))
+        .and_then(parse_identity)?;
+    if parsed.to_public().to_string() != profile.age_recipient {
+        return Err(StoreError::Corrupt(
+            "identité et profil ne correspondent pas",
+        ));
+    }
+    let identity_age = encrypt_identity(&text, new, options)?;
+    fsutil::write_atomic_with(&dir.join(IDENTITY_FILE), "passphrase", |w| {
+        w.write_all(&identity_age)
+    })
+    .map_err(StoreError::io("enregistrer la nouvelle phrase de passe"))
+}
+
 /// Writes the key files and the profile of a new store in `dir`.
 pub(crate) fn create(
     dir: &Path,
@@ -142,24 +245,7 @@ pub(crate) fn create(
         recipient,
         material.identity.to_string().expose_secret()
     ));
-    let mut scrypt = age::scrypt::Recipient::new(passphrase.clone());
-    if let Some(log_n) = options.kdf_log_n {
-        if !(1..=40).contains(&log_n) {
-            return Err(StoreError::Keys(format!(
-                "facteur de coût scrypt {log_n} hors limites"
-            )));
-        }
-        scrypt.set_work_factor(log_n);
-    }
-    let encryptor = age::Encryptor::with_recipients(iter::once(&scrypt as &dyn age::Recipient))
-        .map_err(|e| StoreError::Keys(format!("chiffrement de l'identité : {e}")))?;
-    let mut identity_age = Vec::new();
-    let mut w = encryptor
-        .wrap_output(&mut identity_age)
-        .map_err(StoreError::io("chiffrer l'identité"))?;
-    w.write_all(identity_text.as_bytes())
-        .and_then(|_| w.finish().map(|_| ()))
-        .map_err(StoreError::io("chiffrer l'identité"))?;
+    let identity_age = encrypt_identity(identity_text.as_bytes(), passphrase, options)?;
 
     let data_key = crypto::random_key();
     let data_key_age = encrypt_to(&recipient, &data_key[..])?;
@@ -228,39 +314,21 @@ pub(crate) fn clear_failed_unlocks(dir: &Path) -> Result<()> {
     }
 }
 
+/// The file names of the key files and the profile (a backup holds them).
+pub(crate) const KEY_FILES: [&str; 4] = [PROFILE_FILE, IDENTITY_FILE, SIGNING_FILE, DATA_KEY_FILE];
+
+/// The failure counter's file name (never copied into a backup).
+pub(crate) const FAILURES_FILE_NAME: &str = FAILURES_FILE;
+
 /// Opens the key files with the passphrase.
 pub(crate) fn unlock(dir: &Path, passphrase: &SecretString, profile: &Profile) -> Result<Secrets> {
-    let bytes =
-        std::fs::read(dir.join(IDENTITY_FILE)).map_err(StoreError::io("lire l'identité"))?;
-    let decryptor =
-        age::Decryptor::new(&bytes[..]).map_err(|_| StoreError::Corrupt("identité illisible"))?;
-    if !decryptor.is_scrypt() {
-        return Err(StoreError::Corrupt(
-            "identité non protégée par phrase de passe",
-        ));
-    }
-    let scrypt = age::scrypt::Identity::new(passphrase.clone());
-    let mut reader = match decryptor.decrypt(iter::once(&scrypt as &dyn age::Identity)) {
-        Ok(r) => r,
-        Err(age::DecryptError::ExcessiveWork { .. }) => {
-            return Err(StoreError::Keys(
-                "la protection de l'identité demande trop de calcul pour cet ordinateur".into(),
-            ))
-        }
-        Err(
-            age::DecryptError::DecryptionFailed
-            | age::DecryptError::NoMatchingKeys
-            | age::DecryptError::KeyDecryptionFailed,
-        ) => {
+    let text = match decrypt_identity(dir, passphrase) {
+        Err(StoreError::WrongPassphrase) => {
             record_failure(dir);
             return Err(StoreError::WrongPassphrase);
         }
-        Err(_) => return Err(StoreError::Corrupt("identité illisible")),
+        other => other?,
     };
-    let mut text = Zeroizing::new(Vec::new());
-    reader
-        .read_to_end(&mut text)
-        .map_err(|_| StoreError::Corrupt("identité tronquée"))?;
     let text = std::str::from_utf8(&text).map_err(|_| StoreError::Corrupt("identité illisible"))?;
     let identity = parse_identity(text)?;
     if identity.to_public().to_string() != profile.age_recipient {
@@ -289,4 +357,26 @@ pub(crate) fn unlock(dir: &Path, passphrase: &SecretString, profile: &Profile) -
         signing_key_text,
         keys: Keys::derive(&data_key),
     })
+}
+
+impl super::Store {
+    /// Changes the passphrase that protects the doctor's identity: checks
+    /// `old`, re-encrypts `identity.age` under `new` atomically (a crash at
+    /// any instant leaves the old or the new passphrase working), then
+    /// journals `passphrase_changed`. Backups made before keep the old one.
+    pub fn change_passphrase(
+        &self,
+        old: &SecretString,
+        new: &SecretString,
+        options: &StoreOptions,
+    ) -> Result<()> {
+        change_passphrase(&self.dir, &self.profile, old, new, options)?;
+        let mut batch = super::db::Batch::default();
+        batch.event(
+            "passphrase_changed",
+            None,
+            "phrase de passe changée (identité rechiffrée)",
+        );
+        self.db.write(&self.secrets.keys, &batch, "passphrase")
+    }
 }

@@ -29,6 +29,7 @@ use zeroize::Zeroizing;
 
 use crate::domain::{DiplomaCode, Doctor, MeasureCode, Procedure, Request, Status, TroubleCode};
 
+mod backup;
 mod crypto;
 mod db;
 mod export;
@@ -38,6 +39,7 @@ mod journal;
 mod keys;
 mod opinions;
 
+pub use backup::{BackupSummary, RestoreSummary};
 pub use keys::fingerprint;
 
 /// Store errors, with French messages (what went wrong, what to do).
@@ -54,21 +56,21 @@ pub enum StoreError {
     WrongPassphrase,
     #[error("Le magasin est déjà ouvert par un autre programme avis (interface ou commande). Fermez-le puis recommencez.")]
     Busy,
-    #[error("impossible de {what} : {source}")]
+    #[error("{}", io_message(what, source))]
     Io {
         what: &'static str,
         #[source]
         source: std::io::Error,
     },
-    #[error("erreur de la base du magasin : {0} ; fermez les autres programmes avis et recommencez, ou restaurez une sauvegarde")]
+    #[error("{}", db_message(.0))]
     Db(#[from] sled::Error),
-    #[error("le magasin est endommagé ({0}) : restaurez une sauvegarde du dossier du magasin")]
+    #[error("le magasin est endommagé ({0}) : conservez ce dossier tel quel et restaurez votre sauvegarde dans un nouveau dossier (« avis restaurer FICHIER --store NOUVEAU_DOSSIER »)")]
     Corrupt(&'static str),
     #[error("clés du médecin inutilisables : {0}")]
     Keys(String),
     #[error("clé publique minisign illisible : {0} ; demandez au rectorat son fichier .pub")]
     BadPublicKey(String),
-    #[error("lot refusé, rien n'a été importé : {0}")]
+    #[error("{}", bundle_message(.0))]
     Bundle(#[from] crate::bundle::BundleError),
     #[error("lot refusé comme rejeu : sa séquence {sequence} n'est pas supérieure à la dernière importée de cet émetteur ({last}) ; si vous voulez vraiment l'importer, ajoutez --accepter-ancien")]
     Replay { sequence: u64, last: u64 },
@@ -100,6 +102,42 @@ pub enum StoreError {
         "réglages de campagne illisibles (settings.json) : {0} ; corrigez ou supprimez ce fichier"
     )]
     Settings(String),
+    #[error("le dossier {0} n'est pas vide : rien n'a été restauré ; indiquez avec --store un dossier neuf ou vide (la restauration ne remplace jamais un magasin existant)")]
+    RestoreTargetNotEmpty(PathBuf),
+    #[error("ce fichier n'est pas une sauvegarde avis lisible ({0}) : rien n'a été restauré ; vérifiez que vous avez choisi le bon fichier (celui écrit par « avis sauvegarde »)")]
+    NotABackup(&'static str),
+    #[error("la sauvegarde doit être écrite hors du dossier du magasin : choisissez un autre emplacement (clé USB, disque externe)")]
+    BackupInsideStore,
+    #[error("la nouvelle phrase de passe est identique à l'actuelle : rien n'a été modifié ; choisissez-en une autre")]
+    SamePassphrase,
+}
+
+/// The message of a full disk, whatever was being written.
+pub const DISK_FULL_MESSAGE: &str =
+    "Le disque est plein : libérez de l'espace puis recommencez. Rien n'a été modifié.";
+
+fn io_message(what: &str, source: &std::io::Error) -> String {
+    if fsutil::is_storage_full(source) {
+        DISK_FULL_MESSAGE.to_string()
+    } else {
+        format!("impossible de {what} : {source}")
+    }
+}
+
+fn db_message(e: &sled::Error) -> String {
+    match e {
+        sled::Error::Io(io) if fsutil::is_storage_full(io) => DISK_FULL_MESSAGE.to_string(),
+        sled::Error::Corruption { .. } => "le magasin est endommagé (base de données illisible) : conservez ce dossier tel quel et restaurez votre sauvegarde dans un nouveau dossier (« avis restaurer FICHIER --store NOUVEAU_DOSSIER »)".to_string(),
+        _ => format!("erreur de la base du magasin : {e} ; fermez les autres programmes avis et recommencez, ou restaurez votre sauvegarde (« avis restaurer »)"),
+    }
+}
+
+fn bundle_message(e: &crate::bundle::BundleError) -> String {
+    if fsutil::is_storage_full(e) {
+        DISK_FULL_MESSAGE.to_string()
+    } else {
+        format!("lot refusé, rien n'a été importé : {e}")
+    }
 }
 
 /// Result alias of the store.
@@ -295,6 +333,7 @@ impl Store {
         store.sweep_bundles()?;
         store.journal_failed_unlocks()?;
         fsutil::tighten(dir).map_err(StoreError::io("protéger les fichiers du magasin"))?;
+        fsutil::test_point("open");
         Ok(store)
     }
 

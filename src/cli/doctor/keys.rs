@@ -1,4 +1,5 @@
-//! `avis keys show`: the doctor's public keys.
+//! `avis keys show`: the doctor's public keys; `avis keys passphrase`
+//! changes the passphrase (see `passphrase.rs`).
 
 use super::{KeysArgs, KeysCommand};
 use crate::cli::common::{open_store, print_json, print_out};
@@ -7,7 +8,10 @@ use crate::store::fingerprint;
 
 /// Runs `avis keys`.
 pub fn run(global: &GlobalArgs, args: KeysArgs) -> Result<(), Failure> {
-    let KeysCommand::Show(flag) = args.command;
+    let flag = match args.command {
+        KeysCommand::Show(flag) => flag,
+        KeysCommand::Passphrase(args) => return super::passphrase::run(global, args),
+    };
     let store = open_store(global)?;
     let keys = store.public_keys();
     let fp = fingerprint(&keys.signing_key)?;
