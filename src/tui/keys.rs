@@ -288,10 +288,7 @@ pub fn help(app: &App) -> Vec<(&'static str, &'static str)> {
             ("1 à 5", "Synthèse, Troubles, Mesures, Pièces, Historique"),
             ("↑ ↓", "défiler ; dans Pièces : choisir une pièce"),
             ("Entrée, p", "afficher la pièce choisie"),
-            (
-                "o",
-                "visionneuse du système (copie effacée en quittant la demande)",
-            ),
+            ("o", "visionneuse du système (copie effacée ensuite)"),
             ("a", "rédiger l'avis"),
             ("Échap", "retour à la liste"),
         ],
