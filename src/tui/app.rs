@@ -324,9 +324,10 @@ impl App {
                 self.screen = Screen::Request;
             }
             Screen::Viewer => {
+                // Copies for the external viewer live until the request is
+                // left (the system viewer may still be reading them).
                 self.viewer = None;
                 self.screen = Screen::Request;
-                out.push(WorkerCommand::CloseExternal);
             }
             Screen::Export => match self.export.phase {
                 ExportPhase::Running => {}
@@ -1024,7 +1025,7 @@ impl App {
             }
             WorkerEvent::ExternalOpened(result) => match result {
                 Ok(()) => self.set_message(
-                    "Pièce ouverte dans la visionneuse du système ; le fichier temporaire sera effacé en quittant la pièce ou avis",
+                    "Pièce ouverte dans la visionneuse du système ; sa copie temporaire sera effacée en quittant la demande",
                     false,
                 ),
                 Err(msg) => self.set_message(msg, true),

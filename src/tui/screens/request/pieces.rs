@@ -96,7 +96,7 @@ pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
     frame.render_stateful_widget(table, table_area, &mut state);
     frame.render_widget(
         Paragraph::new(Line::styled(
-            " Entrée : afficher la pièce · o : visionneuse du système (fichier temporaire effacé ensuite)",
+            " Entrée : afficher · o : visionneuse du système (copie effacée ensuite)",
             t.dim,
         )),
         hint_area,
