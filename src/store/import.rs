@@ -27,7 +27,7 @@ use zeroize::Zeroizing;
 use super::crypto::sha256_hex;
 use super::db::{Batch, T};
 use super::fsutil;
-use super::opinions::{RequestRow, StatusRow};
+use super::opinions::{InboxLines, RequestRow, StatusRow, SummaryRow, INBOX};
 use super::{ImportOptions, ImportOutcome, Progress, Result, Store, StoreError};
 use crate::bundle::{self, BundleKind, DocumentSink, ManifestEntry, ReadOptions, TrustedKey};
 use crate::domain::{Draft, Request, Status};
@@ -379,6 +379,13 @@ impl Store {
         }
 
         let mut batch = Batch::default();
+        let mut inbox = self.inbox_lines()?;
+        let mut inbox_index: std::collections::HashMap<String, usize> = inbox
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id.clone(), i))
+            .collect();
         let mut requests = 0usize;
         let mut updated = 0usize;
         for (id, bytes) in &verified.records {
@@ -434,7 +441,16 @@ impl Store {
                 versions,
             };
             batch.put(keys, T::Requests, id, &row);
+            let line = SummaryRow::of(&request);
+            match inbox_index.get(id) {
+                Some(&i) => inbox.lines[i] = line,
+                None => {
+                    inbox_index.insert(id.clone(), inbox.lines.len());
+                    inbox.lines.push(line);
+                }
+            }
         }
+        batch.put(keys, T::Summaries, INBOX, &inbox);
         let mut documents = 0usize;
         for (entry, offset) in &located {
             if *offset == u64::MAX {
@@ -546,6 +562,21 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// The inbox lines as stored, or rebuilt from the requests for a store
+    /// imported before they existed.
+    fn inbox_lines(&self) -> Result<InboxLines> {
+        let keys = &self.secrets.keys;
+        if let Some(inbox) = self.db.get(keys, T::Summaries, INBOX)? {
+            return Ok(inbox);
+        }
+        let rows: Vec<RequestRow> = self.db.all(keys, T::Requests)?;
+        let lines = rows
+            .iter()
+            .map(|row| row.parse().map(|r| SummaryRow::of(&r)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(InboxLines { lines })
     }
 
     /// The bundle an imported request came in.
