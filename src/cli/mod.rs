@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 pub mod common;
+pub mod demo;
 pub mod doctor;
 pub mod rectorat;
 
@@ -75,9 +76,8 @@ impl<E: std::fmt::Display> From<E> for Failure {
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let global = cli.global;
     match cli.command {
-        None | Some(Command::Demo) => Err(Failure(
-            "l'interface de consultation n'est pas encore disponible dans cette version".into(),
-        )),
+        None => demo::run_store(&global),
+        Some(Command::Demo) => demo::run(&global),
         Some(Command::Rectorat(args)) => rectorat::run(&global, args),
         Some(other) => doctor::run(&global, other),
     }

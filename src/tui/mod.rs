@@ -1,1 +1,261 @@
-//! The review TUI.
+//! The review TUI: the doctor's whole review in the terminal, keyboard
+//! first, mouse too.
+//!
+//! Elm style: terminal input becomes an [`action::Action`] ([`keys`]),
+//! [`app::App::update`] changes the state and returns orders for the
+//! [`worker`] (which owns the store: unlock, import, decryption, export),
+//! and [`screens::render`] draws the state by shared reference. Untrusted
+//! text is cleaned ([`clean`]) before it is drawn. The terminal is restored
+//! on exit, on panic, on SIGTERM and on SIGHUP.
+
+#![deny(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{self, Stdout};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use ratatui::backend::CrosstermBackend;
+use ratatui::crossterm::event::{
+    self as ct, DisableMouseCapture, EnableMouseCapture, KeyEventKind,
+};
+use ratatui::crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use ratatui::crossterm::{cursor, execute};
+use ratatui::Terminal;
+use secrecy::SecretString;
+
+pub mod action;
+pub mod app;
+pub mod clean;
+pub mod demo;
+pub mod document;
+pub mod editor;
+pub mod event;
+pub mod image;
+pub mod inbox;
+pub mod keys;
+pub mod sample;
+pub mod screens;
+pub mod theme;
+pub mod widgets;
+pub mod worker;
+
+use action::Action;
+use app::App;
+use event::Event;
+use worker::{DemoAssets, StoreSource, WorkerCommand};
+
+/// What the TUI needs from the command line.
+#[derive(Debug, Clone)]
+pub struct TuiOptions {
+    /// The review date of the checks.
+    pub today: NaiveDate,
+    /// Where the passphrase is read from instead of the keyboard.
+    pub passphrase_file: Option<PathBuf>,
+}
+
+/// Opens the TUI on the doctor's store in `dir`.
+pub fn run(dir: PathBuf, options: &TuiOptions) -> Result<(), String> {
+    let passphrase = match &options.passphrase_file {
+        Some(path) => Some(read_passphrase_file(path)?),
+        None => None,
+    };
+    let app = App::new(false, options.today, theme::Theme::from_env());
+    run_app(app, StoreSource::Dir(dir), passphrase)
+}
+
+/// Opens the TUI on a throw-away demo store in a private temporary
+/// directory, deleted on exit.
+pub fn run_demo(assets: DemoAssets, options: &TuiOptions) -> Result<(), String> {
+    let tmp = tempfile::Builder::new()
+        .prefix("avis-demo-")
+        .tempdir()
+        .map_err(|_| {
+            "impossible de créer le dossier temporaire de la démonstration : vérifiez le dossier temporaire (TMPDIR) et l'espace disque".to_string()
+        })?;
+    demo::make_private(tmp.path())?;
+    let app = App::new(true, options.today, theme::Theme::from_env());
+    let result = run_app(
+        app,
+        StoreSource::Demo {
+            dir: tmp.path().to_path_buf(),
+            assets,
+        },
+        None,
+    );
+    drop(tmp);
+    result
+}
+
+fn read_passphrase_file(path: &std::path::Path) -> Result<SecretString, String> {
+    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|_| {
+        "le fichier de phrase de passe (AVIS_PASSPHRASE_FILE) est illisible : vérifiez son chemin et ses droits".to_string()
+    })?);
+    let first = text.lines().next().unwrap_or("").trim_end_matches('\r');
+    Ok(SecretString::from(first.to_string()))
+}
+
+/// Restores the terminal: leaves raw mode, the alternate screen and mouse
+/// capture. Safe to call more than once.
+pub fn restore_terminal() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        cursor::Show
+    );
+}
+
+struct TerminalGuard;
+
+impl Drop for TerminalGuard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Restores the terminal before any panic message, then hands over to the
+/// hook installed before (the process-wide one prints a generic French
+/// message, never the payload).
+fn install_panic_hook() {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        // The worker catches its own panics (a malformed PDF): the UI goes on.
+        if std::thread::current().name() == Some("avis-worker") {
+            return;
+        }
+        restore_terminal();
+        previous(info);
+    }));
+}
+
+fn setup_terminal() -> Result<Terminal<CrosstermBackend<Stdout>>, String> {
+    let fail = |_| {
+        "le terminal ne peut pas passer en mode plein écran : lancez avis dans un vrai terminal"
+            .to_string()
+    };
+    enable_raw_mode().map_err(fail)?;
+    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture).map_err(fail)?;
+    Terminal::new(CrosstermBackend::new(io::stdout())).map_err(fail)
+}
+
+fn run_app(
+    mut app: App,
+    source: StoreSource,
+    passphrase: Option<SecretString>,
+) -> Result<(), String> {
+    use std::io::IsTerminal;
+    if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
+        return Err(
+            "l'interface a besoin d'un terminal : lancez avis directement dans un terminal (pour les scripts, utilisez les sous-commandes, voir avis --help)".into(),
+        );
+    }
+    let signalled = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        let _ = signal_hook::flag::register(sig, Arc::clone(&signalled));
+    }
+    install_panic_hook();
+    let guard = TerminalGuard;
+    let mut terminal = setup_terminal()?;
+
+    let (tx, rx) = mpsc::channel::<Event>();
+    let (cmd_tx, cmd_rx) = mpsc::channel::<WorkerCommand>();
+    let demo = matches!(source, StoreSource::Demo { .. });
+    let worker = worker::spawn(source, app.today, cmd_rx, tx.clone()).map_err(|_| {
+        "impossible de démarrer le processus de travail : relancez avis".to_string()
+    })?;
+    if demo {
+        let _ = cmd_tx.send(WorkerCommand::Unlock(SecretString::from(String::new())));
+    } else if let Some(p) = passphrase {
+        app.unlock.busy = true;
+        let _ = cmd_tx.send(WorkerCommand::Unlock(p));
+    }
+    let stop_input = Arc::new(AtomicBool::new(false));
+    let result = match event::spawn_input(tx, Arc::clone(&stop_input)) {
+        Ok(()) => {
+            if let Ok(size) = terminal.size() {
+                app.update(Action::Resize(size.width, size.height));
+            }
+            event_loop(&mut app, &mut terminal, &rx, &cmd_tx, &signalled, &worker)
+        }
+        Err(_) => Err("impossible de lire le clavier : relancez avis".to_string()),
+    };
+    if !app.should_quit {
+        for cmd in app.update(Action::Quit) {
+            let _ = cmd_tx.send(cmd);
+        }
+    }
+    let _ = cmd_tx.send(WorkerCommand::Shutdown);
+    let _ = worker.join();
+    stop_input.store(true, Ordering::Relaxed);
+    drop(guard);
+    // The terminal is restored by the guard; ratatui's own drop would only
+    // complain on stderr when the terminal is already gone (SIGHUP).
+    std::mem::forget(terminal);
+    result
+}
+
+fn event_loop(
+    app: &mut App,
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    rx: &mpsc::Receiver<Event>,
+    cmd_tx: &mpsc::Sender<WorkerCommand>,
+    signalled: &AtomicBool,
+    worker: &std::thread::JoinHandle<()>,
+) -> Result<(), String> {
+    let draw_failed =
+        |_| "l'affichage du terminal a échoué : relancez avis dans un terminal".to_string();
+    loop {
+        terminal
+            .draw(|f| screens::render(app, f))
+            .map_err(draw_failed)?;
+        let first = match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(ev) => Some(ev),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err("le processus de travail s'est arrêté : relancez avis".into())
+            }
+        };
+        let events = first
+            .into_iter()
+            .chain(std::iter::from_fn(|| rx.try_recv().ok()));
+        for ev in events {
+            let action = match ev {
+                Event::Worker(w) => Some(Action::Worker(w)),
+                Event::Input(ct::Event::Key(k)) if k.kind != KeyEventKind::Release => {
+                    keys::handle_key(app, k)
+                }
+                Event::Input(ct::Event::Mouse(m)) => keys::handle_mouse(app, m),
+                Event::Input(ct::Event::Resize(w, h)) => Some(Action::Resize(w, h)),
+                Event::Input(_) => None,
+            };
+            if let Some(action) = action {
+                for cmd in app.update(action) {
+                    let _ = cmd_tx.send(cmd);
+                }
+            }
+        }
+        for cmd in app.update(Action::Tick(Instant::now())) {
+            let _ = cmd_tx.send(cmd);
+        }
+        if signalled.load(Ordering::Relaxed) {
+            for cmd in app.update(Action::Quit) {
+                let _ = cmd_tx.send(cmd);
+            }
+        }
+        if app.should_quit {
+            return Ok(());
+        }
+        if worker.is_finished() {
+            return Err(
+                "le processus de travail s'est arrêté de façon inattendue : les brouillons déjà enregistrés sont conservés ; relancez avis".into(),
+            );
+        }
+    }
+}

@@ -1,0 +1,1055 @@
+//! The application state and its update function: every change of state
+//! goes through [`App::update`], which returns the orders for the worker.
+//! No I/O here, so the whole UI logic is tested without a terminal.
+
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use secrecy::SecretString;
+use zeroize::Zeroizing;
+
+use crate::domain::checks::Finding;
+use crate::domain::{DocumentCategory, Draft, Status};
+use crate::store::{ExportedFile, JournalEvent, RequestRecord, RequestSummary};
+
+use super::action::Action;
+use super::clean::{clean, clean_lines};
+use super::editor::{Editor, EditorFocus, LineEdit, LinePurpose, Picker, PickerPurpose, SaveState};
+use super::inbox::InboxState;
+use super::theme::Theme;
+use super::worker::{DocumentContent, ExportItem, LoadedRequest, WorkerCommand, WorkerEvent};
+
+/// How long after the last edit the draft is saved.
+pub const SAVE_DEBOUNCE: Duration = Duration::from_millis(500);
+
+/// The screens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Unlock,
+    Inbox,
+    Request,
+    Editor,
+    Viewer,
+    Export,
+}
+
+/// The tabs of the request view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Synthese,
+    Troubles,
+    Mesures,
+    Pieces,
+    Historique,
+}
+
+impl Tab {
+    /// Every tab, in order.
+    pub const ALL: [Tab; 5] = [
+        Tab::Synthese,
+        Tab::Troubles,
+        Tab::Mesures,
+        Tab::Pieces,
+        Tab::Historique,
+    ];
+
+    /// French title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Synthese => "Synthèse",
+            Tab::Troubles => "Troubles",
+            Tab::Mesures => "Mesures",
+            Tab::Pieces => "Pièces",
+            Tab::Historique => "Historique",
+        }
+    }
+
+    /// Position in [`Tab::ALL`].
+    pub fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+/// The unlock screen.
+#[derive(Debug, Default)]
+pub struct UnlockState {
+    pub input: Zeroizing<String>,
+    pub error: Option<String>,
+    pub busy: bool,
+}
+
+/// One open request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestView {
+    pub record: RequestRecord,
+    pub status: Status,
+    pub draft: Option<Draft>,
+    pub findings: Vec<Finding>,
+    pub journal: Vec<JournalEvent>,
+    pub tab: Tab,
+    pub scroll: u16,
+    pub doc_selected: usize,
+}
+
+/// The document viewer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ViewerState {
+    pub sha256: String,
+    pub filename: String,
+    /// Cleaned title (category and file name).
+    pub title: String,
+    /// `None` while the worker decrypts.
+    pub content: Option<DocumentContent>,
+    /// Cleaned lines of each page.
+    pub pages: Vec<Vec<String>>,
+    pub page: usize,
+    pub scroll: u16,
+}
+
+/// Where the export stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ExportPhase {
+    /// Choosing the file.
+    Editing,
+    /// Asking for confirmation.
+    Confirm,
+    Running,
+    Done(Vec<ExportedFile>),
+    Failed(String),
+}
+
+/// The export screen.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportState {
+    /// `None` until the worker lists the validated avis.
+    pub items: Option<Vec<ExportItem>>,
+    pub path: String,
+    pub phase: ExportPhase,
+}
+
+/// A progress report shown by the screens.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProgressInfo {
+    pub label: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+/// The whole UI state.
+pub struct App {
+    pub screen: Screen,
+    pub demo: bool,
+    pub today: NaiveDate,
+    pub theme: Theme,
+    pub size: (u16, u16),
+    pub now: Instant,
+    pub help: bool,
+    pub unlock: UnlockState,
+    pub inbox: InboxState,
+    pub request: Option<RequestView>,
+    pub editor: Option<Editor>,
+    pub viewer: Option<ViewerState>,
+    pub export: ExportState,
+    pub progress: Option<ProgressInfo>,
+    /// Last message for the status bar, with whether it is an error.
+    pub message: Option<(String, bool)>,
+    /// Id of the request being loaded.
+    pub loading: Option<String>,
+    pub should_quit: bool,
+}
+
+impl App {
+    /// A new application on the unlock screen.
+    pub fn new(demo: bool, today: NaiveDate, theme: Theme) -> App {
+        App {
+            screen: Screen::Unlock,
+            demo,
+            today,
+            theme,
+            size: (80, 24),
+            now: Instant::now(),
+            help: false,
+            unlock: UnlockState {
+                busy: demo,
+                ..UnlockState::default()
+            },
+            inbox: InboxState::default(),
+            request: None,
+            editor: None,
+            viewer: None,
+            export: ExportState {
+                items: None,
+                path: if demo {
+                    "./avis-demo-export.avis".into()
+                } else {
+                    "./avis-export.avis".into()
+                },
+                phase: ExportPhase::Editing,
+            },
+            progress: None,
+            message: None,
+            loading: None,
+            should_quit: false,
+        }
+    }
+
+    /// Puts the app straight on the inbox with these summaries (tests,
+    /// benchmarks).
+    pub fn with_summaries(mut self, summaries: Vec<RequestSummary>) -> App {
+        self.unlock.busy = false;
+        self.screen = Screen::Inbox;
+        self.inbox.set_summaries(summaries);
+        self
+    }
+
+    /// Opens a loaded request directly (tests).
+    pub fn with_request(mut self, loaded: LoadedRequest) -> App {
+        self.open_loaded(loaded);
+        self
+    }
+
+    fn set_message(&mut self, text: impl Into<String>, error: bool) {
+        // Messages may quote ids that came in a bundle.
+        self.message = Some((clean(&text.into()), error));
+    }
+
+    /// Rows of the inbox table visible at the current size.
+    pub fn inbox_height(&self) -> usize {
+        super::screens::inbox::table_rows(self.size.1)
+    }
+
+    /// Carries out one action; returns what the worker must do.
+    pub fn update(&mut self, action: Action) -> Vec<WorkerCommand> {
+        let mut out = Vec::new();
+        match action {
+            Action::Tick(now) => {
+                self.now = now;
+                if let Some(cmd) = self.autosave(false) {
+                    out.push(cmd);
+                }
+            }
+            Action::Resize(w, h) => {
+                self.size = (w, h);
+                let height = self.inbox_height();
+                self.inbox.scroll_into_view(height);
+            }
+            Action::ToggleHelp => self.help = !self.help,
+            Action::ToggleContrast => self.theme = self.theme.toggled(),
+            Action::Quit => {
+                if let Some(cmd) = self.autosave(true) {
+                    out.push(cmd);
+                }
+                out.push(WorkerCommand::CloseExternal);
+                self.should_quit = true;
+            }
+            Action::Back => self.back(&mut out),
+            Action::Worker(event) => self.on_worker(event, &mut out),
+            other => match self.screen {
+                Screen::Unlock => self.update_unlock(other, &mut out),
+                Screen::Inbox => self.update_inbox(other, &mut out),
+                Screen::Request => self.update_request(other, &mut out),
+                Screen::Editor => self.update_editor(other, &mut out),
+                Screen::Viewer => self.update_viewer(other),
+                Screen::Export => self.update_export(other, &mut out),
+            },
+        }
+        out
+    }
+
+    /// Saves the editor's draft if it changed: now if `force`, otherwise
+    /// once the debounce delay has passed.
+    fn autosave(&mut self, force: bool) -> Option<WorkerCommand> {
+        let now = self.now;
+        let editor = self.editor.as_mut()?;
+        let since = editor.dirty_since?;
+        if !force && now.saturating_duration_since(since) < SAVE_DEBOUNCE {
+            return None;
+        }
+        editor.dirty_since = None;
+        editor.save = SaveState::Saving;
+        let draft = editor.current_draft();
+        if let Some(req) = self.request.as_mut() {
+            req.draft = Some(draft.clone());
+        }
+        Some(WorkerCommand::SaveDraft {
+            id: editor.id.clone(),
+            draft: Box::new(draft),
+        })
+    }
+
+    fn back(&mut self, out: &mut Vec<WorkerCommand>) {
+        if self.help {
+            self.help = false;
+            return;
+        }
+        match self.screen {
+            Screen::Unlock => self.should_quit = true,
+            Screen::Inbox => {
+                if self.inbox.editing_filter || !self.inbox.query.is_empty() {
+                    self.inbox.editing_filter = false;
+                    self.inbox.query.clear();
+                    let keep = self.inbox.selected_id().map(str::to_string);
+                    self.inbox.refresh(keep.as_deref());
+                    self.inbox.scroll_into_view(self.inbox_height());
+                }
+            }
+            Screen::Request => {
+                self.screen = Screen::Inbox;
+                self.request = None;
+                out.push(WorkerCommand::CloseExternal);
+                out.push(WorkerCommand::LoadSummaries);
+            }
+            Screen::Editor => {
+                if let Some(ed) = self.editor.as_mut() {
+                    if ed.picker.is_some() {
+                        ed.picker = None;
+                        return;
+                    }
+                    if ed.line.is_some() {
+                        ed.line = None;
+                        return;
+                    }
+                    if ed.focus != EditorFocus::Measures {
+                        ed.focus = EditorFocus::Measures;
+                        return;
+                    }
+                }
+                if let Some(cmd) = self.autosave(true) {
+                    out.push(cmd);
+                }
+                if let (Some(ed), Some(req)) = (self.editor.as_ref(), self.request.as_mut()) {
+                    req.status = ed.status;
+                }
+                self.editor = None;
+                self.screen = Screen::Request;
+            }
+            Screen::Viewer => {
+                // Copies for the external viewer live until the request is
+                // left (the system viewer may still be reading them).
+                self.viewer = None;
+                self.screen = Screen::Request;
+            }
+            Screen::Export => match self.export.phase {
+                ExportPhase::Running => {}
+                ExportPhase::Confirm => self.export.phase = ExportPhase::Editing,
+                _ => {
+                    self.screen = Screen::Inbox;
+                    self.export.phase = ExportPhase::Editing;
+                    out.push(WorkerCommand::LoadSummaries);
+                }
+            },
+        }
+    }
+
+    fn update_unlock(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
+        // The demo has no passphrase: nothing to type.
+        if self.unlock.busy || self.demo {
+            return;
+        }
+        match action {
+            Action::UnlockInput(c) => {
+                self.unlock.input.push(c);
+            }
+            Action::UnlockBackspace => {
+                self.unlock.input.pop();
+            }
+            Action::UnlockSubmit => {
+                if self.unlock.input.is_empty() {
+                    self.unlock.error =
+                        Some("saisissez votre phrase de passe puis appuyez sur Entrée".into());
+                    return;
+                }
+                let pass = SecretString::from(self.unlock.input.as_str().to_string());
+                self.unlock.input.clear();
+                self.unlock.busy = true;
+                self.unlock.error = None;
+                out.push(WorkerCommand::Unlock(pass));
+            }
+            _ => {}
+        }
+    }
+
+    fn update_inbox(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
+        let height = self.inbox_height();
+        let inbox = &mut self.inbox;
+        match action {
+            Action::Move(d) => inbox.move_by(d),
+            Action::MoveTo(i) if i < inbox.view.len() => inbox.selected = i,
+            Action::MoveFirst => inbox.selected = 0,
+            Action::MoveLast => inbox.selected = inbox.view.len().saturating_sub(1),
+            Action::Wheel(d) => inbox.move_by(d),
+            Action::StartFilter => inbox.editing_filter = true,
+            Action::FilterInput(c) => {
+                inbox.query.push(c);
+                inbox.refresh(None);
+            }
+            Action::FilterBackspace => {
+                inbox.query.pop();
+                inbox.refresh(None);
+            }
+            Action::FilterClear => {
+                inbox.query.clear();
+                inbox.editing_filter = false;
+                inbox.refresh(None);
+            }
+            Action::FilterSubmit => {
+                inbox.editing_filter = false;
+                self.open_selected(out);
+            }
+            Action::CycleSort => inbox.cycle_sort(),
+            Action::ReverseSort => inbox.reverse(),
+            Action::StatusFilter(s) => {
+                inbox.status_filter = s;
+                let keep = inbox.selected_id().map(str::to_string);
+                inbox.refresh(keep.as_deref());
+            }
+            Action::OpenSelected => self.open_selected(out),
+            Action::Click(col, row) => {
+                if let Some(i) = super::screens::inbox::row_at(self, col, row) {
+                    if self.inbox.selected == i {
+                        self.open_selected(out);
+                    } else {
+                        self.inbox.selected = i;
+                    }
+                }
+            }
+            Action::OpenExport => {
+                self.screen = Screen::Export;
+                self.export.items = None;
+                self.export.phase = ExportPhase::Editing;
+                out.push(WorkerCommand::ExportPreview);
+            }
+            _ => {}
+        }
+        self.inbox.scroll_into_view(height);
+    }
+
+    fn open_selected(&mut self, out: &mut Vec<WorkerCommand>) {
+        if let Some(id) = self.inbox.selected_id() {
+            let id = id.to_string();
+            self.loading = Some(id.clone());
+            self.set_message("Ouverture du dossier…", false);
+            out.push(WorkerCommand::LoadRequest(id));
+        }
+    }
+
+    fn open_loaded(&mut self, loaded: LoadedRequest) {
+        let LoadedRequest {
+            record,
+            status,
+            draft,
+            findings,
+            journal,
+        } = loaded;
+        self.inbox.set_status(&record.request.id, status);
+        self.request = Some(RequestView {
+            record,
+            status,
+            draft,
+            findings,
+            journal,
+            tab: Tab::Synthese,
+            scroll: 0,
+            doc_selected: 0,
+        });
+        self.screen = Screen::Request;
+        self.message = None;
+    }
+
+    /// Opens the editor on the current request (tests and the `a` key).
+    pub fn open_editor(&mut self) {
+        if let Some(req) = self.request.as_ref() {
+            let mut ed = Editor::new(&req.record, req.draft.as_ref(), req.status);
+            if req.status == Status::Valide || req.status == Status::Exporte {
+                ed.message = Some((
+                    "Avis déjà validé : toute modification le remet en brouillon (il faudra le valider de nouveau)".into(),
+                    false,
+                ));
+            }
+            self.editor = Some(ed);
+            self.screen = Screen::Editor;
+        }
+    }
+
+    fn update_request(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
+        let Some(req) = self.request.as_mut() else {
+            return;
+        };
+        let tab_count = Tab::ALL.len();
+        match action {
+            Action::NextTab => {
+                req.tab = Tab::ALL[(req.tab.index() + 1) % tab_count];
+                req.scroll = 0;
+            }
+            Action::PrevTab => {
+                req.tab = Tab::ALL[(req.tab.index() + tab_count - 1) % tab_count];
+                req.scroll = 0;
+            }
+            Action::SelectTab(i) => {
+                if let Some(t) = Tab::ALL.get(i) {
+                    req.tab = *t;
+                    req.scroll = 0;
+                }
+            }
+            Action::Scroll(d) | Action::Wheel(d) | Action::Move(d) => {
+                if req.tab == Tab::Pieces {
+                    let n = req.record.request.documents.len();
+                    if n > 0 {
+                        req.doc_selected =
+                            (req.doc_selected as isize + d).clamp(0, n as isize - 1) as usize;
+                    }
+                } else {
+                    req.scroll = (req.scroll as isize + d).clamp(0, u16::MAX as isize) as u16;
+                }
+            }
+            Action::Click(col, row) => {
+                if let Some(i) = super::screens::request::tab_at(self.size, col, row) {
+                    req.tab = Tab::ALL[i];
+                    req.scroll = 0;
+                } else if req.tab == Tab::Pieces {
+                    let n = req.record.request.documents.len();
+                    if let Some(i) = super::screens::request::pieces::row_at(self.size, n, row) {
+                        if i == req.doc_selected {
+                            return self.update_request(Action::OpenDocument, out);
+                        }
+                        req.doc_selected = i;
+                    }
+                }
+            }
+            Action::OpenEditor => self.open_editor(),
+            Action::OpenDocument | Action::OpenSelected => {
+                if req.tab != Tab::Pieces {
+                    if action == Action::OpenDocument {
+                        req.tab = Tab::Pieces;
+                    }
+                    return;
+                }
+                if let Some(doc) = req.record.request.documents.get(req.doc_selected) {
+                    let title = format!(
+                        "{} — {}",
+                        doc.category.label(),
+                        super::clean::clean(&doc.filename)
+                    );
+                    self.viewer = Some(ViewerState {
+                        sha256: doc.sha256.clone(),
+                        filename: doc.filename.clone(),
+                        title,
+                        content: None,
+                        pages: Vec::new(),
+                        page: 0,
+                        scroll: 0,
+                    });
+                    out.push(WorkerCommand::Document {
+                        sha256: doc.sha256.clone(),
+                        media_type: doc.media_type.clone(),
+                    });
+                    self.screen = Screen::Viewer;
+                }
+            }
+            Action::OpenExternal if req.tab == Tab::Pieces => {
+                if let Some(doc) = req.record.request.documents.get(req.doc_selected) {
+                    out.push(WorkerCommand::OpenExternal {
+                        sha256: doc.sha256.clone(),
+                        filename: doc.filename.clone(),
+                    });
+                    self.set_message("Ouverture dans la visionneuse du système…", false);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn update_viewer(&mut self, action: Action) {
+        let Some(v) = self.viewer.as_mut() else {
+            return;
+        };
+        match action {
+            Action::NextPage if v.page + 1 < v.pages.len() => {
+                v.page += 1;
+                v.scroll = 0;
+            }
+            Action::PrevPage if v.page > 0 => {
+                v.page -= 1;
+                v.scroll = 0;
+            }
+            Action::Scroll(d) | Action::Wheel(d) | Action::Move(d) => {
+                v.scroll = (v.scroll as isize + d).clamp(0, u16::MAX as isize) as u16;
+            }
+            _ => {}
+        }
+    }
+
+    fn update_editor(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
+        let now = self.now;
+        let Some(ed) = self.editor.as_mut() else {
+            return;
+        };
+        // Modal parts first.
+        if let Some(picker) = ed.picker.as_mut() {
+            match action {
+                Action::PickerInput(c) => {
+                    picker.query.push(c);
+                    picker.selected = 0;
+                }
+                Action::PickerBackspace => {
+                    picker.query.pop();
+                    picker.selected = 0;
+                }
+                Action::PickerMove(d) => {
+                    let n = picker.matches().len();
+                    if n > 0 {
+                        picker.selected =
+                            (picker.selected as isize + d).clamp(0, n as isize - 1) as usize;
+                    }
+                }
+                Action::PickerChoose => {
+                    let chosen = picker.matches().get(picker.selected).map(|m| (*m).clone());
+                    let purpose = picker.purpose;
+                    if let Some(code) = chosen {
+                        ed.picker = None;
+                        match purpose {
+                            PickerPurpose::Add => ed.add(code),
+                            PickerPurpose::Modify(row) => {
+                                ed.selected = row;
+                                ed.decide(crate::domain::Decision::Modifie, Some(code));
+                            }
+                        }
+                        ed.touch(now);
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        if let Some(line) = ed.line.as_mut() {
+            match action {
+                Action::LineInput(c) => line.text.push(c),
+                Action::LineBackspace => {
+                    line.text.pop();
+                }
+                Action::LineSubmit => {
+                    let LineEdit { purpose, text } = line.clone();
+                    match purpose {
+                        LinePurpose::Detail(row) => {
+                            ed.line = None;
+                            if ed.set_detail(row, &text) {
+                                ed.touch(now);
+                            }
+                        }
+                        LinePurpose::MeasureMotivation(row) => {
+                            ed.line = None;
+                            if ed.set_measure_motivation(row, &text) {
+                                ed.touch(now);
+                            }
+                        }
+                        LinePurpose::UntilSession => {
+                            if text.trim().is_empty() {
+                                ed.message = Some((
+                                    "Indiquez la dernière session couverte (par exemple 2028)"
+                                        .into(),
+                                    true,
+                                ));
+                                return;
+                            }
+                            ed.line = None;
+                            ed.draft.opinion.validity.until_session = text.trim().to_string();
+                            ed.touch(now);
+                        }
+                        LinePurpose::Override { rule, measure } => {
+                            if text.trim().is_empty() {
+                                ed.message = Some((
+                                    "Écrivez le motif pour lever ce contrôle, ou Échap pour annuler"
+                                        .into(),
+                                    true,
+                                ));
+                                return;
+                            }
+                            ed.line = None;
+                            ed.add_override(&rule, measure.clone(), &text);
+                            ed.dirty_since = None;
+                            ed.save = SaveState::Saving;
+                            ed.message = Some(("Contrôle levé, motif enregistré".into(), false));
+                            let id = ed.id.clone();
+                            let draft = ed.current_draft();
+                            if let Some(req) = self.request.as_mut() {
+                                req.draft = Some(draft.clone());
+                            }
+                            out.push(WorkerCommand::SaveDraft {
+                                id: id.clone(),
+                                draft: Box::new(draft),
+                            });
+                            out.push(WorkerCommand::Override {
+                                id,
+                                rule,
+                                measure,
+                                reason: text.trim().to_string(),
+                            });
+                        }
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        match action {
+            Action::FocusNext | Action::FocusPrev => {
+                let incomplete = ed.outcome() == crate::domain::Outcome::Incomplet;
+                let mut order = vec![
+                    EditorFocus::Measures,
+                    EditorFocus::Motivation,
+                    EditorFocus::Notes,
+                ];
+                if incomplete {
+                    order.push(EditorFocus::Missing);
+                }
+                let pos = order.iter().position(|f| *f == ed.focus).unwrap_or(0);
+                let n = order.len();
+                ed.focus = if action == Action::FocusNext {
+                    order[(pos + 1) % n]
+                } else {
+                    order[(pos + n - 1) % n]
+                };
+            }
+            Action::Click(col, row) => {
+                use super::screens::editor::{click_at, EditorClick};
+                match click_at(ed, self.size, col, row) {
+                    Some(EditorClick::Measure(i)) => {
+                        ed.focus = EditorFocus::Measures;
+                        ed.selected = i;
+                    }
+                    Some(EditorClick::Focus(f)) => ed.focus = f,
+                    None => {}
+                }
+            }
+            Action::Move(d) | Action::Wheel(d) => match ed.focus {
+                EditorFocus::Measures => {
+                    let n = ed.rows().len();
+                    if n > 0 {
+                        ed.selected = (ed.selected as isize + d).clamp(0, n as isize - 1) as usize;
+                    }
+                }
+                EditorFocus::Missing => {
+                    let n = DocumentCategory::KNOWN.len();
+                    ed.missing_selected =
+                        (ed.missing_selected as isize + d).clamp(0, n as isize - 1) as usize;
+                }
+                _ => {}
+            },
+            Action::Decide(decision) => {
+                if ed.decide(decision, None) {
+                    ed.touch(now);
+                } else {
+                    ed.message = Some((
+                        "Une mesure ajoutée n'a pas de décision à choisir : x pour la retirer"
+                            .into(),
+                        true,
+                    ));
+                }
+            }
+            Action::ModifyMeasure => {
+                if let Some(super::editor::MeasureRow::Requested(_)) = ed.selected_row() {
+                    ed.picker = Some(Picker {
+                        purpose: PickerPurpose::Modify(ed.selected),
+                        query: String::new(),
+                        selected: 0,
+                    });
+                }
+            }
+            Action::AddMeasure => {
+                ed.picker = Some(Picker {
+                    purpose: PickerPurpose::Add,
+                    query: String::new(),
+                    selected: 0,
+                });
+            }
+            Action::RemoveMeasure if ed.remove_selected() => ed.touch(now),
+            Action::CycleEpreuves => {
+                if ed.cycle_epreuves() {
+                    ed.touch(now);
+                } else {
+                    ed.message = Some((
+                        "Décidez d'abord la mesure (a, r ou m) avant de choisir les épreuves"
+                            .into(),
+                        true,
+                    ));
+                }
+            }
+            Action::EditDetail => {
+                if let Some(row) = ed.selected_row() {
+                    // A restriction of an undecided measure is a modification.
+                    if ed.opinion(row).is_none()
+                        && ed.decide(crate::domain::Decision::Modifie, None)
+                    {
+                        ed.touch(now);
+                    }
+                    let text = ed
+                        .opinion(row)
+                        .and_then(|m| m.detail.clone())
+                        .unwrap_or_default();
+                    ed.line = Some(LineEdit {
+                        purpose: LinePurpose::Detail(ed.selected),
+                        text,
+                    });
+                }
+            }
+            Action::OverrideCheck => {
+                let blocking = self
+                    .request
+                    .as_ref()
+                    .and_then(|r| r.findings.iter().find(|f| f.blocks()).cloned());
+                match blocking {
+                    Some(f) => {
+                        ed.line = Some(LineEdit {
+                            purpose: LinePurpose::Override {
+                                rule: f.rule,
+                                measure: f.measure,
+                            },
+                            text: String::new(),
+                        })
+                    }
+                    None => {
+                        ed.message = Some(("Aucun contrôle bloquant à lever".into(), false));
+                    }
+                }
+            }
+            Action::CycleOutcome => {
+                ed.cycle_outcome();
+                ed.touch(now);
+            }
+            Action::ToggleValidity => {
+                ed.toggle_validity();
+                ed.touch(now);
+            }
+            Action::EditUntilSession => {
+                ed.line = Some(LineEdit {
+                    purpose: LinePurpose::UntilSession,
+                    text: ed.draft.opinion.validity.until_session.clone(),
+                });
+            }
+            Action::EditMeasureMotivation => match ed.selected_row().and_then(|r| ed.opinion(r)) {
+                Some(m) => {
+                    ed.line = Some(LineEdit {
+                        purpose: LinePurpose::MeasureMotivation(ed.selected),
+                        text: m.motivation.clone().unwrap_or_default(),
+                    })
+                }
+                None => {
+                    ed.message = Some((
+                        "Décidez d'abord la mesure (a, r ou m) avant d'en écrire le motif".into(),
+                        true,
+                    ))
+                }
+            },
+            Action::ToggleMissing => {
+                ed.toggle_missing();
+                ed.touch(now);
+            }
+            Action::InsertTemplate => {
+                ed.insert_template();
+                ed.focus = EditorFocus::Motivation;
+                ed.touch(now);
+            }
+            Action::TextKey(key) => {
+                let changed = match ed.focus {
+                    EditorFocus::Motivation => ed.motivation.input(key),
+                    EditorFocus::Notes => ed.notes.input(key),
+                    _ => false,
+                };
+                if changed {
+                    ed.touch(now);
+                }
+            }
+            Action::SaveNow => {
+                if let Some(cmd) = self.autosave(true) {
+                    out.push(cmd);
+                }
+            }
+            Action::Validate => {
+                let undecided = ed.undecided();
+                let id = ed.id.clone();
+                if undecided > 0 && ed.outcome() != crate::domain::Outcome::Incomplet {
+                    ed.message = Some((
+                        format!("Validation impossible : {undecided} mesure(s) demandée(s) sans décision ; décidez chacune (a, r ou m)"),
+                        true,
+                    ));
+                    return;
+                }
+                ed.message = Some(("Validation en cours…".into(), false));
+                if let Some(cmd) = self.autosave(true) {
+                    out.push(cmd);
+                }
+                out.push(WorkerCommand::Validate(id));
+            }
+            Action::Unvalidate => {
+                let id = ed.id.clone();
+                if let Some(cmd) = self.autosave(true) {
+                    out.push(cmd);
+                }
+                out.push(WorkerCommand::Unvalidate(id));
+            }
+            _ => {}
+        }
+    }
+
+    fn update_export(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
+        let ex = &mut self.export;
+        match (&ex.phase, action) {
+            (ExportPhase::Editing, Action::LineInput(c)) => ex.path.push(c),
+            (ExportPhase::Editing, Action::LineBackspace) => {
+                ex.path.pop();
+            }
+            (ExportPhase::Editing, Action::ExportSubmit) => {
+                let empty = ex.items.as_ref().is_none_or(|i| i.is_empty());
+                if empty {
+                    self.message = Some((
+                        "Aucun avis validé à exporter : validez d'abord des avis dans l'éditeur (v)".into(),
+                        true,
+                    ));
+                } else if ex.path.trim().is_empty() {
+                    self.message = Some((
+                        "Indiquez le fichier à écrire (par exemple ./avis-export.avis)".into(),
+                        true,
+                    ));
+                } else {
+                    ex.phase = ExportPhase::Confirm;
+                }
+            }
+            (ExportPhase::Confirm, Action::ExportConfirm(true)) => {
+                ex.phase = ExportPhase::Running;
+                self.progress = None;
+                out.push(WorkerCommand::Export(std::path::PathBuf::from(
+                    ex.path.trim(),
+                )));
+            }
+            (ExportPhase::Confirm, Action::ExportConfirm(false)) => {
+                ex.phase = ExportPhase::Editing;
+            }
+            (ExportPhase::Done(_) | ExportPhase::Failed(_), Action::ExportSubmit) => {
+                self.screen = Screen::Inbox;
+                ex.phase = ExportPhase::Editing;
+                out.push(WorkerCommand::LoadSummaries);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_worker(&mut self, event: WorkerEvent, out: &mut Vec<WorkerCommand>) {
+        match event {
+            WorkerEvent::Progress { label, done, total } => {
+                self.progress = Some(ProgressInfo { label, done, total });
+            }
+            WorkerEvent::Unlocked(settings) => {
+                self.inbox.settings = *settings;
+                self.unlock.busy = true;
+                self.unlock.error = None;
+                self.progress = Some(ProgressInfo {
+                    label: "Chargement des dossiers".into(),
+                    done: 0,
+                    total: 1,
+                });
+                out.push(WorkerCommand::LoadSummaries);
+            }
+            WorkerEvent::UnlockFailed(msg) => {
+                self.unlock.busy = false;
+                self.progress = None;
+                self.unlock.error = Some(clean(&msg));
+            }
+            WorkerEvent::Summaries(list) => {
+                self.progress = None;
+                self.inbox.set_summaries(list);
+                self.inbox.scroll_into_view(self.inbox_height());
+                if self.screen == Screen::Unlock {
+                    self.unlock.busy = false;
+                    self.screen = Screen::Inbox;
+                }
+            }
+            WorkerEvent::Request(loaded) => {
+                let wanted = self.loading.take();
+                if wanted.as_deref() == Some(loaded.record.request.id.as_str())
+                    && self.screen == Screen::Inbox
+                {
+                    self.open_loaded(*loaded);
+                }
+            }
+            WorkerEvent::Saved {
+                id,
+                status,
+                findings,
+            } => {
+                self.inbox.set_status(&id, status);
+                if let Some(req) = self.request.as_mut().filter(|r| r.record.request.id == id) {
+                    req.status = status;
+                    req.findings = findings;
+                }
+                if let Some(ed) = self.editor.as_mut().filter(|e| e.id == id) {
+                    ed.status = status;
+                    if ed.save == SaveState::Saving {
+                        ed.save = SaveState::Saved;
+                    }
+                }
+            }
+            WorkerEvent::Validated {
+                id,
+                result,
+                status,
+                findings,
+            } => {
+                self.inbox.set_status(&id, status);
+                if let Some(req) = self.request.as_mut().filter(|r| r.record.request.id == id) {
+                    req.status = status;
+                    req.findings = findings;
+                }
+                if let Some(ed) = self.editor.as_mut().filter(|e| e.id == id) {
+                    ed.status = status;
+                    ed.message = Some(match result {
+                        Ok(()) if status == Status::Valide => (
+                            "Avis validé : prêt à exporter (e depuis la liste)".to_string(),
+                            false,
+                        ),
+                        Ok(()) => ("Avis remis en brouillon".to_string(), false),
+                        Err(msg) => (format!("Validation refusée : {}", clean(&msg)), true),
+                    });
+                }
+            }
+            WorkerEvent::Document { sha256, content } => {
+                if let Some(v) = self.viewer.as_mut().filter(|v| v.sha256 == sha256) {
+                    v.pages = match &content {
+                        DocumentContent::Pages(pages) => {
+                            pages.iter().map(|p| clean_lines(p)).collect()
+                        }
+                        _ => Vec::new(),
+                    };
+                    v.content = Some(content);
+                }
+                self.progress = None;
+            }
+            WorkerEvent::ExternalOpened(result) => match result {
+                Ok(()) => self.set_message(
+                    "Pièce ouverte dans la visionneuse du système ; sa copie temporaire sera effacée en quittant la demande",
+                    false,
+                ),
+                Err(msg) => self.set_message(msg, true),
+            },
+            WorkerEvent::ExportPreview(items) => self.export.items = Some(items),
+            WorkerEvent::Exported(result) => {
+                self.progress = None;
+                self.export.phase = match result {
+                    Ok(files) => ExportPhase::Done(files),
+                    Err(msg) => ExportPhase::Failed(clean(&msg)),
+                };
+                out.push(WorkerCommand::LoadSummaries);
+            }
+            WorkerEvent::Failed(msg) => {
+                self.loading = None;
+                self.progress = None;
+                if let Some(ed) = self.editor.as_mut() {
+                    if ed.save == SaveState::Saving {
+                        ed.save = SaveState::Failed(clean(&msg));
+                        ed.dirty_since = Some(self.now);
+                    }
+                }
+                self.set_message(msg, true);
+            }
+        }
+    }
+}

@@ -1,0 +1,466 @@
+//! The avis editor: decisions per measure, outcome and validity, the
+//! checks that block validation, the exported motivation and the private
+//! notes (marked as never exported), the catalogue picker and the saved
+//! indicator.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::Frame;
+
+use crate::domain::{Decision, DocumentCategory, Outcome, ValidityKind};
+use crate::tui::app::App;
+use crate::tui::clean::clean;
+use crate::tui::editor::{Editor, EditorFocus, LinePurpose, MeasureRow, PickerPurpose, SaveState};
+use crate::tui::theme::Theme;
+
+use super::request::finding_lines;
+use super::request::mesures::{decision_text, wrap};
+
+fn border(t: &Theme, focused: bool) -> Style {
+    if focused {
+        t.focus_border
+    } else {
+        t.border
+    }
+}
+
+fn save_text(ed: &Editor) -> (String, bool) {
+    match &ed.save {
+        SaveState::Saved => ("✓ Enregistré".into(), false),
+        SaveState::Pending => ("… modifié".into(), false),
+        SaveState::Saving => ("… enregistrement".into(), false),
+        SaveState::Failed(_) => ("⚠ NON ENREGISTRÉ (nouvel essai automatique)".into(), true),
+    }
+}
+
+/// Where the parts of the editor are drawn inside the body `area`.
+pub struct EditorAreas {
+    pub info: Rect,
+    pub measures: Rect,
+    pub right: Rect,
+    pub motivation: Rect,
+    pub notes: Rect,
+    pub message: Rect,
+}
+
+/// The editor's layout (shared by drawing and mouse clicks).
+pub fn areas(area: Rect) -> EditorAreas {
+    let text_h = (area.height / 3).clamp(4, 10);
+    let [info, middle, texts, message] = Layout::vertical([
+        Constraint::Length(2),
+        Constraint::Min(4),
+        Constraint::Length(text_h),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [measures, right] =
+        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(middle);
+    let [motivation, notes] =
+        Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)]).areas(texts);
+    EditorAreas {
+        info,
+        measures,
+        right,
+        motivation,
+        notes,
+        message,
+    }
+}
+
+/// Lines a row of the measures list takes.
+/// The text lines of one row of the measures list, wrapped to `width`
+/// (the list's inner width): the measure, what was asked in detail, the
+/// decision. The second element says which lines are secondary (dimmed).
+fn measure_lines(ed: &Editor, row: MeasureRow, width: usize) -> Vec<(String, bool)> {
+    let (label, requested_detail) = match row {
+        MeasureRow::Requested(n) => ed
+            .requested
+            .get(n)
+            .map(|(c, d)| (clean(c.label()), d.as_deref().map(clean)))
+            .unwrap_or_default(),
+        MeasureRow::Added(i) => ed
+            .draft
+            .opinion
+            .measures
+            .get(i)
+            .map(|m| (format!("+ {}", clean(m.code.label())), None))
+            .unwrap_or_default(),
+    };
+    let decision = ed
+        .opinion(row)
+        .map(decision_text)
+        .unwrap_or_else(|| "— à décider (a/r/m)".into());
+    let mark = match ed.opinion(row).map(|m| &m.decision) {
+        Some(Decision::Accorde) | Some(Decision::Ajoute) => "[✓]",
+        Some(Decision::Refuse) => "[✗]",
+        Some(Decision::Modifie) => "[~]",
+        _ => "[ ]",
+    };
+    let indent = "     ";
+    let inner = width.saturating_sub(indent.len()).max(8);
+    let mut lines: Vec<(String, bool)> = wrap(&format!("{mark} {label}"), width.max(8))
+        .into_iter()
+        .map(|l| (l, false))
+        .collect();
+    if let Some(d) = requested_detail {
+        for l in wrap(&format!("demandé : {d}"), inner) {
+            lines.push((format!("{indent}{l}"), true));
+        }
+    }
+    for l in wrap(&format!("→ {decision}"), inner) {
+        lines.push((format!("{indent}{l}"), true));
+    }
+    lines
+}
+
+/// Inner width of the measures list drawn in `area` (borders and the
+/// selection symbol taken off).
+fn measures_width(area: Rect) -> usize {
+    area.width.saturating_sub(4) as usize
+}
+
+/// What a click at (col, row) of the terminal lands on in the editor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditorClick {
+    /// A line of the measures list (index into the rows).
+    Measure(usize),
+    Focus(EditorFocus),
+}
+
+/// Maps a click to a part of the editor (`size`: the terminal's).
+pub fn click_at(ed: &Editor, size: (u16, u16), col: u16, row: u16) -> Option<EditorClick> {
+    let body = Rect::new(0, 1, size.0, size.1.saturating_sub(2));
+    let a = areas(body);
+    let pos = ratatui::layout::Position::new(col, row);
+    if a.motivation.contains(pos) {
+        return Some(EditorClick::Focus(EditorFocus::Motivation));
+    }
+    if a.notes.contains(pos) {
+        return Some(EditorClick::Focus(EditorFocus::Notes));
+    }
+    if a.right.contains(pos)
+        && (ed.outcome() == Outcome::Incomplet || ed.focus == EditorFocus::Missing)
+    {
+        return Some(EditorClick::Focus(EditorFocus::Missing));
+    }
+    if !a.measures.contains(pos) || row <= a.measures.y {
+        return None;
+    }
+    // Rows are drawn from the top of the list when the selection fits.
+    let inner_top = a.measures.y + 1;
+    let inner_h = a.measures.height.saturating_sub(2);
+    let rows = ed.rows();
+    let mut y = inner_top;
+    for (i, r) in rows.iter().enumerate() {
+        let h = measure_lines(ed, *r, measures_width(a.measures)).len() as u16;
+        if y + h > inner_top + inner_h {
+            break;
+        }
+        if row >= y && row < y + h {
+            return Some(EditorClick::Measure(i));
+        }
+        y += h;
+    }
+    Some(EditorClick::Focus(EditorFocus::Measures))
+}
+
+/// Draws the editor.
+pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+    let Some(ed) = app.editor.as_ref() else {
+        return;
+    };
+    let t = &app.theme;
+    let EditorAreas {
+        info: info_area,
+        measures: left,
+        right,
+        motivation: mot,
+        notes,
+        message: msg_area,
+    } = areas(area);
+
+    // Info: status, outcome, validity, saved indicator.
+    let outcome = ed.outcome();
+    let how = if ed.outcome_override.is_some() {
+        "imposé"
+    } else {
+        "calculé"
+    };
+    let validity = match ed.draft.opinion.validity.kind {
+        ValidityKind::Cycle => format!(
+            "cycle jusqu'à {}",
+            clean(&ed.draft.opinion.validity.until_session)
+        ),
+        _ => format!(
+            "session {}",
+            clean(&ed.draft.opinion.validity.until_session)
+        ),
+    };
+    let (saved, save_err) = save_text(ed);
+    let blocking = app
+        .request
+        .as_ref()
+        .map(|r| r.findings.iter().filter(|f| f.blocks()).count())
+        .unwrap_or(0);
+    let info = vec![
+        Line::from(vec![
+            Span::styled(" Statut : ", t.header),
+            Span::raw(ed.status.label()),
+            Span::styled("  À décider : ", t.header),
+            Span::raw(ed.undecided().to_string()),
+            Span::styled("  Bloquants : ", t.header),
+            Span::raw(blocking.to_string()),
+            Span::raw("  "),
+            Span::styled(saved, if save_err { t.block } else { t.ok }),
+        ]),
+        Line::from(vec![
+            Span::styled(" Résultat : ", t.header),
+            Span::raw(format!("{} ({how}, o)", outcome.label())),
+            Span::styled("  Validité : ", t.header),
+            Span::raw(format!("{validity} (p)")),
+        ]),
+    ];
+    frame.render_widget(Paragraph::new(info).wrap(Wrap { trim: true }), info_area);
+
+    render_measures(app, ed, frame, left);
+    if outcome == Outcome::Incomplet || ed.focus == EditorFocus::Missing {
+        render_missing(app, ed, frame, right);
+    } else {
+        let findings = app
+            .request
+            .as_ref()
+            .map(|r| finding_lines(&r.findings, t))
+            .unwrap_or_default();
+        let block = Block::bordered()
+            .title(" Contrôles (ce qui bloque la validation) ")
+            .border_style(t.border);
+        frame.render_widget(
+            Paragraph::new(findings)
+                .block(block)
+                .wrap(Wrap { trim: false }),
+            right,
+        );
+    }
+
+    render_text(
+        app,
+        frame,
+        mot,
+        &ed.motivation,
+        " Motivation exportée (Tab) ",
+        ed.focus == EditorFocus::Motivation,
+        t.base,
+    );
+    render_text(
+        app,
+        frame,
+        notes,
+        &ed.notes,
+        " Notes privées — JAMAIS exportées ",
+        ed.focus == EditorFocus::Notes,
+        t.private,
+    );
+
+    if let Some((m, err)) = &ed.message {
+        let style = if *err { t.block } else { t.ok };
+        let prefix = if *err { "⚠ " } else { "" };
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!(" {prefix}{m}"), style)),
+            msg_area,
+        );
+    }
+
+    if let Some(picker) = &ed.picker {
+        render_picker(app, picker, frame, area);
+    }
+    if let Some(line) = &ed.line {
+        let rect = super::centered(area, 74, 6);
+        let (title, prompt) = match &line.purpose {
+            LinePurpose::Detail(_) => (
+                " Détail de la mesure ",
+                " Précision (restriction, logiciels, épreuves nommées) :".to_string(),
+            ),
+            LinePurpose::MeasureMotivation(_) => (
+                " Motif de la mesure ",
+                " Motif fonctionnel, exporté (sans diagnostic) :".to_string(),
+            ),
+            LinePurpose::UntilSession => (
+                " Validité de l'avis ",
+                " Dernière session couverte par l'avis :".to_string(),
+            ),
+            LinePurpose::Override { rule, .. } => (
+                " Lever un contrôle bloquant ",
+                format!(" Motif écrit pour lever « {} » (journalisé) :", clean(rule)),
+            ),
+        };
+        let lines = vec![
+            Line::raw(prompt),
+            Line::from(vec![
+                Span::raw(format!(" {}", clean(&line.text))),
+                Span::styled("▏", t.key),
+            ]),
+            Line::styled(" Entrée : valider · Échap : annuler", t.dim),
+        ];
+        super::popup(app, frame, rect, title, lines);
+    }
+}
+
+fn render_measures(app: &App, ed: &Editor, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let focused = ed.focus == EditorFocus::Measures;
+    let width = measures_width(area);
+    let items: Vec<ListItem> = ed
+        .rows()
+        .into_iter()
+        .map(|row| {
+            let lines: Vec<Line> = measure_lines(ed, row, width)
+                .into_iter()
+                .map(|(l, dim)| {
+                    if dim {
+                        Line::styled(l, t.dim)
+                    } else {
+                        Line::raw(l)
+                    }
+                })
+                .collect();
+            ListItem::new(lines)
+        })
+        .collect();
+    let block = Block::bordered()
+        .title(" Mesures : a accorder · r refuser · m modifier · + ajouter ")
+        .border_style(border(t, focused));
+    if items.is_empty() {
+        frame.render_widget(
+            Paragraph::new("Aucune mesure demandée : + pour en ajouter une.")
+                .block(block)
+                .style(t.dim),
+            area,
+        );
+        return;
+    }
+    let list = List::new(items)
+        .block(block)
+        .highlight_style(if focused {
+            t.selected
+        } else {
+            t.base.add_modifier(Modifier::BOLD)
+        })
+        .highlight_symbol("▶ ");
+    let mut state = ListState::default().with_selected(Some(ed.selected));
+    frame.render_stateful_widget(list, area, &mut state);
+}
+
+fn render_missing(app: &App, ed: &Editor, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let focused = ed.focus == EditorFocus::Missing;
+    let items: Vec<ListItem> = DocumentCategory::KNOWN
+        .iter()
+        .map(|c| {
+            let mark = if ed.is_missing(c) { "[x]" } else { "[ ]" };
+            ListItem::new(format!("{mark} {}", c.label()))
+        })
+        .collect();
+    let list = List::new(items)
+        .block(
+            Block::bordered()
+                .title(" Pièces manquantes (Espace coche) ")
+                .border_style(border(t, focused)),
+        )
+        .highlight_style(if focused { t.selected } else { t.base })
+        .highlight_symbol("▶ ");
+    let mut state = ListState::default().with_selected(Some(ed.missing_selected));
+    frame.render_stateful_widget(list, area, &mut state);
+}
+
+fn render_text(
+    app: &App,
+    frame: &mut Frame,
+    area: Rect,
+    ta: &ratatui_textarea::TextArea<'static>,
+    title: &str,
+    focused: bool,
+    style: Style,
+) {
+    let t = &app.theme;
+    let block = Block::bordered()
+        .title(title.to_string())
+        .border_style(if focused {
+            t.focus_border
+        } else {
+            style.patch(t.border)
+        })
+        .title_style(style);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let mut ta = ta.clone();
+    ta.set_style(t.base);
+    if focused {
+        ta.set_cursor_style(Style::default().add_modifier(Modifier::REVERSED));
+    } else {
+        ta.set_cursor_style(t.base);
+    }
+    frame.render_widget(&ta, inner);
+}
+
+fn render_picker(app: &App, picker: &crate::tui::editor::Picker, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let rect = super::centered(
+        area,
+        area.width.saturating_sub(6).min(90),
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(ratatui::widgets::Clear, rect);
+    let title = match picker.purpose {
+        PickerPurpose::Add => " Ajouter une mesure du catalogue ",
+        PickerPurpose::Modify(_) => " Proposer à la place (catalogue) ",
+    };
+    let block = Block::bordered()
+        .title(title)
+        .border_style(t.focus_border)
+        .style(t.base);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [q, list_area, hint] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(" Recherche : ", t.header),
+            Span::raw(clean(&picker.query)),
+            Span::styled("▏", t.key),
+        ])),
+        q,
+    );
+    let matches = picker.matches();
+    let items: Vec<ListItem> = matches
+        .iter()
+        .map(|m| {
+            let cat = m.category().map(|c| c.label()).unwrap_or("");
+            ListItem::new(format!("{} — {cat}", m.label()))
+        })
+        .collect();
+    if items.is_empty() {
+        frame.render_widget(
+            Paragraph::new(" Aucune mesure ne correspond : corrigez la recherche.").style(t.dim),
+            list_area,
+        );
+    } else {
+        let list = List::new(items)
+            .highlight_style(t.selected)
+            .highlight_symbol("▶ ");
+        let mut state = ListState::default().with_selected(Some(picker.selected));
+        frame.render_stateful_widget(list, list_area, &mut state);
+    }
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            " Tapez pour chercher · ↑↓ choisir · Entrée valider · Échap annuler",
+            t.dim,
+        )),
+        hint,
+    );
+}

@@ -1,0 +1,79 @@
+//! An RGB image drawn with half blocks: each terminal cell shows two
+//! vertical pixels (`▀`, top pixel as foreground, bottom as background),
+//! scaled down to fit. In the colourless theme, grey levels become shade
+//! characters instead.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Color;
+use ratatui::widgets::Widget;
+
+/// An image to draw.
+pub struct HalfBlocks<'a> {
+    pub width: u32,
+    pub height: u32,
+    pub rgb: &'a [u8],
+    /// Draw shades instead of colours.
+    pub monochrome: bool,
+}
+
+impl HalfBlocks<'_> {
+    fn pixel(&self, x: u32, y: u32) -> (u8, u8, u8) {
+        let i = ((y as usize) * (self.width as usize) + x as usize) * 3;
+        match self.rgb.get(i..i + 3) {
+            Some(p) => (p[0], p[1], p[2]),
+            None => (0, 0, 0),
+        }
+    }
+}
+
+impl Widget for HalfBlocks<'_> {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        if area.width == 0 || area.height == 0 || self.width == 0 || self.height == 0 {
+            return;
+        }
+        // Scale to fit, keeping the aspect ratio (a cell is two pixels high).
+        let cols = area.width as f64;
+        let rows = (area.height as f64) * 2.0;
+        let scale = (cols / self.width as f64).min(rows / self.height as f64);
+        let out_w = ((self.width as f64 * scale).floor() as u16).clamp(1, area.width);
+        let out_h = ((self.height as f64 * scale).floor() as u32).max(1);
+        for cy in 0..area.height {
+            for cx in 0..out_w {
+                let top_y = u32::from(cy) * 2;
+                if top_y >= out_h {
+                    break;
+                }
+                let sx = ((f64::from(cx) / scale) as u32).min(self.width - 1);
+                let sy_top = ((f64::from(top_y) / scale) as u32).min(self.height - 1);
+                let sy_bot = ((f64::from(top_y + 1) / scale) as u32).min(self.height - 1);
+                let top = self.pixel(sx, sy_top);
+                let bot = self.pixel(sx, sy_bot);
+                let Some(cell) = buf.cell_mut((area.x + cx, area.y + cy)) else {
+                    continue;
+                };
+                if self.monochrome {
+                    let lum = (u32::from(top.0)
+                        + u32::from(top.1)
+                        + u32::from(top.2)
+                        + u32::from(bot.0)
+                        + u32::from(bot.1)
+                        + u32::from(bot.2))
+                        / 6;
+                    let ch = match lum {
+                        0..=50 => "█",
+                        51..=110 => "▓",
+                        111..=170 => "▒",
+                        171..=220 => "░",
+                        _ => " ",
+                    };
+                    cell.set_symbol(ch);
+                } else {
+                    cell.set_symbol("▀")
+                        .set_fg(Color::Rgb(top.0, top.1, top.2))
+                        .set_bg(Color::Rgb(bot.0, bot.1, bot.2));
+                }
+            }
+        }
+    }
+}

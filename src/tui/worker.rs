@@ -1,0 +1,390 @@
+//! The worker thread: it owns the [`Store`] and does everything slow or
+//! secret (unlock, import, sled, decryption, PDF text extraction, export) off
+//! the UI thread. The UI sends [`WorkerCommand`]s and receives
+//! [`WorkerEvent`]s, progress included. Errors come back as French messages
+//! that never quote health data.
+
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender};
+use std::thread::JoinHandle;
+
+use chrono::NaiveDate;
+use secrecy::SecretString;
+
+use crate::domain::checks::{CampaignSettings, Finding};
+use crate::domain::{Draft, MeasureCode, Status};
+use crate::store::{
+    ExportOptions, ExportedFile, JournalEvent, RequestRecord, RequestSummary, Store, StoreOptions,
+};
+
+use super::event::Event;
+
+/// Everything the demo needs, compiled into the binary.
+#[derive(Clone)]
+pub struct DemoAssets {
+    /// The assignment bundle (`fixtures/demo.avis`).
+    pub bundle: &'static [u8],
+    /// The doctor's age identity file.
+    pub identity: &'static str,
+    /// The doctor's minisign secret key (no password).
+    pub minisign_secret: &'static str,
+    /// The demo rectorat's minisign public key.
+    pub rectorat_pub: &'static str,
+}
+
+/// How the worker gets its store.
+pub enum StoreSource {
+    /// The doctor's own store, unlocked with a passphrase.
+    Dir(PathBuf),
+    /// A throw-away demo store created in `dir` (a private temporary directory).
+    Demo { dir: PathBuf, assets: DemoAssets },
+}
+
+/// A request with everything the request view and the editor show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedRequest {
+    pub record: RequestRecord,
+    pub status: Status,
+    pub draft: Option<Draft>,
+    pub findings: Vec<Finding>,
+    pub journal: Vec<JournalEvent>,
+}
+
+/// A decrypted document, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DocumentContent {
+    /// Text of a PDF, one string per page (not yet cleaned).
+    Pages(Vec<String>),
+    /// An image, as rows of RGB pixels (for half-block rendering).
+    Image {
+        width: u32,
+        height: u32,
+        rgb: Vec<u8>,
+    },
+    /// Nothing can be shown inside the terminal; the message says why.
+    Unavailable(String),
+}
+
+/// One validated avis about to be exported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportItem {
+    pub id: String,
+    pub candidate: String,
+    pub issuer_name: String,
+}
+
+/// Orders for the worker.
+pub enum WorkerCommand {
+    /// Opens the store (passphrase unused for the demo).
+    Unlock(SecretString),
+    LoadSummaries,
+    LoadRequest(String),
+    SaveDraft {
+        id: String,
+        draft: Box<Draft>,
+    },
+    Validate(String),
+    Unvalidate(String),
+    /// Overrides a `bloquant` check with a written reason.
+    Override {
+        id: String,
+        rule: String,
+        measure: Option<MeasureCode>,
+        reason: String,
+    },
+    Document {
+        sha256: String,
+        media_type: String,
+    },
+    /// Writes the document to a private temporary file and opens it with the
+    /// system viewer; the file is deleted by [`WorkerCommand::CloseExternal`]
+    /// or at shutdown.
+    OpenExternal {
+        sha256: String,
+        filename: String,
+    },
+    CloseExternal,
+    ExportPreview,
+    Export(PathBuf),
+    Shutdown,
+}
+
+/// Replies of the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkerEvent {
+    /// Progress of a long operation: what, and bytes done/total.
+    Progress {
+        label: String,
+        done: u64,
+        total: u64,
+    },
+    /// The store is open; its campaign settings (exam dates, thresholds).
+    Unlocked(Box<CampaignSettings>),
+    UnlockFailed(String),
+    Summaries(Vec<RequestSummary>),
+    Request(Box<LoadedRequest>),
+    Saved {
+        id: String,
+        status: Status,
+        findings: Vec<Finding>,
+    },
+    Validated {
+        id: String,
+        result: Result<(), String>,
+        status: Status,
+        findings: Vec<Finding>,
+    },
+    Document {
+        sha256: String,
+        content: DocumentContent,
+    },
+    ExternalOpened(Result<(), String>),
+    ExportPreview(Vec<ExportItem>),
+    Exported(Result<Vec<ExportedFile>, String>),
+    /// Any other failure, in French.
+    Failed(String),
+}
+
+/// Starts the worker; it reports on `events` until it receives
+/// [`WorkerCommand::Shutdown`] or its command channel closes.
+pub fn spawn(
+    source: StoreSource,
+    today: NaiveDate,
+    commands: Receiver<WorkerCommand>,
+    events: Sender<Event>,
+) -> std::io::Result<JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("avis-worker".into())
+        .spawn(move || {
+            let mut worker = Worker {
+                source,
+                today,
+                store: None,
+                events,
+                external: Vec::new(),
+            };
+            while let Ok(command) = commands.recv() {
+                if matches!(command, WorkerCommand::Shutdown) {
+                    break;
+                }
+                worker.handle(command);
+            }
+            // Close cleanly: flush, forget the keys, release the lock; and
+            // delete any copy left for the external viewer.
+            worker.external.clear();
+            if let Some(store) = worker.store.take() {
+                let _ = store.lock();
+            }
+        })
+}
+
+struct Worker {
+    source: StoreSource,
+    today: NaiveDate,
+    store: Option<Store>,
+    events: Sender<Event>,
+    external: Vec<tempfile::TempPath>,
+}
+
+fn err_text(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+const NOT_OPEN: &str =
+    "le magasin n'est pas déverrouillé : saisissez la phrase de passe puis réessayez";
+
+impl Worker {
+    fn send(&self, event: WorkerEvent) {
+        let _ = self.events.send(Event::Worker(event));
+    }
+
+    fn progress(&self, label: &str, done: u64, total: u64) {
+        self.send(WorkerEvent::Progress {
+            label: label.to_string(),
+            done,
+            total,
+        });
+    }
+
+    fn handle(&mut self, command: WorkerCommand) {
+        match command {
+            WorkerCommand::Unlock(passphrase) => self.unlock(passphrase),
+            WorkerCommand::Shutdown => {}
+            WorkerCommand::CloseExternal => self.external.clear(),
+            other => match &self.store {
+                None => self.send(WorkerEvent::Failed(NOT_OPEN.into())),
+                Some(store) => {
+                    let event =
+                        run_on_store(store, self.today, other, &mut self.external, &|l, d, t| {
+                            let _ = self.events.send(Event::Worker(WorkerEvent::Progress {
+                                label: l.to_string(),
+                                done: d,
+                                total: t,
+                            }));
+                        });
+                    if let Some(event) = event {
+                        self.send(event);
+                    }
+                }
+            },
+        }
+    }
+
+    fn unlock(&mut self, passphrase: SecretString) {
+        match &self.source {
+            StoreSource::Dir(dir) => {
+                self.progress("Déverrouillage du magasin", 0, 1);
+                match Store::open(dir, &passphrase, &StoreOptions::default()) {
+                    Ok(store) => {
+                        let settings = Box::new(store.settings().clone());
+                        self.store = Some(store);
+                        self.send(WorkerEvent::Unlocked(settings));
+                    }
+                    Err(e) => self.send(WorkerEvent::UnlockFailed(err_text(e))),
+                }
+            }
+            StoreSource::Demo { dir, assets } => {
+                let (dir, assets) = (dir.clone(), assets.clone());
+                match self.open_demo(&dir, &assets) {
+                    Ok(store) => {
+                        let settings = Box::new(store.settings().clone());
+                        self.store = Some(store);
+                        self.send(WorkerEvent::Unlocked(settings));
+                    }
+                    Err(message) => self.send(WorkerEvent::UnlockFailed(message)),
+                }
+            }
+        }
+    }
+
+    fn open_demo(&self, dir: &std::path::Path, assets: &DemoAssets) -> Result<Store, String> {
+        self.progress(
+            "Préparation de la démonstration",
+            0,
+            assets.bundle.len() as u64,
+        );
+        super::demo::create_demo_store(dir, assets, &mut |done, total| {
+            self.progress("Import des dossiers de démonstration", done, total)
+        })
+    }
+}
+
+/// Runs one command on an unlocked store and returns the reply.
+fn run_on_store(
+    store: &Store,
+    today: NaiveDate,
+    command: WorkerCommand,
+    external: &mut Vec<tempfile::TempPath>,
+    progress: &dyn Fn(&str, u64, u64),
+) -> Option<WorkerEvent> {
+    Some(match command {
+        WorkerCommand::LoadSummaries => match store.summaries(today) {
+            Ok(list) => WorkerEvent::Summaries(list),
+            Err(e) => WorkerEvent::Failed(err_text(e)),
+        },
+        WorkerCommand::LoadRequest(id) => match load_request(store, &id, today) {
+            Ok(loaded) => WorkerEvent::Request(Box::new(loaded)),
+            Err(e) => WorkerEvent::Failed(e),
+        },
+        WorkerCommand::SaveDraft { id, draft } => match store.save_draft(&id, &draft) {
+            Ok(()) => WorkerEvent::Saved {
+                status: store.status(&id).unwrap_or(Status::Brouillon),
+                findings: store.findings(&id, today).unwrap_or_default(),
+                id,
+            },
+            Err(e) => WorkerEvent::Failed(format!("le brouillon n'a pas pu être enregistré : {e}")),
+        },
+        WorkerCommand::Validate(id) => {
+            let result = store.validate(&id, today).map_err(err_text);
+            WorkerEvent::Validated {
+                status: store.status(&id).unwrap_or(Status::Brouillon),
+                findings: store.findings(&id, today).unwrap_or_default(),
+                result,
+                id,
+            }
+        }
+        WorkerCommand::Override {
+            id,
+            rule,
+            measure,
+            reason,
+        } => match store.override_check(&id, &rule, measure, &reason) {
+            Ok(()) => WorkerEvent::Saved {
+                status: store.status(&id).unwrap_or(Status::Brouillon),
+                findings: store.findings(&id, today).unwrap_or_default(),
+                id,
+            },
+            Err(e) => WorkerEvent::Failed(err_text(e)),
+        },
+        WorkerCommand::Unvalidate(id) => {
+            let result = store.unvalidate(&id).map_err(err_text);
+            WorkerEvent::Validated {
+                status: store.status(&id).unwrap_or(Status::Brouillon),
+                findings: store.findings(&id, today).unwrap_or_default(),
+                result,
+                id,
+            }
+        }
+        WorkerCommand::Document { sha256, media_type } => {
+            progress("Déchiffrement de la pièce", 0, 1);
+            let content = match store.document(&sha256) {
+                Ok(bytes) => super::document::render_content(&bytes, &media_type),
+                Err(e) => DocumentContent::Unavailable(err_text(e)),
+            };
+            progress("Déchiffrement de la pièce", 1, 1);
+            WorkerEvent::Document { sha256, content }
+        }
+        WorkerCommand::OpenExternal { sha256, filename } => {
+            let result = store
+                .document(&sha256)
+                .map_err(err_text)
+                .and_then(|bytes| super::document::open_external(&bytes, &filename))
+                .map(|path| external.push(path));
+            WorkerEvent::ExternalOpened(result)
+        }
+        WorkerCommand::ExportPreview => match export_preview(store, today) {
+            Ok(items) => WorkerEvent::ExportPreview(items),
+            Err(e) => WorkerEvent::Failed(e),
+        },
+        WorkerCommand::Export(path) => {
+            let mut report = |p: crate::store::Progress| progress("Export", p.done, p.total);
+            WorkerEvent::Exported(
+                store
+                    .export(&path, &ExportOptions::default(), &mut report)
+                    .map_err(err_text),
+            )
+        }
+        WorkerCommand::Unlock(_) | WorkerCommand::CloseExternal | WorkerCommand::Shutdown => {
+            return None
+        }
+    })
+}
+
+fn load_request(store: &Store, id: &str, today: NaiveDate) -> Result<LoadedRequest, String> {
+    Ok(LoadedRequest {
+        record: store.request(id).map_err(err_text)?,
+        status: store.status(id).map_err(err_text)?,
+        draft: store.draft(id).map_err(err_text)?,
+        findings: store.findings(id, today).map_err(err_text)?,
+        journal: store.journal(Some(id)).map_err(err_text)?,
+    })
+}
+
+fn export_preview(store: &Store, today: NaiveDate) -> Result<Vec<ExportItem>, String> {
+    let mut items = Vec::new();
+    for summary in store.summaries(today).map_err(err_text)? {
+        if summary.status != Status::Valide {
+            continue;
+        }
+        let issuer_name = store
+            .request(&summary.id)
+            .map(|r| r.issuer_name)
+            .unwrap_or_default();
+        items.push(ExportItem {
+            id: summary.id,
+            candidate: summary.candidate,
+            issuer_name,
+        });
+    }
+    Ok(items)
+}

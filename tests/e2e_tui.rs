@@ -1,0 +1,366 @@
+//! End-to-end: the real binary in a pseudo-terminal (tmux), through a full
+//! review of the demo: open a request, decide each measure, type a
+//! motivation, validate, export, quit with `q`; then the rectorat opens the
+//! export with `avis rectorat open` and finds the avis as decided.
+//!
+//! Needs tmux: skipped with a reason when it is missing, failed when `CI`
+//! is set.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const REQUEST: &str = "AMX-2027-000035";
+const MOTIVATION: &str = "Compensation de la lenteur d'execution en situation d'ecrit.";
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false)
+}
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let out = self.run(&["send-keys", "-t", "avis", k]);
+            assert!(out.status.success(), "send-keys {k} failed");
+            std::thread::sleep(Duration::from_millis(120));
+        }
+    }
+
+    fn text(&self, text: &str) {
+        let out = self.run(&["send-keys", "-t", "avis", "-l", text]);
+        assert!(out.status.success());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "avis"]).stdout)
+            .into_owned()
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(needle) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(60) {
+                panic!("timed out waiting for {needle:?}; screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.run(&["kill-server"]);
+    }
+}
+
+fn wait_file(path: &Path) -> String {
+    let start = Instant::now();
+    loop {
+        if let Ok(s) = std::fs::read_to_string(path) {
+            if s.ends_with('\n') {
+                return s;
+            }
+        }
+        if start.elapsed() > Duration::from_secs(30) {
+            panic!("the binary did not exit");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn requested_codes() -> Vec<String> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/requests")
+        .join(format!("{REQUEST}.json"));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    json["requested_measures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn full_review_of_the_demo_in_a_terminal() {
+    if !tmux_available() {
+        if std::env::var_os("CI").is_some() {
+            panic!("tmux is required for the end-to-end test in CI");
+        }
+        eprintln!("tmux introuvable : test de bout en bout ignoré");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_avis");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let work = tempfile::tempdir().unwrap();
+    let private_tmp = work.path().join("tmp");
+    std::fs::create_dir(&private_tmp).unwrap();
+    let export = work.path().join("export.avis");
+    let exit_file = work.path().join("exit");
+    let tmux = Tmux {
+        socket: format!("avis-e2e-{}", std::process::id()),
+    };
+    let cmd = format!(
+        "env AVIS_DATE=2026-11-26 TMPDIR='{}' '{}' demo; echo $? > '{}'; sleep 2",
+        private_tmp.display(),
+        bin,
+        exit_file.display()
+    );
+    let out = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "avis",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-c",
+        work.path().to_str().unwrap(),
+        &cmd,
+    ]);
+    assert!(out.status.success(), "tmux new-session failed");
+
+    // The inbox, then the filter opens the request.
+    tmux.wait_for("À traiter 39");
+    tmux.keys(&["/"]);
+    tmux.text(REQUEST);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("1 Synthèse");
+
+    // The avis: decide every requested measure.
+    tmux.keys(&["a"]);
+    tmux.wait_for("Mesures : a accorder");
+    let codes = requested_codes();
+    assert!(codes.contains(&"temps_majore_tiers".to_string()));
+    for code in &codes {
+        if code == "temps_majore_tiers" {
+            tmux.keys(&["m"]);
+            tmux.wait_for("Proposer à la place");
+            tmux.text("sixieme");
+            tmux.keys(&["Enter"]);
+        } else {
+            tmux.keys(&["a"]);
+        }
+        tmux.keys(&["Down"]);
+    }
+    tmux.wait_for("À décider : 0");
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("Ctrl+T modèle");
+    tmux.text(MOTIVATION);
+    // Each Escape is seen before the next key (an Escape followed at once by
+    // a key would read as Alt+key).
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("a r m décider");
+    tmux.wait_for("✓ Enregistré");
+    tmux.keys(&["v"]);
+    tmux.wait_for("Avis validé");
+
+    // Export to a chosen file.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("1 Synthèse");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Validé 1");
+    tmux.keys(&["e"]);
+    tmux.wait_for("1 avis validé(s)");
+    for _ in 0.."./avis-demo-export.avis".len() {
+        tmux.run(&["send-keys", "-t", "avis", "BSpace"]);
+    }
+    tmux.text(export.to_str().unwrap());
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Confirmer l'export");
+    tmux.keys(&["o"]);
+    tmux.wait_for("Export terminé");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Exporté 1");
+    tmux.keys(&["q"]);
+    assert_eq!(wait_file(&exit_file).trim(), "0", "q exits with status 0");
+    assert!(
+        std::fs::read_dir(&private_tmp).unwrap().next().is_none(),
+        "the demo's temporary store is deleted on exit"
+    );
+
+    // The rectorat's side.
+    let out_dir = work.path().join("rectorat");
+    let out = Command::new(bin)
+        .args(["rectorat", "open"])
+        .arg(&export)
+        .arg("--identity")
+        .arg(root.join("keys/demo-rectorat.agekey"))
+        .arg("--trust")
+        .arg(root.join("keys/demo-doctor.minisign.pub"))
+        .arg("--out")
+        .arg(&out_dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "rectorat open failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let opinion: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(out_dir.join("opinions").join(format!("{REQUEST}.json"))).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(opinion["request_id"], REQUEST);
+    assert_eq!(opinion["outcome"], "partiel");
+    assert_eq!(opinion["motivation"], MOTIVATION);
+    let measures = opinion["measures"].as_array().unwrap();
+    assert_eq!(measures.len(), codes.len());
+    for m in measures {
+        if m["code"] == "temps_majore_tiers" {
+            assert_eq!(m["decision"], "modifie");
+            assert_eq!(m["granted"], "temps_majore_sixieme");
+        } else {
+            assert_eq!(m["decision"], "accorde", "{m}");
+        }
+    }
+    assert!(opinion.get("private_notes").is_none());
+    assert!(out_dir.join("avis.csv").is_file());
+}
+
+#[test]
+fn unlock_screen_passphrase_file_and_sigterm() {
+    if !tmux_available() {
+        if std::env::var_os("CI").is_some() {
+            panic!("tmux is required for the end-to-end test in CI");
+        }
+        eprintln!("tmux introuvable : test de bout en bout ignoré");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_avis");
+    let work = tempfile::tempdir().unwrap();
+    let store = work.path().join("magasin");
+    let pass = work.path().join("phrase");
+    std::fs::write(&pass, "une phrase de passe assez longue\n").unwrap();
+    let out = Command::new(bin)
+        .args(["init", "--name", "Dr Essai"])
+        .arg("--store")
+        .arg(&store)
+        .arg("--passphrase-file")
+        .arg(&pass)
+        .env_remove("AVIS_PASSPHRASE_FILE")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Typed passphrase: a wrong one is refused (and never shown), then SIGTERM.
+    let tmux = Tmux {
+        socket: format!("avis-e2e-unlock-{}", std::process::id()),
+    };
+    let pid_file = work.path().join("pid");
+    let exit_file = work.path().join("exit");
+    let cmd = format!(
+        "sh -c 'echo $$ > \"{}\"; exec env -u AVIS_PASSPHRASE_FILE \"{}\" --store \"{}\"'; echo $? > '{}'; sleep 5",
+        pid_file.display(),
+        bin,
+        store.display(),
+        exit_file.display()
+    );
+    let out = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "avis",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &cmd,
+    ]);
+    assert!(out.status.success());
+    tmux.wait_for("Phrase de passe :");
+    tmux.text("mauvaise");
+    let screen = tmux.wait_for("••••••••");
+    assert!(!screen.contains("mauvaise"), "the passphrase is masked");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("phrase de passe incorrecte");
+    tmux.text("une phrase de passe assez longue");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Aucune demande dans le magasin");
+    let pid = wait_file(&pid_file).trim().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    assert_eq!(
+        wait_file(&exit_file).trim(),
+        "0",
+        "SIGTERM ends avis cleanly"
+    );
+    let screen = tmux.screen();
+    assert!(
+        !screen.contains("Aucune demande dans le magasin"),
+        "the terminal left the full-screen interface:\n{screen}"
+    );
+    drop(tmux);
+
+    // AVIS_PASSPHRASE_FILE: straight to the inbox, q quits with status 0.
+    let tmux = Tmux {
+        socket: format!("avis-e2e-file-{}", std::process::id()),
+    };
+    let exit_file = work.path().join("exit2");
+    let cmd = format!(
+        "env AVIS_PASSPHRASE_FILE='{}' '{}' --store '{}'; echo $? > '{}'; sleep 5",
+        pass.display(),
+        bin,
+        store.display(),
+        exit_file.display()
+    );
+    let out = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "avis",
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &cmd,
+    ]);
+    assert!(out.status.success());
+    tmux.wait_for("Aucune demande dans le magasin");
+    tmux.keys(&["q"]);
+    assert_eq!(wait_file(&exit_file).trim(), "0");
+}
+
+#[test]
+fn without_a_terminal_the_demo_says_so_and_leaves_nothing() {
+    let work = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_avis"))
+        .arg("demo")
+        .env("TMPDIR", work.path())
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("besoin d'un terminal"), "{err}");
+    assert!(out.stdout.is_empty());
+    assert!(std::fs::read_dir(work.path()).unwrap().next().is_none());
+}

@@ -1,0 +1,297 @@
+//! Snapshots of every screen of the TUI at 80×24 and 160×50, drawn on
+//! ratatui's TestBackend from synthetic data.
+
+use avis::domain::Decision;
+use avis::store::ExportedFile;
+use avis::tui::action::Action;
+use avis::tui::app::{App, Screen};
+use avis::tui::sample;
+use avis::tui::theme::{Theme, ThemeKind};
+use avis::tui::worker::{DocumentContent, ExportItem, WorkerEvent};
+use chrono::NaiveDate;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 50)];
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+fn base(w: u16, h: u16) -> App {
+    let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal));
+    app.update(Action::Resize(w, h));
+    app
+}
+
+fn inbox(w: u16, h: u16) -> App {
+    let mut app = base(w, h).with_summaries(sample::summaries(40));
+    app.update(Action::Resize(w, h));
+    app
+}
+
+fn request(w: u16, h: u16) -> App {
+    let mut app = inbox(w, h).with_request(sample::loaded_request());
+    app.update(Action::Resize(w, h));
+    app
+}
+
+fn editor(w: u16, h: u16) -> App {
+    let mut app = request(w, h);
+    app.update(Action::OpenEditor);
+    app.update(Action::Decide(Decision::Accorde));
+    app.update(Action::Move(1));
+    app.update(Action::Decide(Decision::Refuse));
+    app.update(Action::InsertTemplate);
+    app.update(Action::Back);
+    app
+}
+
+fn draw(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal
+        .draw(|f| avis::tui::screens::render(app, f))
+        .unwrap();
+    terminal
+}
+
+fn snap(name: &str, make: impl Fn(u16, u16) -> App) {
+    for (w, h) in SIZES {
+        let app = make(w, h);
+        let terminal = draw(&app, w, h);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), terminal.backend());
+    }
+}
+
+#[test]
+fn unlock() {
+    snap("unlock", |w, h| {
+        let mut app = base(w, h);
+        for c in "secret".chars() {
+            app.update(Action::UnlockInput(c));
+        }
+        app
+    });
+    snap("unlock_wrong_passphrase", |w, h| {
+        let mut app = base(w, h);
+        app.update(Action::UnlockInput('x'));
+        app.update(Action::UnlockSubmit);
+        app.update(Action::Worker(WorkerEvent::UnlockFailed(
+            "phrase de passe incorrecte : vérifiez-la et réessayez".into(),
+        )));
+        app
+    });
+    snap("unlock_demo_progress", |w, h| {
+        let mut app = App::new(true, today(), Theme::new(ThemeKind::Normal));
+        app.update(Action::Resize(w, h));
+        app.update(Action::Worker(WorkerEvent::Progress {
+            label: "Import des dossiers de démonstration".into(),
+            done: 50,
+            total: 200,
+        }));
+        app
+    });
+}
+
+#[test]
+fn inbox_screens() {
+    snap("inbox", inbox);
+    snap("inbox_filter", |w, h| {
+        let mut app = inbox(w, h);
+        app.update(Action::StartFilter);
+        for c in "dnb".chars() {
+            app.update(Action::FilterInput(c));
+        }
+        app
+    });
+    snap("inbox_sorted_brouillons", |w, h| {
+        let mut app = inbox(w, h);
+        app.update(Action::CycleSort);
+        app.update(Action::CycleSort);
+        app.update(Action::StatusFilter(Some(avis::domain::Status::Brouillon)));
+        app
+    });
+    snap("inbox_help", |w, h| {
+        let mut app = inbox(w, h);
+        app.update(Action::ToggleHelp);
+        app
+    });
+    snap("inbox_empty", |w, h| {
+        let mut app = base(w, h).with_summaries(Vec::new());
+        app.update(Action::Resize(w, h));
+        app
+    });
+}
+
+#[test]
+fn request_tabs() {
+    for (i, name) in ["synthese", "troubles", "mesures", "pieces", "historique"]
+        .iter()
+        .enumerate()
+    {
+        snap(&format!("request_{name}"), |w, h| {
+            let mut app = request(w, h);
+            app.update(Action::SelectTab(i));
+            app
+        });
+    }
+    snap("request_mesures_with_avis", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::Back);
+        app.update(Action::SelectTab(2));
+        app
+    });
+    snap("request_help", |w, h| {
+        let mut app = request(w, h);
+        app.update(Action::ToggleHelp);
+        app
+    });
+}
+
+#[test]
+fn editor_screens() {
+    snap("editor", editor);
+    snap("editor_picker", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::AddMeasure);
+        for c in "secr".chars() {
+            app.update(Action::PickerInput(c));
+        }
+        app
+    });
+    snap("editor_detail", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::EditDetail);
+        for c in "sauf langue vivante".chars() {
+            app.update(Action::LineInput(c));
+        }
+        app
+    });
+    snap("editor_incomplet", |w, h| {
+        let mut app = editor(w, h);
+        for _ in 0..4 {
+            app.update(Action::CycleOutcome);
+        }
+        app.update(Action::FocusNext);
+        app.update(Action::FocusNext);
+        app.update(Action::FocusNext);
+        app.update(Action::ToggleMissing);
+        app
+    });
+    snap("editor_override", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::OverrideCheck);
+        for c in "point d'évolution joint au dossier papier".chars() {
+            app.update(Action::LineInput(c));
+        }
+        app
+    });
+    snap("editor_validation_refused", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::Validate);
+        app
+    });
+    snap("editor_help", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::ToggleHelp);
+        app
+    });
+}
+
+#[test]
+fn viewer_screens() {
+    snap("viewer_pdf", |w, h| {
+        let mut app = request(w, h);
+        app.update(Action::SelectTab(3));
+        app.update(Action::OpenDocument);
+        app.update(Action::Worker(WorkerEvent::Document {
+            sha256: "a".repeat(64),
+            content: DocumentContent::Pages(vec![
+                "BILAN ORTHOPHONIQUE\n\nÉpreuves étalonnées : vitesse de lecture -1,5 ET.".into(),
+                "Page deux".into(),
+            ]),
+        }));
+        app
+    });
+    snap("viewer_loading", |w, h| {
+        let mut app = request(w, h);
+        app.update(Action::SelectTab(3));
+        app.update(Action::OpenDocument);
+        app
+    });
+    snap("viewer_image", |w, h| {
+        let mut app = request(w, h);
+        app.update(Action::SelectTab(3));
+        app.update(Action::Move(1));
+        app.update(Action::OpenDocument);
+        let (iw, ih) = (8u32, 8u32);
+        let rgb: Vec<u8> = (0..iw * ih)
+            .flat_map(|i| {
+                let v = if (i % iw + i / iw) % 2 == 0 { 255 } else { 0 };
+                [v, v, v]
+            })
+            .collect();
+        app.update(Action::Worker(WorkerEvent::Document {
+            sha256: "b".repeat(64),
+            content: DocumentContent::Image {
+                width: iw,
+                height: ih,
+                rgb,
+            },
+        }));
+        app
+    });
+}
+
+fn export_app(w: u16, h: u16) -> App {
+    let mut app = inbox(w, h);
+    app.update(Action::OpenExport);
+    app.update(Action::Worker(WorkerEvent::ExportPreview(vec![
+        ExportItem {
+            id: "AMX-2026-000103".into(),
+            candidate: "THOMAS Léa".into(),
+            issuer_name: "Rectorat d'Aix-Marseille".into(),
+        },
+        ExportItem {
+            id: "AMX-2026-000108".into(),
+            candidate: "DURAND Hugo".into(),
+            issuer_name: "Rectorat d'Aix-Marseille".into(),
+        },
+    ])));
+    app
+}
+
+#[test]
+fn export_screens() {
+    snap("export", export_app);
+    snap("export_confirm", |w, h| {
+        let mut app = export_app(w, h);
+        app.update(Action::ExportSubmit);
+        app
+    });
+    snap("export_running", |w, h| {
+        let mut app = export_app(w, h);
+        app.update(Action::ExportSubmit);
+        app.update(Action::ExportConfirm(true));
+        app.update(Action::Worker(WorkerEvent::Progress {
+            label: "Export".into(),
+            done: 1,
+            total: 2,
+        }));
+        app
+    });
+    snap("export_done", |w, h| {
+        let mut app = export_app(w, h);
+        app.update(Action::ExportSubmit);
+        app.update(Action::ExportConfirm(true));
+        app.update(Action::Worker(WorkerEvent::Exported(Ok(vec![
+            ExportedFile {
+                path: "./avis-export.avis".into(),
+                issuer_name: "Rectorat d'Aix-Marseille".into(),
+                opinions: 2,
+            },
+        ]))));
+        assert_eq!(app.screen, Screen::Export);
+        app
+    });
+}

@@ -1,0 +1,754 @@
+//! Unit tests of the TUI's update logic and key map, without a terminal.
+
+use std::time::{Duration, Instant};
+
+use avis::domain::{Decision, MeasureCode, Outcome, Status, ValidityKind};
+use avis::tui::action::Action;
+use avis::tui::app::{App, ExportPhase, Screen, Tab};
+use avis::tui::editor::{EditorFocus, SaveState};
+use avis::tui::inbox::SortKey;
+use avis::tui::keys::{handle_key, help};
+use avis::tui::sample;
+use avis::tui::theme::{Theme, ThemeKind};
+use avis::tui::worker::{WorkerCommand, WorkerEvent};
+use chrono::NaiveDate;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+fn app() -> App {
+    let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal))
+        .with_summaries(sample::summaries(50));
+    app.update(Action::Resize(80, 24));
+    app
+}
+
+fn key(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+fn editor_app() -> App {
+    let mut app = app().with_request(sample::loaded_request());
+    app.update(Action::OpenEditor);
+    app
+}
+
+#[test]
+fn unlock_sends_the_passphrase_and_shows_errors() {
+    let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal));
+    assert!(app.update(Action::UnlockSubmit).is_empty());
+    assert!(app.unlock.error.is_some(), "an empty passphrase is refused");
+    for c in "abc".chars() {
+        app.update(Action::UnlockInput(c));
+    }
+    app.update(Action::UnlockBackspace);
+    assert_eq!(app.unlock.input.as_str(), "ab");
+    let cmds = app.update(Action::UnlockSubmit);
+    assert!(matches!(cmds.as_slice(), [WorkerCommand::Unlock(_)]));
+    assert!(app.unlock.busy);
+    assert!(
+        app.unlock.input.is_empty(),
+        "the typed passphrase is not kept"
+    );
+    app.update(Action::Worker(WorkerEvent::UnlockFailed(
+        "phrase de passe incorrecte".into(),
+    )));
+    assert!(!app.unlock.busy);
+    assert_eq!(
+        app.unlock.error.as_deref(),
+        Some("phrase de passe incorrecte")
+    );
+    let cmds = app.update(Action::Worker(WorkerEvent::Unlocked(Box::default())));
+    assert!(matches!(cmds.as_slice(), [WorkerCommand::LoadSummaries]));
+    app.update(Action::Worker(WorkerEvent::Summaries(sample::summaries(3))));
+    assert_eq!(app.screen, Screen::Inbox);
+    assert_eq!(app.inbox.rows.len(), 3);
+}
+
+#[test]
+fn q_quits_from_the_inbox_and_escape_quits_unlock() {
+    let mut app = app();
+    let action = handle_key(&app, key('q'));
+    assert_eq!(action, Some(Action::Quit));
+    app.update(Action::Quit);
+    assert!(app.should_quit);
+
+    let mut unlock = App::new(false, today(), Theme::new(ThemeKind::Normal));
+    let esc = handle_key(&unlock, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    assert_eq!(esc, Some(Action::Back));
+    unlock.update(Action::Back);
+    assert!(unlock.should_quit);
+}
+
+#[test]
+fn question_mark_opens_a_help_for_each_screen() {
+    let mut app = app();
+    assert_eq!(handle_key(&app, key('?')), Some(Action::ToggleHelp));
+    app.update(Action::ToggleHelp);
+    assert!(app.help);
+    assert!(help(&app).iter().any(|(k, _)| *k == "/"));
+    app.update(Action::Back);
+    assert!(!app.help, "Esc closes the help first");
+    assert_eq!(app.screen, Screen::Inbox);
+}
+
+#[test]
+fn filter_matches_name_diploma_troubles_and_measures_without_accents() {
+    let mut app = app();
+    app.update(Action::StartFilter);
+    for c in "ETIENNE".chars() {
+        app.update(Action::FilterInput(c));
+    }
+    assert!(!app.inbox.view.is_empty());
+    assert!(app
+        .inbox
+        .view
+        .iter()
+        .all(|&i| app.inbox.rows[i].summary.candidate.starts_with("ÉTIENNE")));
+    app.update(Action::FilterClear);
+    assert_eq!(app.inbox.view.len(), 50);
+
+    for q in ["dyslexie", "ordinateur", "brevet", "AMX-2026-000105"] {
+        app.update(Action::StartFilter);
+        for c in q.chars() {
+            app.update(Action::FilterInput(c));
+        }
+        assert!(!app.inbox.view.is_empty(), "{q} should match");
+        assert!(app.inbox.view.len() < 50, "{q} should filter");
+        app.update(Action::FilterClear);
+    }
+}
+
+#[test]
+fn enter_in_the_filter_opens_the_selected_request() {
+    let mut app = app();
+    app.update(Action::StartFilter);
+    for c in "000107".chars() {
+        app.update(Action::FilterInput(c));
+    }
+    let cmds = app.update(Action::FilterSubmit);
+    assert!(matches!(cmds.as_slice(), [WorkerCommand::LoadRequest(id)] if id == "AMX-2026-000107"));
+    assert!(!app.inbox.editing_filter);
+    let mut loaded = sample::loaded_request();
+    loaded.record.request.id = "AMX-2026-000107".into();
+    app.update(Action::Worker(WorkerEvent::Request(Box::new(loaded))));
+    assert_eq!(app.screen, Screen::Request);
+}
+
+#[test]
+fn status_filters_counts_and_sorting() {
+    let mut app = app();
+    let counts = app.inbox.counts();
+    assert_eq!(counts.iter().sum::<usize>(), 50);
+    app.update(Action::StatusFilter(Some(Status::Valide)));
+    assert_eq!(app.inbox.view.len(), counts[2]);
+    assert!(app
+        .inbox
+        .view
+        .iter()
+        .all(|&i| app.inbox.rows[i].summary.status == Status::Valide));
+    app.update(Action::StatusFilter(None));
+
+    app.update(Action::CycleSort);
+    app.update(Action::CycleSort);
+    assert_eq!(app.inbox.sort, SortKey::Name);
+    let names: Vec<String> = app
+        .inbox
+        .view
+        .iter()
+        .map(|&i| avis::tui::inbox::fold(&app.inbox.rows[i].summary.candidate))
+        .collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted);
+    app.update(Action::ReverseSort);
+    let first = avis::tui::inbox::fold(
+        &app.inbox
+            .selected_row()
+            .map(|_| app.inbox.rows[app.inbox.view[0]].summary.candidate.clone())
+            .unwrap(),
+    );
+    assert_eq!(Some(&first), sorted.last());
+}
+
+#[test]
+fn scrolling_keeps_the_selection_visible_and_clicks_select() {
+    let mut app = app();
+    app.update(Action::MoveLast);
+    assert_eq!(app.inbox.selected, 49);
+    let height = app.inbox_height();
+    assert!(app.inbox.offset + height > 49 && app.inbox.offset <= 49);
+    app.update(Action::MoveFirst);
+    assert_eq!(app.inbox.offset, 0);
+    // Rows start on terminal line 4 (title, counts, filter, header).
+    app.update(Action::Click(10, 6));
+    assert_eq!(app.inbox.selected, 2);
+    let cmds = app.update(Action::Click(10, 6));
+    assert!(
+        matches!(cmds.as_slice(), [WorkerCommand::LoadRequest(_)]),
+        "a second click opens"
+    );
+    app.update(Action::Resize(160, 50));
+    assert_eq!(app.size, (160, 50));
+}
+
+#[test]
+fn filtering_ten_thousand_rows_is_fast() {
+    let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal))
+        .with_summaries(sample::summaries(10_000));
+    let start = Instant::now();
+    app.update(Action::StartFilter);
+    for c in "martin lea".chars() {
+        app.update(Action::FilterInput(c));
+    }
+    assert!(!app.inbox.view.is_empty());
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "filtering took {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn request_tabs_cycle_and_escape_returns_to_the_inbox() {
+    let mut app = app().with_request(sample::loaded_request());
+    assert_eq!(app.request.as_ref().unwrap().tab, Tab::Synthese);
+    app.update(Action::PrevTab);
+    assert_eq!(app.request.as_ref().unwrap().tab, Tab::Historique);
+    app.update(Action::NextTab);
+    app.update(Action::NextTab);
+    assert_eq!(app.request.as_ref().unwrap().tab, Tab::Troubles);
+    app.update(Action::Click(14, 1));
+    assert_eq!(app.request.as_ref().unwrap().tab, Tab::Troubles);
+    app.update(Action::Click(1, 1));
+    assert_eq!(app.request.as_ref().unwrap().tab, Tab::Synthese);
+    let cmds = app.update(Action::Back);
+    assert_eq!(app.screen, Screen::Inbox);
+    assert!(matches!(
+        cmds.as_slice(),
+        [WorkerCommand::CloseExternal, WorkerCommand::LoadSummaries]
+    ));
+}
+
+#[test]
+fn documents_open_in_the_viewer_and_external_viewer_only_on_request() {
+    let mut app = app().with_request(sample::loaded_request());
+    app.update(Action::SelectTab(3));
+    app.update(Action::Move(1));
+    let cmds = app.update(Action::OpenDocument);
+    assert!(
+        matches!(&cmds[..], [WorkerCommand::Document { sha256, .. }] if sha256 == &"b".repeat(64))
+    );
+    assert_eq!(app.screen, Screen::Viewer);
+    assert!(app.update(Action::Back).is_empty());
+    assert_eq!(app.screen, Screen::Request);
+    let cmds = app.update(Action::OpenExternal);
+    assert!(matches!(&cmds[..], [WorkerCommand::OpenExternal { .. }]));
+}
+
+#[test]
+fn decisions_build_the_draft_and_the_outcome() {
+    let mut app = editor_app();
+    {
+        let ed = app.editor.as_ref().unwrap();
+        assert_eq!(ed.undecided(), 3);
+        assert_eq!(ed.outcome(), Outcome::Favorable);
+    }
+    app.update(Action::Decide(Decision::Accorde));
+    app.update(Action::Move(1));
+    app.update(Action::Decide(Decision::Accorde));
+    app.update(Action::Move(1));
+    app.update(Action::Decide(Decision::Accorde));
+    assert_eq!(app.editor.as_ref().unwrap().outcome(), Outcome::Favorable);
+    app.update(Action::Decide(Decision::Refuse));
+    assert_eq!(app.editor.as_ref().unwrap().outcome(), Outcome::Partiel);
+    // Modify 1/3 into 1/6 through the catalogue picker.
+    app.update(Action::MoveFirst);
+    app.update(Action::Move(-5));
+    app.update(Action::ModifyMeasure);
+    for c in "sixieme".chars() {
+        app.update(Action::PickerInput(c));
+    }
+    app.update(Action::PickerChoose);
+    let ed = app.editor.as_ref().unwrap();
+    assert!(ed.picker.is_none());
+    let m = &ed.draft.opinion.measures[0];
+    assert_eq!(m.code, MeasureCode::TempsMajoreTiers);
+    assert_eq!(m.decision, Decision::Modifie);
+    assert_eq!(m.granted, Some(MeasureCode::TempsMajoreSixieme));
+    assert_eq!(ed.undecided(), 0);
+    // Override and back to automatic.
+    app.update(Action::CycleOutcome);
+    assert_eq!(app.editor.as_ref().unwrap().outcome(), Outcome::Favorable);
+    for _ in 0..4 {
+        app.update(Action::CycleOutcome);
+    }
+    assert_eq!(app.editor.as_ref().unwrap().outcome_override, None);
+    app.update(Action::ToggleValidity);
+    assert_eq!(
+        app.editor.as_ref().unwrap().draft.opinion.validity.kind,
+        ValidityKind::Cycle
+    );
+}
+
+#[test]
+fn added_measures_epreuves_and_detail() {
+    let mut app = editor_app();
+    app.update(Action::AddMeasure);
+    for c in "salle partic".chars() {
+        app.update(Action::PickerInput(c));
+    }
+    app.update(Action::PickerChoose);
+    let ed = app.editor.as_ref().unwrap();
+    assert_eq!(ed.rows().len(), 4);
+    assert_eq!(ed.selected, 3);
+    let added = ed.draft.opinion.measures.last().unwrap();
+    assert_eq!(added.decision, Decision::Ajoute);
+    assert_eq!(added.code, MeasureCode::SalleParticuliere);
+    app.update(Action::CycleEpreuves);
+    app.update(Action::EditDetail);
+    for c in "sauf LV".chars() {
+        app.update(Action::LineInput(c));
+    }
+    app.update(Action::LineSubmit);
+    let added = app
+        .editor
+        .as_ref()
+        .unwrap()
+        .draft
+        .opinion
+        .measures
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(added.epreuves, avis::domain::Epreuves::Ecrites);
+    assert_eq!(added.detail.as_deref(), Some("sauf LV"));
+    app.update(Action::RemoveMeasure);
+    assert_eq!(app.editor.as_ref().unwrap().rows().len(), 3);
+}
+
+#[test]
+fn drafts_are_saved_after_the_debounce_and_on_leaving() {
+    let mut app = editor_app();
+    let t0 = Instant::now();
+    app.update(Action::Tick(t0));
+    app.update(Action::FocusNext);
+    assert_eq!(app.editor.as_ref().unwrap().focus, EditorFocus::Motivation);
+    for c in "Lenteur".chars() {
+        app.update(Action::TextKey(key(c)));
+    }
+    assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Pending);
+    assert!(app
+        .update(Action::Tick(t0 + Duration::from_millis(200)))
+        .is_empty());
+    let cmds = app.update(Action::Tick(t0 + Duration::from_millis(600)));
+    match cmds.as_slice() {
+        [WorkerCommand::SaveDraft { id, draft }] => {
+            assert_eq!(id, "AMX-2026-000123");
+            assert_eq!(draft.opinion.motivation, "Lenteur");
+        }
+        _ => panic!("expected one save"),
+    }
+    assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saving);
+    app.update(Action::Worker(WorkerEvent::Saved {
+        id: "AMX-2026-000123".into(),
+        status: Status::Brouillon,
+        findings: vec![],
+    }));
+    assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saved);
+    assert_eq!(app.editor.as_ref().unwrap().status, Status::Brouillon);
+
+    // Private notes go to the draft's private field.
+    app.update(Action::FocusNext);
+    app.update(Action::TextKey(key('n')));
+    app.update(Action::Back);
+    let cmds = app.update(Action::Back);
+    assert_eq!(app.screen, Screen::Request);
+    match cmds.as_slice() {
+        [WorkerCommand::SaveDraft { draft, .. }] => {
+            assert_eq!(draft.private_notes, "n");
+            assert_eq!(draft.opinion.motivation, "Lenteur");
+        }
+        _ => panic!("leaving the editor saves at once"),
+    }
+}
+
+#[test]
+fn validation_is_refused_with_undecided_measures_then_sent() {
+    let mut app = editor_app();
+    assert!(app.update(Action::Validate).is_empty());
+    let (msg, err) = app.editor.as_ref().unwrap().message.clone().unwrap();
+    assert!(err && msg.contains("3 mesure"), "{msg}");
+    for _ in 0..3 {
+        app.update(Action::Decide(Decision::Accorde));
+        app.update(Action::Move(1));
+    }
+    let cmds = app.update(Action::Validate);
+    assert!(matches!(
+        cmds.as_slice(),
+        [WorkerCommand::SaveDraft { .. }, WorkerCommand::Validate(id)] if id == "AMX-2026-000123"
+    ));
+    app.update(Action::Worker(WorkerEvent::Validated {
+        id: "AMX-2026-000123".into(),
+        result: Err("un contrôle bloquant n'est pas résolu".into()),
+        status: Status::Brouillon,
+        findings: vec![],
+    }));
+    let (msg, err) = app.editor.as_ref().unwrap().message.clone().unwrap();
+    assert!(err && msg.starts_with("Validation refusée"));
+    app.update(Action::Worker(WorkerEvent::Validated {
+        id: "AMX-2026-000123".into(),
+        result: Ok(()),
+        status: Status::Valide,
+        findings: vec![],
+    }));
+    assert_eq!(app.editor.as_ref().unwrap().status, Status::Valide);
+    assert_eq!(
+        app.inbox
+            .rows
+            .iter()
+            .find(|r| r.summary.id == "AMX-2026-000123")
+            .map(|r| r.summary.status),
+        Some(Status::Valide),
+        "the inbox line follows the validation"
+    );
+}
+
+#[test]
+fn editor_keys_depend_on_the_focus() {
+    let mut app = editor_app();
+    assert_eq!(
+        handle_key(&app, key('a')),
+        Some(Action::Decide(Decision::Accorde))
+    );
+    assert_eq!(handle_key(&app, key('v')), Some(Action::Validate));
+    app.update(Action::FocusNext);
+    assert_eq!(handle_key(&app, key('a')), Some(Action::TextKey(key('a'))));
+    assert_eq!(
+        handle_key(
+            &app,
+            KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL)
+        ),
+        Some(Action::InsertTemplate)
+    );
+    app.update(Action::InsertTemplate);
+    assert!(!app.editor.as_ref().unwrap().motivation.is_empty());
+    assert_eq!(
+        handle_key(&app, KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE)),
+        Some(Action::ToggleHelp)
+    );
+}
+
+#[test]
+fn incomplete_outcome_and_missing_pieces_checklist() {
+    let mut app = editor_app();
+    for _ in 0..4 {
+        app.update(Action::CycleOutcome);
+    }
+    assert_eq!(app.editor.as_ref().unwrap().outcome(), Outcome::Incomplet);
+    for _ in 0..3 {
+        app.update(Action::FocusNext);
+    }
+    assert_eq!(app.editor.as_ref().unwrap().focus, EditorFocus::Missing);
+    app.update(Action::ToggleMissing);
+    assert_eq!(
+        app.editor.as_ref().unwrap().draft.opinion.missing_documents,
+        vec!["bilan_orthophonique".to_string()]
+    );
+    // Incomplete avis may be validated without decisions.
+    let cmds = app.update(Action::Validate);
+    assert!(cmds.iter().any(|c| matches!(c, WorkerCommand::Validate(_))));
+}
+
+#[test]
+fn export_flow_asks_confirmation_and_reports() {
+    let mut app = app();
+    let cmds = app.update(Action::OpenExport);
+    assert!(matches!(cmds.as_slice(), [WorkerCommand::ExportPreview]));
+    assert_eq!(app.screen, Screen::Export);
+    app.update(Action::ExportSubmit);
+    assert_eq!(
+        app.export.phase,
+        ExportPhase::Editing,
+        "nothing to export yet"
+    );
+    app.update(Action::Worker(WorkerEvent::ExportPreview(vec![
+        avis::tui::worker::ExportItem {
+            id: "X".into(),
+            candidate: "Y".into(),
+            issuer_name: "Z".into(),
+        },
+    ])));
+    for _ in 0..20 {
+        app.update(Action::LineBackspace);
+    }
+    for c in "/tmp/x.avis".chars() {
+        app.update(Action::LineInput(c));
+    }
+    app.update(Action::ExportSubmit);
+    assert_eq!(app.export.phase, ExportPhase::Confirm);
+    app.update(Action::ExportConfirm(false));
+    assert_eq!(app.export.phase, ExportPhase::Editing);
+    app.update(Action::ExportSubmit);
+    let cmds = app.update(Action::ExportConfirm(true));
+    assert!(matches!(&cmds[..], [WorkerCommand::Export(p)] if p.to_str() == Some("/tmp/x.avis")));
+    assert_eq!(app.export.phase, ExportPhase::Running);
+    app.update(Action::Back);
+    assert_eq!(app.screen, Screen::Export, "no leaving while exporting");
+    app.update(Action::Worker(WorkerEvent::Exported(Err("échec".into()))));
+    assert!(matches!(app.export.phase, ExportPhase::Failed(_)));
+    app.update(Action::ExportSubmit);
+    assert_eq!(app.screen, Screen::Inbox);
+}
+
+#[test]
+fn quitting_from_the_editor_flushes_the_draft() {
+    let mut app = editor_app();
+    app.update(Action::Decide(Decision::Refuse));
+    let cmds = app.update(Action::Quit);
+    assert!(matches!(
+        cmds.first(),
+        Some(WorkerCommand::SaveDraft { .. })
+    ));
+    assert!(app.should_quit);
+}
+
+#[test]
+fn a_blocking_check_is_overridden_with_a_written_reason() {
+    let mut app = editor_app();
+    assert_eq!(handle_key(&app, key('l')), Some(Action::OverrideCheck));
+    app.update(Action::OverrideCheck);
+    assert!(app.editor.as_ref().unwrap().line.is_some());
+    assert!(
+        app.update(Action::LineSubmit).is_empty(),
+        "an empty reason is refused"
+    );
+    assert!(app.editor.as_ref().unwrap().line.is_some());
+    for c in "bilan de 14 mois, évolution connue".chars() {
+        app.update(Action::LineInput(c));
+    }
+    let cmds = app.update(Action::LineSubmit);
+    match cmds.as_slice() {
+        [WorkerCommand::SaveDraft { draft, .. }, WorkerCommand::Override { rule, reason, .. }] => {
+            assert_eq!(rule, "bilan_orthophonique");
+            assert_eq!(reason, "bilan de 14 mois, évolution connue");
+            assert_eq!(
+                draft.overrides.len(),
+                1,
+                "the editor's draft keeps the override"
+            );
+        }
+        _ => panic!("expected a save then the override"),
+    }
+    assert!(app.editor.as_ref().unwrap().line.is_none());
+}
+
+#[test]
+fn mouse_clicks_in_pieces_and_in_the_editor() {
+    let mut app = app().with_request(sample::loaded_request());
+    app.update(Action::SelectTab(3));
+    // Header on row 3, documents from row 4.
+    assert!(app.update(Action::Click(5, 5)).is_empty());
+    assert_eq!(app.request.as_ref().unwrap().doc_selected, 1);
+    let cmds = app.update(Action::Click(5, 5));
+    assert!(
+        matches!(&cmds[..], [WorkerCommand::Document { .. }]),
+        "a second click opens"
+    );
+    assert_eq!(app.screen, Screen::Viewer);
+    app.update(Action::Back);
+
+    app.update(Action::OpenEditor);
+    // 80x24: measures list border on row 3; from row 4, rows of 2 lines, 5
+    // lines (label and request detail wrapped) and 2 lines.
+    app.update(Action::Click(5, 7));
+    assert_eq!(app.editor.as_ref().unwrap().selected, 1);
+    app.update(Action::Click(5, 10));
+    assert_eq!(app.editor.as_ref().unwrap().selected, 1);
+    app.update(Action::Click(5, 11));
+    assert_eq!(app.editor.as_ref().unwrap().selected, 2);
+    app.update(Action::Click(5, 19));
+    assert_eq!(app.editor.as_ref().unwrap().focus, EditorFocus::Motivation);
+    app.update(Action::Click(60, 19));
+    assert_eq!(app.editor.as_ref().unwrap().focus, EditorFocus::Notes);
+}
+
+#[test]
+fn a_restriction_on_an_undecided_measure_is_a_modification() {
+    let mut app = editor_app();
+    app.update(Action::EditDetail);
+    for c in "sauf épreuves de langue vivante".chars() {
+        app.update(Action::LineInput(c));
+    }
+    app.update(Action::LineSubmit);
+    let m = app.editor.as_ref().unwrap().draft.opinion.measures[0].clone();
+    assert_eq!(m.decision, Decision::Modifie);
+    assert_eq!(m.granted, None);
+    assert_eq!(m.detail.as_deref(), Some("sauf épreuves de langue vivante"));
+}
+
+#[test]
+fn drawing_ten_thousand_rows_only_costs_a_screenful() {
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+    let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal))
+        .with_summaries(sample::summaries(10_000));
+    app.update(Action::Resize(160, 50));
+    let mut terminal = Terminal::new(TestBackend::new(160, 50)).unwrap();
+    let start = Instant::now();
+    for _ in 0..50 {
+        app.update(Action::Move(37));
+        terminal
+            .draw(|f| avis::tui::screens::render(&app, f))
+            .unwrap();
+    }
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "50 frames took {:?}",
+        start.elapsed()
+    );
+    let screen = format!("{}", terminal.backend());
+    let id = &app.inbox.selected_row().unwrap().id;
+    assert!(
+        screen.contains(id.as_str()),
+        "the selection is visible after scrolling"
+    );
+}
+
+#[test]
+fn measure_motivation_and_validity_session_are_edited() {
+    let mut app = editor_app();
+    app.update(Action::EditMeasureMotivation);
+    assert!(
+        app.editor.as_ref().unwrap().line.is_none(),
+        "undecided: nothing to motivate"
+    );
+    app.update(Action::Decide(Decision::Refuse));
+    assert_eq!(
+        handle_key(&app, key('f')),
+        Some(Action::EditMeasureMotivation)
+    );
+    app.update(Action::EditMeasureMotivation);
+    for c in "Aide technique suffisante".chars() {
+        app.update(Action::LineInput(c));
+    }
+    app.update(Action::LineSubmit);
+    assert_eq!(
+        app.editor.as_ref().unwrap().draft.opinion.measures[0]
+            .motivation
+            .as_deref(),
+        Some("Aide technique suffisante")
+    );
+    app.update(Action::ToggleValidity);
+    app.update(Action::EditUntilSession);
+    for _ in 0..4 {
+        app.update(Action::LineBackspace);
+    }
+    for c in "2029".chars() {
+        app.update(Action::LineInput(c));
+    }
+    app.update(Action::LineSubmit);
+    let v = &app.editor.as_ref().unwrap().draft.opinion.validity;
+    assert_eq!(v.kind, ValidityKind::Cycle);
+    assert_eq!(v.until_session, "2029");
+}
+
+#[test]
+fn deadline_sort_puts_the_soonest_exams_first() {
+    let mut app = app();
+    app.update(Action::CycleSort);
+    assert_eq!(app.inbox.sort, SortKey::Deadline);
+    let dates: Vec<_> = app
+        .inbox
+        .view
+        .iter()
+        .map(|&i| app.inbox.rows[i].first_exam)
+        .collect();
+    assert!(
+        dates.iter().all(Option::is_some),
+        "sample diplomas have exam dates"
+    );
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted);
+    assert_ne!(dates.first(), dates.last(), "sessions 2027 and 2028 differ");
+}
+
+#[test]
+fn a_failed_demo_only_offers_to_quit() {
+    let mut app = App::new(true, today(), Theme::new(ThemeKind::Normal));
+    assert!(app.unlock.busy, "the demo opens by itself");
+    app.update(Action::Worker(WorkerEvent::UnlockFailed("échec".into())));
+    app.update(Action::UnlockInput('x'));
+    assert!(app.update(Action::UnlockSubmit).is_empty());
+    assert!(app.unlock.input.is_empty());
+    app.update(Action::Back);
+    assert!(app.should_quit);
+}
+
+mod random_keys {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn any_key() -> impl Strategy<Value = KeyEvent> {
+        let codes = prop_oneof![
+            any::<char>().prop_map(KeyCode::Char),
+            proptest::sample::select(vec![
+                'a', 'r', 'm', 'd', 'e', 'o', 'p', 'P', 'f', 'l', 'v', 'u', 'x', '+', '/', '?',
+                's', '1', '3', '4', 'j', 'k'
+            ])
+            .prop_map(KeyCode::Char),
+            Just(KeyCode::Enter),
+            Just(KeyCode::Esc),
+            Just(KeyCode::Tab),
+            Just(KeyCode::BackTab),
+            Just(KeyCode::Backspace),
+            Just(KeyCode::Up),
+            Just(KeyCode::Down),
+            Just(KeyCode::Left),
+            Just(KeyCode::Right),
+            Just(KeyCode::PageDown),
+            Just(KeyCode::Home),
+            Just(KeyCode::End),
+            Just(KeyCode::Delete),
+            Just(KeyCode::F(1)),
+        ];
+        (
+            codes,
+            proptest::sample::select(vec![
+                KeyModifiers::NONE,
+                KeyModifiers::SHIFT,
+                KeyModifiers::ALT,
+            ]),
+        )
+            .prop_map(|(c, m)| KeyEvent::new(c, m))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_key_sequence_keeps_the_app_consistent(keys in proptest::collection::vec(any_key(), 1..150)) {
+            let mut app = app().with_request(sample::hostile_request());
+            app.update(Action::OpenEditor);
+            let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+            let mut t = Instant::now();
+            for k in keys {
+                terminal.draw(|f| avis::tui::screens::render(&app, f)).unwrap();
+                if let Some(action) = handle_key(&app, k) {
+                    app.update(action);
+                }
+                t += Duration::from_millis(50);
+                app.update(Action::Tick(t));
+                if app.should_quit {
+                    break;
+                }
+                if let Some(ed) = app.editor.as_ref() {
+                    prop_assert!(ed.rows().is_empty() || ed.selected < ed.rows().len());
+                }
+                prop_assert!(app.inbox.view.is_empty() || app.inbox.selected < app.inbox.view.len());
+            }
+        }
+    }
+}
