@@ -88,6 +88,13 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
+    /// Stores a request that was not in the store: no generation mark is
+    /// written (an absent mark is a request's first generation; marks are
+    /// never removed).
+    pub(crate) fn put_new_request<V: Serialize>(&mut self, keys: &Keys, name: &str, value: &V) {
+        self.puts.push(sealed_entry(keys, T::Requests, name, value));
+    }
+
     /// Stores `value` under `name` in `tree`. Writing a request or a draft
     /// also resets that request's cached alert count.
     pub(crate) fn put<V: Serialize>(&mut self, keys: &Keys, tree: T, name: &str, value: &V) {

@@ -440,7 +440,11 @@ impl Store {
                 issuer_signing_key: issuer_key.clone(),
                 versions,
             };
-            batch.put(keys, T::Requests, id, &row);
+            if old.is_some() {
+                batch.put(keys, T::Requests, id, &row);
+            } else {
+                batch.put_new_request(keys, id, &row);
+            }
             let line = SummaryRow::of(&request);
             match inbox_index.get(id) {
                 Some(&i) => inbox.lines[i] = line,

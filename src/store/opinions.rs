@@ -96,8 +96,9 @@ pub(crate) struct InboxLines {
 pub(crate) const INBOX: &str = "inbox";
 
 /// The generation mark of a request's checks: rewritten (sealed afresh,
-/// so with new bytes) whenever the request or its draft is written (see
-/// `Batch::put`). Its sealed bytes identify the version of the inputs.
+/// so with new bytes) whenever the request is updated or its draft written
+/// (see `Batch::put`); absent for a request as first imported, and never
+/// removed. Its sealed bytes identify the version of the inputs.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct AlertsRow {}
 
@@ -228,12 +229,13 @@ impl Store {
                 .map_or(Status::ATraiter, |s| s.status);
             // The mark is read before the request and draft are, so a
             // count is never filed under a newer mark than its inputs.
+            // An absent mark is the first generation (marks are never removed).
             let mark = self
                 .db
                 .get_raw(keys, T::Alerts, &line.id)?
-                .map(|m| mark_of(&m));
-            let alerts = match (cache.counts.get(&line.id), &mark) {
-                (Some((cached_mark, count)), Some(mark)) if cached_mark == mark => Some(*count),
+                .map_or_else(String::new, |m| mark_of(&m));
+            let alerts = match cache.counts.get(&line.id) {
+                Some((cached_mark, count)) if *cached_mark == mark => Some(*count),
                 _ => None,
             };
             if alerts.is_none() {
@@ -245,11 +247,9 @@ impl Store {
             let counts = self.count_alerts(&out, &stale, today)?;
             for ((index, mark), count) in stale.iter().zip(counts) {
                 out[*index].alerts = count;
-                if let Some(mark) = mark {
-                    cache
-                        .counts
-                        .insert(out[*index].id.clone(), (mark.clone(), count));
-                }
+                cache
+                    .counts
+                    .insert(out[*index].id.clone(), (mark.clone(), count));
             }
             cache.day = Some(today);
             cache.settings = settings;
@@ -264,10 +264,10 @@ impl Store {
     fn count_alerts(
         &self,
         out: &[RequestSummary],
-        stale: &[(usize, Option<String>)],
+        stale: &[(usize, String)],
         today: NaiveDate,
     ) -> Result<Vec<usize>> {
-        let count = |part: &[(usize, Option<String>)]| -> Result<Vec<usize>> {
+        let count = |part: &[(usize, String)]| -> Result<Vec<usize>> {
             part.iter()
                 .map(|(index, _)| self.alerts_of(&out[*index].id, today))
                 .collect()
