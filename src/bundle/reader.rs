@@ -123,15 +123,141 @@ pub fn read_bundle(
     options: &ReadOptions<'_>,
     sink: &mut dyn DocumentSink,
 ) -> Result<VerifiedBundle, BundleError> {
-    let armored = age::armor::ArmoredReader::new(BufReader::new(input));
-    let decryptor = age::Decryptor::new_buffered(armored).map_err(|e| match e {
+    let stream = open_stream(BufReader::new(input), options)?;
+    verify_stream(stream, options, sink)
+}
+
+/// Plaintext slices handed from the decrypting thread to the verifier.
+const SLICE_BYTES: usize = 256 * 1024;
+/// Slices in flight (bounds the memory: `SLICE_BYTES` times this, twice).
+const SLICES_IN_FLIGHT: usize = 4;
+
+/// Like [`read_bundle`], with the age decryption on a second thread that
+/// stays a few slices ahead of the archive walk and the hashing (the large
+/// imports spend their time in these two). Same checks, same errors; the
+/// plaintext only ever lives in memory, in a bounded number of slices that
+/// are zeroed when dropped.
+pub fn read_bundle_threaded(
+    input: impl Read + Send,
+    options: &ReadOptions<'_>,
+    sink: &mut dyn DocumentSink,
+) -> Result<VerifiedBundle, BundleError> {
+    let stream = open_stream(BufReader::with_capacity(1 << 20, input), options)?;
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<io::Result<Slice>>(SLICES_IN_FLIGHT);
+    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Slice>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || decrypt_ahead(stream, full_tx, empty_rx));
+        let reader = SliceReader {
+            full: full_rx,
+            empty: empty_tx,
+            current: None,
+            pos: 0,
+        };
+        // Dropping `reader` (on return) stops the decrypting thread.
+        verify_stream(reader, options, sink)
+    })
+}
+
+/// A slice of plaintext (a buffer and how much of it is filled), zeroed
+/// when dropped.
+type Slice = (zeroize::Zeroizing<Vec<u8>>, usize);
+
+/// The decrypting thread: fills slices until the end of the age stream or
+/// its first error, or until the verifier hangs up.
+fn decrypt_ahead(
+    mut stream: impl Read,
+    full: std::sync::mpsc::SyncSender<io::Result<Slice>>,
+    empty: std::sync::mpsc::Receiver<Slice>,
+) {
+    loop {
+        // Reuse a slice the verifier is done with (no zero-filling again).
+        let (mut buf, _) = empty
+            .try_recv()
+            .unwrap_or_else(|_| (zeroize::Zeroizing::new(vec![0u8; SLICE_BYTES]), 0));
+        let mut filled = 0;
+        let mut failure = None;
+        while filled < buf.len() {
+            match stream.read(&mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+        }
+        let end = filled < buf.len() || failure.is_some();
+        if filled > 0 && full.send(Ok((buf, filled))).is_err() {
+            return;
+        }
+        if let Some(e) = failure {
+            let _ = full.send(Err(e));
+            return;
+        }
+        if end {
+            return;
+        }
+    }
+}
+
+/// The verifier's side: reads the slices in order; end of stream when the
+/// decrypting thread is done.
+struct SliceReader {
+    full: std::sync::mpsc::Receiver<io::Result<Slice>>,
+    empty: std::sync::mpsc::Sender<Slice>,
+    current: Option<Slice>,
+    pos: usize,
+}
+
+impl Read for SliceReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if let Some((slice, filled)) = &self.current {
+                if self.pos < *filled {
+                    let n = buf.len().min(filled - self.pos);
+                    buf[..n].copy_from_slice(&slice[self.pos..self.pos + n]);
+                    self.pos += n;
+                    return Ok(n);
+                }
+            }
+            if let Some(done) = self.current.take() {
+                let _ = self.empty.send(done);
+            }
+            match self.full.recv() {
+                Ok(Ok(slice)) => {
+                    self.current = Some(slice);
+                    self.pos = 0;
+                }
+                Ok(Err(e)) => return Err(e),
+                // The decrypting thread finished: end of the stream.
+                Err(_) => return Ok(0),
+            }
+        }
+    }
+}
+
+/// Parses the age header and unwraps the file key: the decrypted stream.
+fn open_stream<R: io::BufRead>(
+    mut input: R,
+    options: &ReadOptions<'_>,
+) -> Result<impl Read, BundleError> {
+    // Binary age goes straight to the decryptor: the armor reader would
+    // pass it through 48 bytes at a time.
+    let binary = starts_with(&mut input, b"age-encryption.org/").map_err(BundleError::Io)?;
+    let input = if binary {
+        Either::Binary(input)
+    } else {
+        Either::Armored(age::armor::ArmoredReader::new(input))
+    };
+    let decryptor = age::Decryptor::new_buffered(input).map_err(|e| match e {
         age::DecryptError::Io(e) if !is_format_io_error(&e) => BundleError::Io(e),
         _ => BundleError::NotAgeFile,
     })?;
     if decryptor.is_scrypt() {
         return Err(BundleError::PassphraseEncrypted);
     }
-    let stream = decryptor
+    decryptor
         .decrypt(options.identities.iter().map(|i| i as &dyn age::Identity))
         .map_err(|e| match e {
             age::DecryptError::NoMatchingKeys => BundleError::NotForThisKey,
@@ -140,7 +266,58 @@ pub fn read_bundle(
                 BundleError::NotAgeFile
             }
             _ => BundleError::DamagedHeader,
-        })?;
+        })
+}
+
+/// Whether the buffered input starts with `prefix` (nothing is consumed).
+fn starts_with(input: &mut impl io::BufRead, prefix: &[u8]) -> io::Result<bool> {
+    loop {
+        match input.fill_buf() {
+            Ok(head) => return Ok(head.len() >= prefix.len() && &head[..prefix.len()] == prefix),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// A binary input, or an armored one (or anything else: the armor reader
+/// passes unknown bytes through and the decryptor rejects them).
+enum Either<R: io::BufRead> {
+    Binary(R),
+    Armored(age::armor::ArmoredReader<BufReader<R>>),
+}
+
+impl<R: io::BufRead> Read for Either<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Either::Binary(r) => r.read(buf),
+            Either::Armored(r) => r.read(buf),
+        }
+    }
+}
+
+impl<R: io::BufRead> io::BufRead for Either<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        match self {
+            Either::Binary(r) => r.fill_buf(),
+            Either::Armored(r) => r.fill_buf(),
+        }
+    }
+
+    fn consume(&mut self, amt: usize) {
+        match self {
+            Either::Binary(r) => r.consume(amt),
+            Either::Armored(r) => r.consume(amt),
+        }
+    }
+}
+
+/// Walks and verifies the decrypted stream, then reads it to its end.
+fn verify_stream(
+    stream: impl Read,
+    options: &ReadOptions<'_>,
+    sink: &mut dyn DocumentSink,
+) -> Result<VerifiedBundle, BundleError> {
     let failed = Rc::new(Cell::new(false));
     let watched = WatchedReader {
         inner: stream,

@@ -1,6 +1,7 @@
 //! The sled database: its trees, sealed typed records, and the one write
 //! path (a multi-tree transaction that also appends the journal, then a
-//! flush).
+//! flush). Besides it, only a derived cache (the alert counts of the inbox,
+//! each entry checked against its request's generation mark) is written.
 
 use std::path::Path;
 
@@ -38,9 +39,14 @@ pub(crate) enum T {
     Trust,
     /// The audit journal (keys: big-endian sequence numbers).
     Journal,
+    /// Inbox lines, one small record per request (written with it).
+    Summaries,
+    /// Alert counts cached for the inbox; reset whenever the request or its
+    /// draft is written.
+    Alerts,
 }
 
-const ALL: [T; 8] = [
+const ALL: [T; 10] = [
     T::Meta,
     T::Requests,
     T::Drafts,
@@ -49,6 +55,8 @@ const ALL: [T; 8] = [
     T::Bundles,
     T::Trust,
     T::Journal,
+    T::Summaries,
+    T::Alerts,
 ];
 
 impl T {
@@ -62,6 +70,8 @@ impl T {
             T::Bundles => "bundles",
             T::Trust => "trust",
             T::Journal => "journal",
+            T::Summaries => "summaries",
+            T::Alerts => "alerts",
         }
     }
 
@@ -78,13 +88,25 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
-    /// Stores `value` under `name` in `tree`.
+    /// Stores a request that was not in the store: no generation mark is
+    /// written (an absent mark is a request's first generation; marks are
+    /// never removed).
+    pub(crate) fn put_new_request<V: Serialize>(&mut self, keys: &Keys, name: &str, value: &V) {
+        self.puts.push(sealed_entry(keys, T::Requests, name, value));
+    }
+
+    /// Stores `value` under `name` in `tree`. Writing a request or a draft
+    /// also resets that request's cached alert count.
     pub(crate) fn put<V: Serialize>(&mut self, keys: &Keys, tree: T, name: &str, value: &V) {
-        let key = keys.record_key(tree.name(), name).to_vec();
-        // Serialising our own plain structs cannot fail.
-        let plain = Zeroizing::new(serde_json::to_vec(value).unwrap_or_default());
-        let sealed = keys.seal(tree.name(), &key, &plain);
-        self.puts.push((tree, key, sealed));
+        self.puts.push(sealed_entry(keys, tree, name, value));
+        if matches!(tree, T::Requests | T::Drafts) {
+            self.puts.push(sealed_entry(
+                keys,
+                T::Alerts,
+                name,
+                &super::opinions::AlertsRow::default(),
+            ));
+        }
     }
 
     /// Appends a journal event (written in the same transaction).
@@ -105,6 +127,20 @@ impl Batch {
     pub(crate) fn is_empty(&self) -> bool {
         self.puts.is_empty() && self.events.is_empty()
     }
+}
+
+/// The sled key and sealed value of `value` under `name` in `tree`.
+fn sealed_entry<V: Serialize>(
+    keys: &Keys,
+    tree: T,
+    name: &str,
+    value: &V,
+) -> (T, Vec<u8>, Vec<u8>) {
+    let key = keys.record_key(tree.name(), name).to_vec();
+    // Serialising our own plain structs cannot fail.
+    let plain = Zeroizing::new(serde_json::to_vec(value).unwrap_or_default());
+    let sealed = keys.seal(tree.name(), &key, &plain);
+    (tree, key, sealed)
 }
 
 /// The open database.
@@ -137,7 +173,7 @@ impl Db {
         let mut attempts = 0;
         let db = loop {
             match config.open().map_err(map_sled) {
-                Err(StoreError::Busy) if attempts < 60 => {
+                Err(StoreError::Busy) if attempts < 200 => {
                     attempts += 1;
                     std::thread::sleep(std::time::Duration::from_millis(50));
                 }
@@ -182,6 +218,26 @@ impl Db {
         }
     }
 
+    /// The sealed bytes of the record `name` of `tree` (not opened).
+    pub(crate) fn get_raw(&self, keys: &Keys, tree: T, name: &str) -> Result<Option<sled::IVec>> {
+        let key = keys.record_key(tree.name(), name);
+        self.tree(tree).get(key).map_err(map_sled)
+    }
+
+    /// Writes a derived cache record outside the journal and without a
+    /// flush: losing it only means computing it again.
+    pub(crate) fn put_cache<V: Serialize>(
+        &self,
+        keys: &Keys,
+        tree: T,
+        name: &str,
+        value: &V,
+    ) -> Result<()> {
+        let (_, key, sealed) = sealed_entry(keys, tree, name, value);
+        self.tree(tree).insert(key, sealed).map_err(map_sled)?;
+        Ok(())
+    }
+
     /// Every record of `tree`.
     pub(crate) fn all<V: DeserializeOwned>(&self, keys: &Keys, tree: T) -> Result<Vec<V>> {
         let mut out = Vec::new();
@@ -209,9 +265,11 @@ impl Db {
         }
         let now = chrono::Utc::now();
         let t = &self.trees;
-        let result = (&t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7]).transaction(
-            |(m, r, d, s, doc, b, tr, j)| {
-                let views: [&TransactionalTree; 8] = [m, r, d, s, doc, b, tr, j];
+        let result = (
+            &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7], &t[8], &t[9],
+        )
+            .transaction(|(m, r, d, s, doc, b, tr, j, sum, al)| {
+                let views: [&TransactionalTree; 10] = [m, r, d, s, doc, b, tr, j, sum, al];
                 for (tree, key, sealed) in &batch.puts {
                     views[tree.index()].insert(key.as_slice(), sealed.as_slice())?;
                 }
@@ -236,8 +294,7 @@ impl Db {
                     m.insert(&head_key[..], keys.seal(T::Meta.name(), &head_key, &plain))?;
                 }
                 Ok(())
-            },
-        );
+            });
         match result {
             Ok(()) => {}
             Err(TransactionError::Abort(e)) => return Err(e),

@@ -1,17 +1,23 @@
 //! Import of assignment bundles, all or nothing, and the document store.
 //!
-//! The (de-armored) bundle bytes are copied into `bundles/.staging-…` while
-//! the bundle reader decrypts and verifies them in one pass; the sink only
-//! records where each document lies in the age plaintext. Then the staged
-//! file is renamed to `bundles/<bundle_id>.age` and one sled transaction
-//! writes every record and the imported marker. A bundle file that no
-//! marker references (a crash between rename and commit) is swept at the
-//! next opening, so a crash at any instant leaves all of the bundle or
-//! none of it.
+//! A binary age bundle is copied by the kernel into `bundles/.staging-…`
+//! (in slices, its write-back started as it goes) while the bundle reader
+//! follows that copy: it decrypts the staged bytes on one thread and walks,
+//! hashes and checks the archive on another, so what is verified is exactly
+//! what is kept. An armored bundle is de-armored into the staging file as
+//! the reader decrypts it. The sink only records where each document lies
+//! in the age plaintext. Then the staged file is renamed to
+//! `bundles/<bundle_id>.age` and one sled transaction writes every record
+//! and the imported marker. A bundle file that no marker references (a
+//! crash between rename and commit) is swept at the next opening, so a
+//! crash at any instant leaves all of the bundle or none of it.
 
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::iter;
+use std::os::unix::fs::FileExt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Condvar, Mutex};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -21,7 +27,7 @@ use zeroize::Zeroizing;
 use super::crypto::sha256_hex;
 use super::db::{Batch, T};
 use super::fsutil;
-use super::opinions::{RequestRow, StatusRow};
+use super::opinions::{InboxLines, RequestRow, StatusRow, SummaryRow, INBOX};
 use super::{ImportOptions, ImportOutcome, Progress, Result, Store, StoreError};
 use crate::bundle::{self, BundleKind, DocumentSink, ManifestEntry, ReadOptions, TrustedKey};
 use crate::domain::{Draft, Request, Status};
@@ -58,13 +64,36 @@ fn sequence_name(signing_key: &str) -> String {
     format!("sequence:{signing_key}")
 }
 
-/// Records document offsets; the reader hashes the bytes already.
-#[derive(Default)]
-struct IndexSink {
+/// Records document offsets; the reader hashes the bytes already. Reports
+/// progress from the verifying thread when a byte counter is given.
+struct IndexSink<'p, 'q> {
     documents: Vec<(ManifestEntry, u64)>,
+    tap: Option<ProgressTap<'p, 'q>>,
 }
 
-impl DocumentSink for IndexSink {
+/// Progress of the staged bytes read by the decrypting thread, reported on
+/// the verifying thread (the caller's callback need not be `Send`).
+struct ProgressTap<'p, 'q> {
+    read: &'q AtomicU64,
+    total: u64,
+    reported: u64,
+    progress: &'p mut dyn FnMut(Progress),
+}
+
+impl ProgressTap<'_, '_> {
+    fn report(&mut self, last: bool) {
+        let done = self.read.load(Ordering::Relaxed);
+        if done >= self.reported + (1 << 20) || (last && done != self.reported) {
+            self.reported = done;
+            (self.progress)(Progress {
+                done,
+                total: self.total,
+            });
+        }
+    }
+}
+
+impl DocumentSink for IndexSink<'_, '_> {
     fn document(&mut self, entry: &ManifestEntry, data: &mut dyn Read) -> io::Result<()> {
         self.document_at(entry, u64::MAX, data)
     }
@@ -75,10 +104,151 @@ impl DocumentSink for IndexSink {
         offset: u64,
         data: &mut dyn Read,
     ) -> io::Result<()> {
-        io::copy(data, &mut io::sink())?;
+        // Large reads: the reader hashes what passes through this buffer.
+        let mut buf = Zeroizing::new(vec![0u8; 64 * 1024]);
+        loop {
+            match data.read(&mut buf[..]) {
+                Ok(0) => break,
+                Ok(_) => {
+                    if let Some(tap) = &mut self.tap {
+                        tap.report(false);
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
         self.documents.push((entry.clone(), offset));
         Ok(())
     }
+}
+
+/// How far the kernel copy into the staging file went.
+#[derive(Default)]
+struct CopyState {
+    progress: Mutex<Copied>,
+    advanced: Condvar,
+    /// Set when verification failed: the copy stops.
+    cancel: AtomicBool,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Copied {
+    bytes: u64,
+    done: bool,
+    failed: bool,
+}
+
+impl CopyState {
+    fn update(&self, f: impl FnOnce(&mut Copied)) {
+        let mut copied = self.progress.lock().unwrap_or_else(|p| p.into_inner());
+        f(&mut copied);
+        self.advanced.notify_all();
+    }
+
+    /// Waits until bytes beyond `pos` are copied or the copy ended.
+    fn wait_beyond(&self, pos: u64) -> Copied {
+        let mut copied = self.progress.lock().unwrap_or_else(|p| p.into_inner());
+        while copied.bytes <= pos && !copied.done {
+            copied = self
+                .advanced
+                .wait(copied)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        *copied
+    }
+}
+
+/// Bytes the kernel copies at a time (each slice becomes readable then).
+const COPY_SLICE: u64 = 8 << 20;
+
+/// Copies `input` to `staging` by slices (`copy_file_range` on Linux),
+/// starting each slice's write-back at once, then syncs the staged file.
+fn copy_in_slices(input: &File, staging: &File, state: &CopyState) -> io::Result<()> {
+    let result = (|| {
+        let mut offset = 0u64;
+        while !state.cancel.load(Ordering::Relaxed) {
+            let n = io::copy(&mut Read::take(input, COPY_SLICE), &mut &*staging)?;
+            if n == 0 {
+                state.update(|c| c.done = true);
+                return staging.sync_all();
+            }
+            start_writeback(staging, offset, n);
+            offset += n;
+            state.update(|c| c.bytes = offset);
+        }
+        Ok(())
+    })();
+    state.update(|c| {
+        c.done = true;
+        c.failed |= result.is_err();
+    });
+    result
+}
+
+/// Asks the kernel to start writing a range to disk now, so that the final
+/// fsync has little left to do.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File, offset: u64, len: u64) {
+    use std::os::fd::AsRawFd;
+    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
+        return;
+    };
+    // SAFETY: a valid open descriptor; the call only schedules write-back.
+    unsafe {
+        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_file: &File, _offset: u64, _len: u64) {}
+
+/// Reads the staging file as far as the copy went, waiting for more.
+struct Following<'a> {
+    file: &'a File,
+    state: &'a CopyState,
+    pos: u64,
+    read: &'a AtomicU64,
+}
+
+impl Read for Following<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let copied = self.state.wait_beyond(self.pos);
+        if copied.failed {
+            return Err(io::Error::other("copie du lot interrompue"));
+        }
+        if copied.bytes <= self.pos || buf.is_empty() {
+            return Ok(0);
+        }
+        let want = usize::try_from(copied.bytes - self.pos)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        let n = self.file.read_at(&mut buf[..want], self.pos)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "copie du lot raccourcie",
+            ));
+        }
+        self.pos += n as u64;
+        self.read.store(self.pos, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Whether the file starts like a binary age file (not armored).
+fn is_binary_age(file: &mut File) -> io::Result<bool> {
+    const MAGIC: &[u8] = b"age-encryption.org/";
+    let mut head = [0u8; 19];
+    let mut got = 0;
+    while got < head.len() {
+        match file.read(&mut head[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    file.seek(SeekFrom::Start(0))?;
+    Ok(&head[..got] == MAGIC)
 }
 
 /// Counts bytes read from the bundle file and reports progress.
@@ -174,29 +344,14 @@ impl Store {
             trusted: &trusted,
             expected_kind: BundleKind::Assignment,
         };
-        let mut sink = IndexSink::default();
-        let counting = Counting {
-            inner: file,
-            done: 0,
-            total,
-            reported: 0,
-            progress,
+        let mut file = file;
+        let binary = file.metadata().is_ok_and(|m| m.is_file())
+            && is_binary_age(&mut file).map_err(StoreError::io("lire le lot"))?;
+        let (verified, located) = if binary {
+            verify_while_copying(&file, &staging, total, &read_options, progress)?
+        } else {
+            verify_while_dearmoring(file, staging, total, &read_options, progress)?
         };
-        // The staged copy is binary age, whatever the input armoring.
-        let mut tee = Tee {
-            inner: age::armor::ArmoredReader::new(counting),
-            out: BufWriter::new(staging),
-        };
-        let verified = bundle::read_bundle(&mut tee, &read_options, &mut sink)?;
-        io::copy(&mut tee, &mut io::sink()).map_err(StoreError::io("lire le lot"))?;
-        let staging = tee.out.into_inner().map_err(|e| StoreError::Io {
-            what: "préparer l'import",
-            source: e.into_error(),
-        })?;
-        staging
-            .sync_all()
-            .map_err(StoreError::io("préparer l'import"))?;
-        drop(staging);
         fsutil::test_point("import:staged");
 
         let manifest = &verified.manifest;
@@ -224,6 +379,13 @@ impl Store {
         }
 
         let mut batch = Batch::default();
+        let mut inbox = self.inbox_lines()?;
+        let mut inbox_index: std::collections::HashMap<String, usize> = inbox
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id.clone(), i))
+            .collect();
         let mut requests = 0usize;
         let mut updated = 0usize;
         for (id, bytes) in &verified.records {
@@ -278,10 +440,23 @@ impl Store {
                 issuer_signing_key: issuer_key.clone(),
                 versions,
             };
-            batch.put(keys, T::Requests, id, &row);
+            if old.is_some() {
+                batch.put(keys, T::Requests, id, &row);
+            } else {
+                batch.put_new_request(keys, id, &row);
+            }
+            let line = SummaryRow::of(&request);
+            match inbox_index.get(id) {
+                Some(&i) => inbox.lines[i] = line,
+                None => {
+                    inbox_index.insert(id.clone(), inbox.lines.len());
+                    inbox.lines.push(line);
+                }
+            }
         }
+        batch.put(keys, T::Summaries, INBOX, &inbox);
         let mut documents = 0usize;
-        for (entry, offset) in &sink.documents {
+        for (entry, offset) in &located {
             if *offset == u64::MAX {
                 return Err(StoreError::Corrupt("position des pièces inconnue"));
             }
@@ -393,12 +568,110 @@ impl Store {
         Ok(())
     }
 
+    /// The inbox lines as stored, or rebuilt from the requests for a store
+    /// imported before they existed.
+    fn inbox_lines(&self) -> Result<InboxLines> {
+        let keys = &self.secrets.keys;
+        if let Some(inbox) = self.db.get(keys, T::Summaries, INBOX)? {
+            return Ok(inbox);
+        }
+        let rows: Vec<RequestRow> = self.db.all(keys, T::Requests)?;
+        let lines = rows
+            .iter()
+            .map(|row| row.parse().map(|r| SummaryRow::of(&r)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(InboxLines { lines })
+    }
+
     /// The bundle an imported request came in.
     pub(crate) fn bundle_row(&self, bundle_id: &str) -> Result<BundleRow> {
         self.db
             .get(&self.secrets.keys, T::Bundles, bundle_id)?
             .ok_or(StoreError::Corrupt("lot d'origine inconnu"))
     }
+}
+
+/// The fast path for a binary age bundle: the kernel copies it into the
+/// staging file while the reader decrypts and verifies the staged bytes.
+/// Returns the verified bundle and the documents' offsets; the staged file
+/// is synced.
+fn verify_while_copying(
+    input: &File,
+    staging: &File,
+    total: u64,
+    read_options: &ReadOptions<'_>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(bundle::VerifiedBundle, Vec<(ManifestEntry, u64)>)> {
+    let state = CopyState::default();
+    let read = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        let copier = scope.spawn(|| copy_in_slices(input, staging, &state));
+        let mut sink = IndexSink {
+            documents: Vec::new(),
+            tap: Some(ProgressTap {
+                read: &read,
+                total,
+                reported: 0,
+                progress,
+            }),
+        };
+        let following = Following {
+            file: staging,
+            state: &state,
+            pos: 0,
+            read: &read,
+        };
+        let verified = bundle::reader::read_bundle_threaded(following, read_options, &mut sink);
+        if verified.is_err() {
+            state.cancel.store(true, Ordering::Relaxed);
+        }
+        let copied = copier
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("copie du lot interrompue")));
+        if let Some(tap) = &mut sink.tap {
+            tap.report(true);
+        }
+        // A failed copy (disk full…) explains a verification failure.
+        copied.map_err(StoreError::io("préparer l'import"))?;
+        Ok((verified?, sink.documents))
+    })
+}
+
+/// The path for an armored (or unusual) bundle: de-armored into the
+/// staging file as the reader decrypts it, then synced.
+fn verify_while_dearmoring(
+    input: File,
+    staging: File,
+    total: u64,
+    read_options: &ReadOptions<'_>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(bundle::VerifiedBundle, Vec<(ManifestEntry, u64)>)> {
+    let mut sink = IndexSink {
+        documents: Vec::new(),
+        tap: None,
+    };
+    let counting = Counting {
+        inner: BufReader::with_capacity(1 << 20, input),
+        done: 0,
+        total,
+        reported: 0,
+        progress,
+    };
+    // The staged copy is binary age, whatever the input armoring.
+    let mut tee = Tee {
+        inner: age::armor::ArmoredReader::new(counting),
+        out: BufWriter::with_capacity(1 << 20, staging),
+    };
+    let verified = bundle::read_bundle(&mut tee, read_options, &mut sink)?;
+    io::copy(&mut tee, &mut io::sink()).map_err(StoreError::io("lire le lot"))?;
+    let staging = tee.out.into_inner().map_err(|e| StoreError::Io {
+        what: "préparer l'import",
+        source: e.into_error(),
+    })?;
+    staging
+        .sync_all()
+        .map_err(StoreError::io("préparer l'import"))?;
+    Ok((verified, sink.documents))
 }
 
 /// Reads one document from its bundle file.

@@ -9,7 +9,10 @@ use super::db::{Batch, T};
 use super::keys::fingerprint;
 use super::{RequestRecord, RequestSummary, Result, Store, StoreError, TrustedSigner};
 use crate::domain::checks::{self, Finding, Severity};
-use crate::domain::{CheckOverride, Draft, MeasureCode, Opinion, Request, Status};
+use crate::domain::{
+    CheckOverride, DiplomaCode, Draft, MeasureCode, Opinion, Procedure, Request, Status,
+    TroubleCode,
+};
 
 /// A request record: the exact bytes received and where they came from.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -28,6 +31,95 @@ impl RequestRow {
     pub(crate) fn parse(&self) -> Result<Request> {
         serde_json::from_str(&self.raw).map_err(|_| StoreError::Corrupt("demande illisible"))
     }
+}
+
+/// The inbox line of a request, sealed apart from it (written with it) so
+/// that the inbox needs neither the whole request nor its parsing.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct SummaryRow {
+    pub id: String,
+    pub candidate: String,
+    pub diploma: DiplomaCode,
+    pub session: String,
+    pub procedure: Procedure,
+    pub late: bool,
+    pub received_at: NaiveDate,
+    pub troubles: Vec<TroubleCode>,
+    pub measures: Vec<MeasureCode>,
+}
+
+impl SummaryRow {
+    /// The line of `request`.
+    pub(crate) fn of(request: &Request) -> SummaryRow {
+        SummaryRow {
+            id: request.id.clone(),
+            candidate: request.candidate.display_name(),
+            diploma: request.exam.diploma.clone(),
+            session: request.exam.session.clone(),
+            procedure: request.procedure.clone(),
+            late: request.late,
+            received_at: request.received_at,
+            troubles: request.troubles.clone(),
+            measures: request
+                .requested_measures
+                .iter()
+                .map(|m| m.code.clone())
+                .collect(),
+        }
+    }
+
+    fn into_summary(self, status: Status, alerts: usize) -> RequestSummary {
+        RequestSummary {
+            id: self.id,
+            candidate: self.candidate,
+            diploma: self.diploma,
+            session: self.session,
+            procedure: self.procedure,
+            late: self.late,
+            received_at: self.received_at,
+            status,
+            alerts,
+            troubles: self.troubles,
+            measures: self.measures,
+        }
+    }
+}
+
+/// Every request's inbox line, in one sealed record (one decryption for
+/// the whole inbox), rewritten by each import in its transaction.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct InboxLines {
+    pub lines: Vec<SummaryRow>,
+}
+
+/// Name of the [`InboxLines`] record in [`T::Summaries`].
+pub(crate) const INBOX: &str = "inbox";
+
+/// The generation mark of a request's checks: rewritten (sealed afresh,
+/// so with new bytes) whenever the request is updated or its draft written
+/// (see `Batch::put`); absent for a request as first imported, and never
+/// removed. Its sealed bytes identify the version of the inputs.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct AlertsRow {}
+
+/// Alert counts (checks that fire and are not `info`) cached for one day
+/// and one set of campaign settings; an entry counts only while the
+/// request's generation mark is the one it was computed under.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct AlertsCache {
+    day: Option<NaiveDate>,
+    /// SHA-256 (hex) of the campaign settings the checks used.
+    settings: String,
+    /// id → (generation mark, count).
+    counts: std::collections::HashMap<String, (String, usize)>,
+}
+
+/// Name of the [`AlertsCache`] record in [`T::Meta`].
+const ALERTS_CACHE: &str = "alerts_cache";
+
+/// A short token of a sealed record's bytes (its random nonce).
+fn mark_of(sealed: &[u8]) -> String {
+    hex::encode(&sealed[..sealed.len().min(25)])
 }
 
 /// The status of a request.
@@ -111,7 +203,108 @@ impl Store {
     }
 
     /// Every request's inbox line; checks evaluated on `today`.
+    ///
+    /// Reads the inbox lines (one record), the statuses, and the alert
+    /// counts cached for `today`; only the requests whose count is not
+    /// cached (changed since, or another day) are parsed and checked, on
+    /// both cores.
     pub fn summaries(&self, today: NaiveDate) -> Result<Vec<RequestSummary>> {
+        let keys = &self.secrets.keys;
+        let Some(inbox) = self.db.get::<InboxLines>(keys, T::Summaries, INBOX)? else {
+            // A store imported before the inbox record existed (or empty).
+            return self.summaries_from_requests(today);
+        };
+        let settings = self.settings_fingerprint();
+        let mut cache: AlertsCache = self
+            .db
+            .get(keys, T::Meta, ALERTS_CACHE)?
+            .filter(|c: &AlertsCache| c.day == Some(today) && c.settings == settings)
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(inbox.lines.len());
+        let mut stale = Vec::new();
+        for line in inbox.lines {
+            let status = self
+                .db
+                .get::<StatusRow>(keys, T::Statuses, &line.id)?
+                .map_or(Status::ATraiter, |s| s.status);
+            // The mark is read before the request and draft are, so a
+            // count is never filed under a newer mark than its inputs.
+            // An absent mark is the first generation (marks are never removed).
+            let mark = self
+                .db
+                .get_raw(keys, T::Alerts, &line.id)?
+                .map_or_else(String::new, |m| mark_of(&m));
+            let alerts = match cache.counts.get(&line.id) {
+                Some((cached_mark, count)) if *cached_mark == mark => Some(*count),
+                _ => None,
+            };
+            if alerts.is_none() {
+                stale.push((out.len(), mark));
+            }
+            out.push(line.into_summary(status, alerts.unwrap_or(0)));
+        }
+        if !stale.is_empty() {
+            let counts = self.count_alerts(&out, &stale, today)?;
+            for ((index, mark), count) in stale.iter().zip(counts) {
+                out[*index].alerts = count;
+                cache
+                    .counts
+                    .insert(out[*index].id.clone(), (mark.clone(), count));
+            }
+            cache.day = Some(today);
+            cache.settings = settings;
+            self.db.put_cache(keys, T::Meta, ALERTS_CACHE, &cache)?;
+        }
+        out.sort_by(|a, b| (a.received_at, a.id.as_str()).cmp(&(b.received_at, b.id.as_str())));
+        Ok(out)
+    }
+
+    /// The alert counts of `out[index]` for each stale entry, computed on
+    /// two threads when there are many.
+    fn count_alerts(
+        &self,
+        out: &[RequestSummary],
+        stale: &[(usize, String)],
+        today: NaiveDate,
+    ) -> Result<Vec<usize>> {
+        let count = |part: &[(usize, String)]| -> Result<Vec<usize>> {
+            part.iter()
+                .map(|(index, _)| self.alerts_of(&out[*index].id, today))
+                .collect()
+        };
+        if stale.len() < 256 {
+            return count(stale);
+        }
+        let (first, second) = stale.split_at(stale.len() / 2);
+        let (a, b) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| count(second));
+            let mine = count(first);
+            (mine, other.join())
+        });
+        let mut counts = a?;
+        counts.extend(b.map_err(|_| StoreError::Corrupt("calcul des alertes interrompu"))??);
+        Ok(counts)
+    }
+
+    /// The number of checks that fire and are not `info`, on `today`.
+    fn alerts_of(&self, id: &str, today: NaiveDate) -> Result<usize> {
+        let request = self.request_row(id)?.parse()?;
+        let draft = self.draft(id)?;
+        Ok(self
+            .evaluate(&request, draft.as_ref(), today)
+            .iter()
+            .filter(|f| f.severity != Severity::Info)
+            .count())
+    }
+
+    /// A fingerprint of the campaign settings (the cached counts depend on them).
+    fn settings_fingerprint(&self) -> String {
+        let bytes = serde_json::to_vec(&self.settings).unwrap_or_default();
+        super::crypto::sha256_hex(&bytes)
+    }
+
+    /// The inbox built from the whole requests (stores without lines).
+    fn summaries_from_requests(&self, today: NaiveDate) -> Result<Vec<RequestSummary>> {
         let rows: Vec<RequestRow> = self.db.all(&self.secrets.keys, T::Requests)?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
@@ -126,23 +319,7 @@ impl Store {
                 .iter()
                 .filter(|f| f.severity != Severity::Info)
                 .count();
-            out.push(RequestSummary {
-                id: row.id.clone(),
-                candidate: request.candidate.display_name(),
-                diploma: request.exam.diploma.clone(),
-                session: request.exam.session.clone(),
-                procedure: request.procedure.clone(),
-                late: request.late,
-                received_at: request.received_at,
-                status,
-                alerts,
-                troubles: request.troubles.clone(),
-                measures: request
-                    .requested_measures
-                    .iter()
-                    .map(|m| m.code.clone())
-                    .collect(),
-            });
+            out.push(SummaryRow::of(&request).into_summary(status, alerts));
         }
         out.sort_by(|a, b| (a.received_at, a.id.as_str()).cmp(&(b.received_at, b.id.as_str())));
         Ok(out)

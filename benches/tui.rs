@@ -1,0 +1,143 @@
+//! Interface benchmarks (criterion), 10,000 requests: the first frame of the
+//! inbox after unlock (store opened at a low scrypt factor, summaries read,
+//! inbox drawn), and a filter keystroke to the next frame (also reported as
+//! a 99th percentile over 2,000 keystrokes, the target being ≤ 16 ms).
+//!
+//! Run: `cargo bench --bench tui`.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use avis::bundle::SigningKey;
+use avis::store::{ImportOptions, Store, StoreOptions};
+use avis::synth::{write_synthetic_bundle, SynthSpec};
+use avis::tui::action::Action;
+use avis::tui::app::App;
+use avis::tui::sample;
+use avis::tui::theme::{Theme, ThemeKind};
+use chrono::NaiveDate;
+use criterion::{criterion_group, criterion_main, Criterion};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use secrecy::SecretString;
+
+const PASSPHRASE: &str = "banc d'essai seulement";
+const WIDTH: u16 = 160;
+const HEIGHT: u16 = 50;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap_or_default()
+}
+
+fn options() -> StoreOptions {
+    StoreOptions {
+        kdf_log_n: Some(10),
+    }
+}
+
+/// A locked store holding 10,000 synthetic requests.
+fn store_of_10000(dir: &Path) -> std::path::PathBuf {
+    let pass = SecretString::from(PASSPHRASE.to_string());
+    let path = dir.join("store");
+    let store = Store::init(&path, &pass, "Dr Banc", None, &options()).unwrap();
+    let (signer, pub_file) = SigningKey::generate().unwrap();
+    store.trust_add(&pub_file, "Rectorat synthétique").unwrap();
+    let recipient: age::x25519::Recipient = store.public_keys().age_recipient.parse().unwrap();
+    let work = dir.join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let bundle = dir.join("bundle.avis");
+    let spec = SynthSpec {
+        requests: 10_000,
+        documents_per_request: 1,
+        document_size: 64,
+        seed: 9,
+    };
+    let file = std::io::BufWriter::new(std::fs::File::create(&bundle).unwrap());
+    write_synthetic_bundle(&spec, &work, file, &signer, &recipient, &[], 1).unwrap();
+    store
+        .import(&bundle, &ImportOptions::default(), &mut |_| {})
+        .unwrap();
+    // Today's alert counts are cached as after any earlier session.
+    store.summaries(today()).unwrap();
+    store.lock().unwrap();
+    path
+}
+
+fn draw(app: &App, terminal: &mut Terminal<TestBackend>) {
+    terminal
+        .draw(|f| avis::tui::screens::render(app, f))
+        .unwrap();
+}
+
+fn first_frame(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = store_of_10000(dir.path());
+    let pass = SecretString::from(PASSPHRASE.to_string());
+    let mut group = c.benchmark_group("tui");
+    group.sample_size(10);
+    group.bench_function(
+        "first inbox frame after unlock (low KDF), 10,000 requests",
+        |b| {
+            b.iter(|| {
+                let store = Store::open(&path, &pass, &options()).unwrap();
+                let summaries = store.summaries(today()).unwrap();
+                let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal))
+                    .with_summaries(summaries);
+                app.update(Action::Resize(WIDTH, HEIGHT));
+                let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
+                draw(&app, &mut terminal);
+                drop(store);
+            })
+        },
+    );
+    group.finish();
+}
+
+/// The keystrokes of the filter benchmark: typing then erasing a query.
+fn keystrokes() -> Vec<Action> {
+    let mut keys: Vec<Action> = "martin lea".chars().map(Action::FilterInput).collect();
+    keys.extend(std::iter::repeat_n(Action::FilterBackspace, 10));
+    keys
+}
+
+fn filter(c: &mut Criterion) {
+    let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal))
+        .with_summaries(sample::summaries(10_000));
+    app.update(Action::Resize(WIDTH, HEIGHT));
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
+    app.update(Action::StartFilter);
+    draw(&app, &mut terminal);
+    let keys = keystrokes();
+
+    // The 99th percentile, which criterion does not report.
+    let mut times: Vec<Duration> = Vec::with_capacity(2_000);
+    for action in keys.iter().cycle().take(2_000) {
+        let start = Instant::now();
+        app.update(action.clone());
+        draw(&app, &mut terminal);
+        times.push(start.elapsed());
+    }
+    times.sort();
+    eprintln!(
+        "filter keystroke to next frame, 10,000 requests: median {:?}, p99 {:?}, max {:?} (target p99 ≤ 16 ms)",
+        times[times.len() / 2],
+        times[times.len() * 99 / 100],
+        times[times.len() - 1]
+    );
+
+    let mut next = keys.iter().cycle();
+    c.bench_function("tui/filter keystroke to next frame, 10,000 requests", |b| {
+        b.iter(|| {
+            if let Some(action) = next.next() {
+                app.update(action.clone());
+            }
+            draw(&app, &mut terminal);
+        })
+    });
+    c.bench_function("tui/render of the inbox, 10,000 requests", |b| {
+        b.iter(|| draw(&app, &mut terminal))
+    });
+}
+
+criterion_group!(benches, first_frame, filter);
+criterion_main!(benches);

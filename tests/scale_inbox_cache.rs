@@ -1,0 +1,133 @@
+//! The inbox's cached alert counts always equal the checks evaluated from
+//! scratch: after an import, after drafts are written, on another day,
+//! after further imports, and once the store is reopened.
+
+use avis::bundle::SigningKey;
+use avis::domain::checks::Severity;
+use avis::domain::{Decision, MeasureOpinion, Opinion, Outcome, Validity, ValidityKind};
+use avis::store::{ImportOptions, Store, StoreOptions};
+use avis::synth::{write_synthetic_bundle, SynthSpec};
+use chrono::NaiveDate;
+use secrecy::SecretString;
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+}
+
+/// Every summary's alert count equals the non-info findings on `today`.
+fn assert_counts_exact(store: &Store, today: NaiveDate) -> Vec<usize> {
+    let mut counts = Vec::new();
+    for summary in store.summaries(today).unwrap() {
+        let expected = store
+            .findings(&summary.id, today)
+            .unwrap()
+            .iter()
+            .filter(|f| f.severity != Severity::Info)
+            .count();
+        assert_eq!(summary.alerts, expected, "{} on {today}", summary.id);
+        counts.push(expected);
+    }
+    counts
+}
+
+/// An avis whose motivation names a trouble (a blocking check fires).
+fn medical_motivation_opinion(store: &Store, id: &str) -> Opinion {
+    let request = store.request(id).unwrap().request;
+    Opinion {
+        request_id: id.to_string(),
+        request_version: request.version,
+        request_sha256: None,
+        outcome: Outcome::Favorable,
+        measures: request
+            .requested_measures
+            .iter()
+            .map(|m| MeasureOpinion {
+                code: m.code.clone(),
+                decision: Decision::Refuse,
+                granted: None,
+                detail: None,
+                epreuves: Default::default(),
+                motivation: None,
+            })
+            .collect(),
+        missing_documents: Vec::new(),
+        motivation: "Dyslexie et dyscalculie.".into(),
+        validity: Validity {
+            kind: ValidityKind::Session,
+            until_session: request.exam.session.clone(),
+        },
+        doctor: None,
+        decided_at: None,
+    }
+}
+
+#[test]
+fn cached_alert_counts_follow_drafts_days_and_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = SecretString::from("phrase de test du cache".to_string());
+    let options = StoreOptions {
+        kdf_log_n: Some(10),
+    };
+    let store = Store::init(&dir.path().join("store"), &pass, "Dr Cache", None, &options).unwrap();
+    let (signer, pub_file) = SigningKey::generate().unwrap();
+    store.trust_add(&pub_file, "Rectorat synthétique").unwrap();
+    let to: age::x25519::Recipient = store.public_keys().age_recipient.parse().unwrap();
+    let bundle = |sequence: u64, seed: u64| {
+        let work = dir.path().join(format!("work-{sequence}"));
+        std::fs::create_dir_all(&work).unwrap();
+        let path = dir.path().join(format!("lot-{sequence}.avis"));
+        let spec = SynthSpec {
+            requests: 300,
+            documents_per_request: 1,
+            document_size: 32,
+            seed,
+        };
+        let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        write_synthetic_bundle(&spec, &work, file, &signer, &to, &[], sequence).unwrap();
+        path
+    };
+    store
+        .import(&bundle(1, 5), &ImportOptions::default(), &mut |_| {})
+        .unwrap();
+
+    let before = assert_counts_exact(&store, day(26));
+    // Cached now: the same again.
+    assert_eq!(assert_counts_exact(&store, day(26)), before);
+
+    let ids: Vec<String> = store
+        .summaries(day(26))
+        .unwrap()
+        .into_iter()
+        .map(|s| s.id)
+        .collect();
+    for id in ids.iter().step_by(3) {
+        store
+            .apply_opinion(&medical_motivation_opinion(&store, id))
+            .unwrap();
+    }
+    let after = assert_counts_exact(&store, day(26));
+    assert_ne!(after, before, "the drafts changed some counts");
+
+    // Another day, then back.
+    assert_counts_exact(&store, day(27));
+    assert_counts_exact(&store, day(26));
+
+    // Further bundles with the same ids (version 1 again, so kept as they
+    // are): the counts stay exact.
+    let mut second = bundle(2, 6);
+    store
+        .import(&second, &ImportOptions::default(), &mut |_| {})
+        .unwrap();
+    assert_counts_exact(&store, day(26));
+    second = bundle(3, 7);
+    store
+        .import(&second, &ImportOptions::default(), &mut |_| {})
+        .unwrap();
+    assert_counts_exact(&store, day(26));
+
+    // Reopened, the cache still agrees.
+    let path = store.dir().to_path_buf();
+    store.lock().unwrap();
+    let store = Store::open(&path, &pass, &options).unwrap();
+    assert_counts_exact(&store, day(26));
+}
