@@ -147,7 +147,13 @@ fn sealed_entry<V: Serialize>(
 pub(crate) struct Db {
     db: sled::Db,
     trees: Vec<sled::Tree>,
+    path: std::path::PathBuf,
 }
+
+/// Room kept free besides a write's own size: sled 0.34 grows its log by
+/// 512 KiB segments and may wait forever when it cannot, so a write is
+/// refused up front ("disque plein") rather than left hanging.
+const WRITE_HEADROOM: u64 = 2 << 20;
 
 fn map_sled(e: sled::Error) -> StoreError {
     if let sled::Error::Io(io) = &e {
@@ -185,7 +191,11 @@ impl Db {
             .map(|t| db.open_tree(t.name()))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(map_sled)?;
-        Ok(Db { db, trees })
+        Ok(Db {
+            db,
+            trees,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Flushes everything to disk.
@@ -263,6 +273,13 @@ impl Db {
         if batch.is_empty() {
             return Ok(());
         }
+        let bytes: u64 = batch
+            .puts
+            .iter()
+            .map(|(_, key, sealed)| (key.len() + sealed.len()) as u64)
+            .sum();
+        fsutil::check_room(&self.path, bytes.saturating_mul(3) + WRITE_HEADROOM)
+            .map_err(StoreError::io("enregistrer dans le magasin"))?;
         let now = chrono::Utc::now();
         let t = &self.trees;
         let result = (
