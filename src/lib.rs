@@ -7,6 +7,9 @@
 //! - [`store`]: the doctor's encrypted local store;
 //! - [`cli`] and [`tui`]: the two faces of the binary.
 
+// Nothing from outside may panic the program: no unwrap/expect outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod atomic;
 pub mod bundle;
 pub mod cli;
