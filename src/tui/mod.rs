@@ -156,6 +156,12 @@ fn run_app(
             "l'interface a besoin d'un terminal : lancez avis directement dans un terminal (pour les scripts, utilisez les sous-commandes, voir avis --help)".into(),
         );
     }
+    let minutes = std::env::var("AVIS_VERROUILLAGE_MINUTES").ok();
+    let seconds = std::env::var("AVIS_TEST_VERROUILLAGE_SECONDES").ok();
+    match app::lock_delay(minutes.as_deref(), seconds.as_deref()) {
+        Ok(delay) => app.lock_after = delay,
+        Err(message) => app.message = Some((message, true)),
+    }
     let signalled = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         let _ = signal_hook::flag::register(sig, Arc::clone(&signalled));
@@ -226,6 +232,12 @@ fn event_loop(
             .into_iter()
             .chain(std::iter::from_fn(|| rx.try_recv().ok()));
         for ev in events {
+            if matches!(
+                ev,
+                Event::Input(ct::Event::Key(_) | ct::Event::Mouse(_) | ct::Event::Paste(_))
+            ) {
+                app.note_input();
+            }
             let action = match ev {
                 Event::Worker(w) => Some(Action::Worker(w)),
                 Event::Input(ct::Event::Key(k)) if k.kind != KeyEventKind::Release => {
