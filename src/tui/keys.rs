@@ -350,10 +350,7 @@ pub fn help(app: &App) -> Vec<(&'static str, &'static str)> {
     };
     h.push(("? F1", "cette aide (F1 pendant une saisie)"));
     if app.screen != Screen::Unlock {
-        h.push((
-            "Ctrl+L",
-            "verrouiller maintenant (aussi après 5 min sans rien faire)",
-        ));
+        h.push(("Ctrl+L", "verrouiller maintenant (aussi après inactivité)"));
     }
     h.push(("Ctrl+C", "quitter (le brouillon est enregistré)"));
     h

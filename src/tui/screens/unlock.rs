@@ -30,7 +30,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
         if lock.save_failed {
             lines.push(Line::styled(
-                " ⚠ Le brouillon n'a pas pu être enregistré : il est gardé en mémoire et sera enregistré après le déverrouillage ; ne quittez pas avant.",
+                " ⚠ Le brouillon n'a pas pu être enregistré : il est gardé en mémoire",
+                t.block,
+            ));
+            lines.push(Line::styled(
+                "   et sera enregistré après le déverrouillage ; ne quittez pas avant.",
                 t.block,
             ));
         } else if app.resume.as_ref().is_some_and(|r| r.pending.is_some()) {
@@ -67,7 +71,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::raw(""));
         lines.push(Line::styled(format!(" ⚠ {err}"), t.block));
     }
-    let rect = super::centered(area, 76, if locked.is_some() { 14 } else { 10 });
+    let rect = super::centered(area, 76, if locked.is_some() { 12 } else { 10 });
     let block = Block::bordered()
         .title(if locked.is_some() {
             " Session verrouillée "
