@@ -166,6 +166,8 @@ fn run_app(
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         let _ = signal_hook::flag::register(sig, Arc::clone(&signalled));
     }
+    // Copies for the external viewer left by a run that was killed.
+    document::sweep_at_start();
     install_panic_hook();
     let guard = TerminalGuard;
     let mut terminal = setup_terminal()?;

@@ -177,6 +177,7 @@ pub fn spawn(
             // Close cleanly: flush, forget the keys, release the lock; and
             // delete any copy left for the external viewer.
             worker.external.clear();
+            super::document::remove_dir_if_empty();
             if let Some(store) = worker.store.take() {
                 let _ = store.lock();
             }
@@ -188,7 +189,7 @@ struct Worker {
     today: NaiveDate,
     store: Option<Store>,
     events: Sender<Event>,
-    external: Vec<tempfile::TempPath>,
+    external: Vec<super::document::ExternalCopy>,
     /// The demo store exists: later unlocks open it with its passphrase.
     demo_ready: bool,
 }
@@ -299,7 +300,7 @@ fn run_on_store(
     store: &Store,
     today: NaiveDate,
     command: WorkerCommand,
-    external: &mut Vec<tempfile::TempPath>,
+    external: &mut Vec<super::document::ExternalCopy>,
     progress: &dyn Fn(&str, u64, u64),
 ) -> Option<WorkerEvent> {
     Some(match command {
@@ -364,7 +365,7 @@ fn run_on_store(
                 .document(&sha256)
                 .map_err(err_text)
                 .and_then(|bytes| super::document::open_external(&bytes, &filename))
-                .map(|path| external.push(path));
+                .map(|copy| external.push(copy));
             WorkerEvent::ExternalOpened(result)
         }
         WorkerCommand::ExportPreview => match export_preview(store, today) {
