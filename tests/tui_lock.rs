@@ -220,6 +220,11 @@ fn a_failed_save_keeps_the_text_in_memory_until_the_unlock() {
     )));
     assert!(app.locked.as_ref().unwrap().save_failed);
     assert!(app.resume.as_ref().unwrap().pending.is_some());
+    // Escape warns once before the kept text would be lost.
+    app.update(Action::Back);
+    assert!(!app.should_quit);
+    assert!(app.unlock.error.as_deref().unwrap().contains("perdrait"));
+    app.unlock.error = None;
 
     unlock_again(&mut app);
     // The store still has the old draft (none): the text comes from memory.
@@ -300,4 +305,13 @@ fn no_lock_in_the_middle_of_an_export() {
         is_lock(&app.update(Action::Tick(t0 + 7 * MIN))),
         "the lock comes once the export is over"
     );
+}
+
+#[test]
+fn escape_on_the_lock_screen_quits_when_nothing_is_kept() {
+    let t0 = Instant::now();
+    let mut app = app_at(t0);
+    app.update(Action::Lock);
+    app.update(Action::Back);
+    assert!(app.should_quit);
 }

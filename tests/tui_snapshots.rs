@@ -211,6 +211,19 @@ fn editor_screens() {
         app.update(Action::Validate);
         app
     });
+    snap("editor_all_decided", |w, h| {
+        let mut app = editor(w, h);
+        let n = app.editor.as_ref().unwrap().requested.len();
+        for _ in 0..n {
+            if app.editor.as_ref().unwrap().undecided() == 0 {
+                break;
+            }
+            app.update(Action::Move(1));
+            app.update(Action::Decide(Decision::Accorde));
+        }
+        assert_eq!(app.editor.as_ref().unwrap().undecided(), 0);
+        app
+    });
     snap("editor_help", |w, h| {
         let mut app = editor(w, h);
         app.update(Action::ToggleHelp);

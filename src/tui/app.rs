@@ -58,6 +58,8 @@ pub struct LockState {
     pub reopened: bool,
     /// The draft could not be saved before the lock: it is kept in memory.
     pub save_failed: bool,
+    /// Escape was pressed once although the kept draft would be lost.
+    pub quit_warned: bool,
 }
 
 /// Where the doctor was when the session locked (no health data but the
@@ -437,6 +439,7 @@ impl App {
             idle,
             reopened: false,
             save_failed: false,
+            quit_warned: false,
         });
         self.screen = Screen::Unlock;
     }
@@ -567,7 +570,17 @@ impl App {
             return;
         }
         match self.screen {
-            Screen::Unlock => self.should_quit = true,
+            Screen::Unlock => {
+                let unsaved = self.resume.as_ref().is_some_and(|r| r.pending.is_some());
+                if let Some(lock) = self.locked.as_mut().filter(|l| unsaved && !l.quit_warned) {
+                    lock.quit_warned = true;
+                    self.unlock.error = Some(
+                        "quitter maintenant perdrait le brouillon non enregistré : déverrouillez pour l'enregistrer, ou Échap de nouveau pour quitter quand même".into(),
+                    );
+                } else {
+                    self.should_quit = true;
+                }
+            }
             Screen::Inbox => {
                 if self.inbox.editing_filter || !self.inbox.query.is_empty() {
                     self.inbox.editing_filter = false;
