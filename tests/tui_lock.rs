@@ -315,3 +315,31 @@ fn escape_on_the_lock_screen_quits_when_nothing_is_kept() {
     app.update(Action::Back);
     assert!(app.should_quit);
 }
+
+#[test]
+fn an_open_one_line_input_comes_back_with_its_text() {
+    let t0 = Instant::now();
+    let mut app = app_at(t0).with_request(sample::loaded_request());
+    app.update(Action::OpenEditor);
+    app.update(Action::EditDetail);
+    for c in "sauf oral".chars() {
+        app.update(Action::LineInput(c));
+    }
+    let cmds = app.update(Action::Lock);
+    assert!(is_lock(&cmds));
+    assert!(app.editor.is_none());
+    app.update(Action::Worker(WorkerEvent::Saved {
+        id: ID.into(),
+        status: Status::Brouillon,
+        findings: vec![],
+    }));
+    unlock_again(&mut app);
+    let mut loaded = sample::loaded_request();
+    if let Some(WorkerCommand::SaveDraft { draft, .. }) = cmds.first() {
+        loaded.draft = Some((**draft).clone());
+    }
+    app.update(Action::Worker(WorkerEvent::Request(Box::new(loaded))));
+    assert_eq!(app.screen, Screen::Editor);
+    let line = app.editor.as_ref().unwrap().line.as_ref().unwrap();
+    assert_eq!(line.text, "sauf oral");
+}

@@ -78,8 +78,11 @@ pub struct Resume {
 }
 
 /// Where the editor stood.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EditorResume {
+    /// A one-line input left open (detail, reason…): its text is not in the
+    /// draft yet, so it is kept in memory and the input reopened.
+    pub line: Option<LineEdit>,
     pub focus: EditorFocus,
     pub selected: usize,
     pub motivation_cursor: (usize, usize),
@@ -404,6 +407,7 @@ impl App {
                 .map(|ed| (ed.id.clone(), ed.current_draft()));
         }
         let editor = self.editor.as_ref().map(|ed| EditorResume {
+            line: ed.line.clone(),
             focus: ed.focus,
             selected: ed.selected,
             motivation_cursor: (ed.motivation.cursor().0, ed.motivation.cursor().1),
@@ -474,6 +478,7 @@ impl App {
                 let rows = ed.rows().len();
                 ed.selected = er.selected.min(rows.saturating_sub(1));
                 ed.focus = er.focus;
+                ed.line = er.line;
                 let jump = |(r, c): (usize, usize)| {
                     ratatui_textarea::CursorMove::Jump(
                         u16::try_from(r).unwrap_or(u16::MAX),
