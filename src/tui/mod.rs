@@ -5,8 +5,11 @@
 //! [`app::App::update`] changes the state and returns orders for the
 //! [`worker`] (which owns the store: unlock, import, decryption, export),
 //! and [`screens::render`] draws the state by shared reference. Untrusted
-//! text is cleaned ([`clean`]) before it is drawn. The terminal is restored
-//! on exit, on panic, on SIGTERM and on SIGHUP.
+//! text is cleaned ([`clean`]) before it is drawn. The session locks itself
+//! after `AVIS_VERROUILLAGE_MINUTES` (5 by default, `0`: never) without
+//! input, or on Ctrl+L: the draft is saved, the worker closes the store, the
+//! app forgets what it decrypted and asks the passphrase again. The terminal
+//! is restored on exit, on panic, on SIGTERM and on SIGHUP.
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
