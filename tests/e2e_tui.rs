@@ -364,3 +364,95 @@ fn without_a_terminal_the_demo_says_so_and_leaves_nothing() {
     assert!(out.stdout.is_empty());
     assert!(std::fs::read_dir(work.path()).unwrap().next().is_none());
 }
+
+#[test]
+fn the_demo_locks_itself_when_idle_and_keeps_the_typed_motivation() {
+    if !tmux_available() {
+        if std::env::var_os("CI").is_some() {
+            panic!("tmux is required for the end-to-end test in CI");
+        }
+        eprintln!("tmux introuvable : test de bout en bout ignoré");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_avis");
+    let work = tempfile::tempdir().unwrap();
+    let private_tmp = work.path().join("tmp");
+    std::fs::create_dir(&private_tmp).unwrap();
+    let exit_file = work.path().join("exit");
+    let tmux = Tmux {
+        socket: format!("avis-e2e-lock-{}", std::process::id()),
+    };
+    let cmd = format!(
+        "env AVIS_DATE=2026-11-26 AVIS_TEST_VERROUILLAGE_SECONDES=5 TMPDIR='{}' '{}' demo; echo $? > '{}'; sleep 2",
+        private_tmp.display(),
+        bin,
+        exit_file.display()
+    );
+    let out = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "avis",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-c",
+        work.path().to_str().unwrap(),
+        &cmd,
+    ]);
+    assert!(out.status.success(), "tmux new-session failed");
+
+    tmux.wait_for("À traiter 39");
+    tmux.keys(&["/"]);
+    tmux.text(REQUEST);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("1 Synthèse");
+    // The title line: "avis [DÉMONSTRATION] Demande <id> — <NAME>  · examen…".
+    let title = screen.lines().next().unwrap();
+    let name = title
+        .split(" — ")
+        .nth(1)
+        .and_then(|rest| rest.split("  ·").next())
+        .unwrap()
+        .trim()
+        .to_string();
+    assert!(!name.is_empty(), "candidate name in {title:?}");
+    tmux.keys(&["a"]);
+    tmux.wait_for("Mesures : a accorder");
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("Ctrl+T modèle");
+    tmux.text(MOTIVATION);
+
+    // No more input: the session locks itself, the draft saved first.
+    let screen = tmux.wait_for("Session verrouillée après inactivité");
+    assert!(
+        screen.contains("demonstration"),
+        "the demo shows its passphrase"
+    );
+    assert!(
+        !screen.contains(&name),
+        "no candidate name on the lock screen"
+    );
+    assert!(!screen.contains(REQUEST));
+    assert!(!screen.contains("Compensation"));
+
+    // A wrong passphrase says so.
+    tmux.text("faux");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("⚠");
+    assert!(tmux.screen().contains("Session verrouillée"));
+
+    // The right one brings back the editor with the typed motivation.
+    tmux.text(avis::tui::demo::DEMO_PASSPHRASE);
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for(MOTIVATION);
+    assert!(screen.contains(&name));
+    assert!(screen.contains("Ctrl+T modèle"), "back in the motivation");
+    tmux.keys(&["C-c"]);
+    assert_eq!(wait_file(&exit_file).trim(), "0");
+    assert!(
+        std::fs::read_dir(&private_tmp).unwrap().next().is_none(),
+        "the demo's temporary store is deleted on exit"
+    );
+}

@@ -81,6 +81,26 @@ fn unlock() {
         )));
         app
     });
+    snap("unlock_locked", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::Lock);
+        app.locked.as_mut().unwrap().idle = true;
+        for c in "sec".chars() {
+            app.update(Action::UnlockInput(c));
+        }
+        app
+    });
+    snap("unlock_locked_demo_save_failed", |w, h| {
+        let mut app = App::new(true, today(), Theme::new(ThemeKind::Normal))
+            .with_summaries(avis::tui::sample::summaries(5))
+            .with_request(sample::loaded_request());
+        app.update(Action::Resize(w, h));
+        app.update(Action::OpenEditor);
+        app.update(Action::Decide(Decision::Accorde));
+        app.update(Action::Lock);
+        app.update(Action::Worker(WorkerEvent::Failed("disque plein".into())));
+        app
+    });
     snap("unlock_demo_progress", |w, h| {
         let mut app = App::new(true, today(), Theme::new(ThemeKind::Normal));
         app.update(Action::Resize(w, h));
@@ -189,6 +209,19 @@ fn editor_screens() {
     snap("editor_validation_refused", |w, h| {
         let mut app = editor(w, h);
         app.update(Action::Validate);
+        app
+    });
+    snap("editor_all_decided", |w, h| {
+        let mut app = editor(w, h);
+        let n = app.editor.as_ref().unwrap().requested.len();
+        for _ in 0..n {
+            if app.editor.as_ref().unwrap().undecided() == 0 {
+                break;
+            }
+            app.update(Action::Move(1));
+            app.update(Action::Decide(Decision::Accorde));
+        }
+        assert_eq!(app.editor.as_ref().unwrap().undecided(), 0);
         app
     });
     snap("editor_help", |w, h| {

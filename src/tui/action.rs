@@ -19,8 +19,11 @@ pub enum Action {
     Back,
     ToggleHelp,
     ToggleContrast,
-    /// Time passes (drives the debounced save).
+    /// Time passes (drives the debounced save and the idle lock).
     Tick(Instant),
+    /// Lock the session now (Ctrl+L): save, close the store, ask the
+    /// passphrase again.
+    Lock,
     Resize(u16, u16),
 
     // Unlock screen.

@@ -22,6 +22,73 @@ use super::worker::{DocumentContent, ExportItem, LoadedRequest, WorkerCommand, W
 /// How long after the last edit the draft is saved.
 pub const SAVE_DEBOUNCE: Duration = Duration::from_millis(500);
 
+/// How long without input before the session locks itself, by default.
+pub const DEFAULT_LOCK_AFTER: Duration = Duration::from_secs(5 * 60);
+
+/// The idle delay from the settings: `AVIS_VERROUILLAGE_MINUTES` (`0`
+/// disables the idle lock) or, for tests, `AVIS_TEST_VERROUILLAGE_SECONDES`
+/// (takes precedence). `Err` carries the French message for a value that is
+/// not a number, and the default applies.
+pub fn lock_delay(
+    minutes: Option<&str>,
+    seconds: Option<&str>,
+) -> Result<Option<Duration>, String> {
+    let delay = |n: u64, unit: u64| (n > 0).then(|| Duration::from_secs(n.saturating_mul(unit)));
+    if let Some(text) = seconds {
+        return text
+            .trim()
+            .parse::<u64>()
+            .map(|n| delay(n, 1))
+            .map_err(|_| "AVIS_TEST_VERROUILLAGE_SECONDES n'est pas un nombre de secondes : corrigez-le ; verrouillage après 5 minutes".to_string());
+    }
+    match minutes {
+        None => Ok(Some(DEFAULT_LOCK_AFTER)),
+        Some(text) => text.trim().parse::<u64>().map(|n| delay(n, 60)).map_err(|_| {
+            "AVIS_VERROUILLAGE_MINUTES doit être un nombre de minutes (0 pour ne jamais verrouiller) : corrigez-le ; verrouillage après 5 minutes".to_string()
+        }),
+    }
+}
+
+/// Why and how the session is locked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LockState {
+    /// Locked by inactivity (rather than Ctrl+L).
+    pub idle: bool,
+    /// The store was opened again; waiting for the summaries.
+    pub reopened: bool,
+    /// The draft could not be saved before the lock: it is kept in memory.
+    pub save_failed: bool,
+    /// Escape was pressed once although the kept draft would be lost.
+    pub quit_warned: bool,
+}
+
+/// Where the doctor was when the session locked (no health data but the
+/// draft being saved, kept until the worker acknowledges it).
+#[derive(Debug, Clone)]
+pub struct Resume {
+    pub screen: Screen,
+    /// The selected request of the inbox.
+    pub inbox_id: Option<String>,
+    /// The open request, its tab, scroll and selected document.
+    pub request: Option<(String, Tab, u16, usize)>,
+    /// The editor's focus, selected row and text cursors.
+    pub editor: Option<EditorResume>,
+    /// The draft sent for saving just before the lock, until acknowledged.
+    pub pending: Option<(String, Draft)>,
+}
+
+/// Where the editor stood.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EditorResume {
+    /// A one-line input left open (detail, reason…): its text is not in the
+    /// draft yet, so it is kept in memory and the input reopened.
+    pub line: Option<LineEdit>,
+    pub focus: EditorFocus,
+    pub selected: usize,
+    pub motivation_cursor: (usize, usize),
+    pub notes_cursor: (usize, usize),
+}
+
 /// The screens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -156,18 +223,27 @@ pub struct App {
     /// Id of the request being loaded.
     pub loading: Option<String>,
     pub should_quit: bool,
+    /// Lock after this long without input (`None`: never by itself).
+    pub lock_after: Option<Duration>,
+    /// When the doctor last typed or clicked (in [`App::now`] time).
+    pub last_input: Instant,
+    /// Set while the session is locked.
+    pub locked: Option<LockState>,
+    /// Where to go back after the unlock that follows a lock.
+    pub resume: Option<Resume>,
 }
 
 impl App {
     /// A new application on the unlock screen.
     pub fn new(demo: bool, today: NaiveDate, theme: Theme) -> App {
+        let now = Instant::now();
         App {
             screen: Screen::Unlock,
             demo,
             today,
             theme,
             size: (80, 24),
-            now: Instant::now(),
+            now,
             help: false,
             unlock: UnlockState {
                 busy: demo,
@@ -190,7 +266,16 @@ impl App {
             message: None,
             loading: None,
             should_quit: false,
+            lock_after: Some(DEFAULT_LOCK_AFTER),
+            last_input: now,
+            locked: None,
+            resume: None,
         }
+    }
+
+    /// Records that the doctor typed or clicked (resets the idle timer).
+    pub fn note_input(&mut self) {
+        self.last_input = self.now;
     }
 
     /// Puts the app straight on the inbox with these summaries (tests,
@@ -221,13 +306,24 @@ impl App {
     /// Carries out one action; returns what the worker must do.
     pub fn update(&mut self, action: Action) -> Vec<WorkerCommand> {
         let mut out = Vec::new();
+        if !matches!(
+            action,
+            Action::Tick(_) | Action::Worker(_) | Action::Resize(..)
+        ) {
+            self.note_input();
+        }
         match action {
             Action::Tick(now) => {
                 self.now = now;
                 if let Some(cmd) = self.autosave(false) {
                     out.push(cmd);
                 }
+                let idle = now.saturating_duration_since(self.last_input);
+                if self.lock_after.is_some_and(|after| idle >= after) {
+                    self.lock(true, &mut out);
+                }
             }
+            Action::Lock => self.lock(false, &mut out),
             Action::Resize(w, h) => {
                 self.size = (w, h);
                 let height = self.inbox_height();
@@ -277,13 +373,219 @@ impl App {
         })
     }
 
+    /// Locks the session: sends the pending draft for saving, then orders
+    /// the worker to close the store (it handles commands in order, so the
+    /// save comes first), and forgets every decrypted thing. Deferred while
+    /// an export runs.
+    fn lock(&mut self, idle: bool, out: &mut Vec<WorkerCommand>) {
+        if self.screen == Screen::Unlock || self.locked.is_some() {
+            return;
+        }
+        if self.screen == Screen::Export && self.export.phase == ExportPhase::Running {
+            if !idle {
+                self.set_message(
+                    "Verrouillage après la fin de l'export : patientez quelques secondes",
+                    false,
+                );
+            }
+            return;
+        }
+        let in_flight = self
+            .editor
+            .as_ref()
+            .is_some_and(|ed| ed.save == SaveState::Saving);
+        let mut pending = None;
+        if let Some(cmd) = self.autosave(true) {
+            if let WorkerCommand::SaveDraft { id, draft } = &cmd {
+                pending = Some((id.clone(), (**draft).clone()));
+            }
+            out.push(cmd);
+        } else if in_flight {
+            pending = self
+                .editor
+                .as_ref()
+                .map(|ed| (ed.id.clone(), ed.current_draft()));
+        }
+        let editor = self.editor.as_ref().map(|ed| EditorResume {
+            line: ed.line.clone(),
+            focus: ed.focus,
+            selected: ed.selected,
+            motivation_cursor: (ed.motivation.cursor().0, ed.motivation.cursor().1),
+            notes_cursor: (ed.notes.cursor().0, ed.notes.cursor().1),
+        });
+        self.resume = Some(Resume {
+            screen: self.screen,
+            inbox_id: self.inbox.selected_id().map(str::to_string),
+            request: self
+                .request
+                .as_ref()
+                .map(|r| (r.record.request.id.clone(), r.tab, r.scroll, r.doc_selected)),
+            editor,
+            pending,
+        });
+        out.push(WorkerCommand::Lock);
+        // Forget everything decrypted; keep only the inbox's settings.
+        self.request = None;
+        self.editor = None;
+        self.viewer = None;
+        let old = std::mem::take(&mut self.inbox);
+        self.inbox.sort = old.sort;
+        self.inbox.descending = old.descending;
+        self.inbox.status_filter = old.status_filter;
+        self.export.items = None;
+        self.export.phase = ExportPhase::Editing;
+        self.message = None;
+        self.loading = None;
+        self.progress = None;
+        self.help = false;
+        self.unlock = UnlockState::default();
+        self.locked = Some(LockState {
+            idle,
+            reopened: false,
+            save_failed: false,
+            quit_warned: false,
+        });
+        self.screen = Screen::Unlock;
+    }
+
+    /// Back where the doctor was before the lock, once the request is
+    /// loaded again.
+    fn resume_request(&mut self, resume: Resume) {
+        let Some((id, tab, scroll, doc_selected)) = resume.request else {
+            return;
+        };
+        let Some(req) = self.request.as_mut().filter(|r| r.record.request.id == id) else {
+            return;
+        };
+        req.scroll = scroll;
+        req.doc_selected = doc_selected;
+        req.tab = if resume.screen == Screen::Viewer {
+            Tab::Pieces
+        } else {
+            tab
+        };
+        if resume.screen != Screen::Editor {
+            return;
+        }
+        let unsaved = resume.pending.filter(|(pid, _)| *pid == id);
+        if let (Some((_, draft)), Some(req)) = (unsaved.as_ref(), self.request.as_mut()) {
+            req.draft = Some(draft.clone());
+        }
+        self.open_editor();
+        let now = self.now;
+        if let Some(ed) = self.editor.as_mut() {
+            if let Some(er) = resume.editor {
+                let rows = ed.rows().len();
+                ed.selected = er.selected.min(rows.saturating_sub(1));
+                ed.focus = er.focus;
+                ed.line = er.line;
+                let jump = |(r, c): (usize, usize)| {
+                    ratatui_textarea::CursorMove::Jump(
+                        u16::try_from(r).unwrap_or(u16::MAX),
+                        u16::try_from(c).unwrap_or(u16::MAX),
+                    )
+                };
+                ed.motivation.move_cursor(jump(er.motivation_cursor));
+                ed.notes.move_cursor(jump(er.notes_cursor));
+            }
+            if unsaved.is_some() {
+                ed.touch(now);
+                ed.message = Some((
+                    "Le brouillon gardé en mémoire pendant le verrouillage est enregistré de nouveau"
+                        .into(),
+                    false,
+                ));
+            }
+        }
+    }
+
+    /// What the worker says while the session is locked: only the save
+    /// acknowledgement and the unlock matter; late replies carrying
+    /// decrypted data are dropped.
+    fn on_worker_locked(&mut self, event: WorkerEvent, out: &mut Vec<WorkerCommand>) {
+        let reopened = self.locked.as_ref().is_some_and(|l| l.reopened);
+        match event {
+            WorkerEvent::Saved { id, .. } => {
+                if let Some(r) = self.resume.as_mut() {
+                    if r.pending.as_ref().is_some_and(|(p, _)| *p == id) {
+                        r.pending = None;
+                    }
+                }
+            }
+            WorkerEvent::Failed(_) if !reopened => {
+                let kept = self.resume.as_ref().is_some_and(|r| r.pending.is_some());
+                if let Some(l) = self.locked.as_mut() {
+                    l.save_failed |= kept;
+                }
+            }
+            WorkerEvent::Progress { label, done, total } if self.unlock.busy => {
+                self.progress = Some(ProgressInfo { label, done, total });
+            }
+            WorkerEvent::UnlockFailed(msg) => {
+                self.unlock.busy = false;
+                self.progress = None;
+                self.unlock.error = Some(clean(&msg));
+            }
+            WorkerEvent::Unlocked(settings) => {
+                if let Some(l) = self.locked.as_mut() {
+                    l.reopened = true;
+                }
+                self.inbox.settings = *settings;
+                self.unlock.busy = true;
+                self.unlock.error = None;
+                self.progress = Some(ProgressInfo {
+                    label: "Chargement des dossiers".into(),
+                    done: 0,
+                    total: 1,
+                });
+                out.push(WorkerCommand::LoadSummaries);
+            }
+            WorkerEvent::Summaries(list) if reopened => {
+                self.locked = None;
+                self.progress = None;
+                self.unlock = UnlockState::default();
+                self.note_input();
+                self.inbox.set_summaries(list);
+                let resume = self.resume.take();
+                if let Some(r) = resume {
+                    self.inbox.refresh(r.inbox_id.as_deref());
+                    self.screen = Screen::Inbox;
+                    if let Some((id, ..)) = r.request.as_ref() {
+                        self.loading = Some(id.clone());
+                        out.push(WorkerCommand::LoadRequest(id.clone()));
+                        self.resume = Some(r);
+                    }
+                } else {
+                    self.screen = Screen::Inbox;
+                }
+                self.inbox.scroll_into_view(self.inbox_height());
+            }
+            WorkerEvent::Failed(msg) => {
+                self.unlock.busy = false;
+                self.progress = None;
+                self.unlock.error = Some(clean(&msg));
+            }
+            _ => {}
+        }
+    }
+
     fn back(&mut self, out: &mut Vec<WorkerCommand>) {
         if self.help {
             self.help = false;
             return;
         }
         match self.screen {
-            Screen::Unlock => self.should_quit = true,
+            Screen::Unlock => {
+                let unsaved = self.resume.as_ref().is_some_and(|r| r.pending.is_some());
+                if let Some(lock) = self.locked.as_mut().filter(|l| unsaved && !l.quit_warned) {
+                    lock.quit_warned = true;
+                    self.unlock.error = Some(
+                        "quitter maintenant perdrait le brouillon non enregistré : déverrouillez pour l'enregistrer, ou Échap de nouveau pour quitter quand même".into(),
+                    );
+                } else {
+                    self.should_quit = true;
+                }
+            }
             Screen::Inbox => {
                 if self.inbox.editing_filter || !self.inbox.query.is_empty() {
                     self.inbox.editing_filter = false;
@@ -342,8 +644,8 @@ impl App {
     }
 
     fn update_unlock(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
-        // The demo has no passphrase: nothing to type.
-        if self.unlock.busy || self.demo {
+        // The demo has no passphrase to open, but one to unlock after a lock.
+        if self.unlock.busy || (self.demo && self.locked.is_none()) {
             return;
         }
         match action {
@@ -934,6 +1236,9 @@ impl App {
     }
 
     fn on_worker(&mut self, event: WorkerEvent, out: &mut Vec<WorkerCommand>) {
+        if self.locked.is_some() {
+            return self.on_worker_locked(event, out);
+        }
         match event {
             WorkerEvent::Progress { label, done, total } => {
                 self.progress = Some(ProgressInfo { label, done, total });
@@ -969,6 +1274,9 @@ impl App {
                     && self.screen == Screen::Inbox
                 {
                     self.open_loaded(*loaded);
+                    if let Some(resume) = self.resume.take() {
+                        self.resume_request(resume);
+                    }
                 }
             }
             WorkerEvent::Saved {
@@ -1041,6 +1349,7 @@ impl App {
             }
             WorkerEvent::Failed(msg) => {
                 self.loading = None;
+                self.resume = None;
                 self.progress = None;
                 if let Some(ed) = self.editor.as_mut() {
                     if ed.save == SaveState::Saving {

@@ -16,6 +16,9 @@ pub fn handle_key(app: &App, key: KeyEvent) -> Option<Action> {
     if ctrl && matches!(key.code, KeyCode::Char('c') | KeyCode::Char('q')) {
         return Some(Action::Quit);
     }
+    if ctrl && matches!(key.code, KeyCode::Char('l') | KeyCode::Char('L')) {
+        return (app.screen != Screen::Unlock).then_some(Action::Lock);
+    }
     if app.help {
         return match key.code {
             KeyCode::Esc | KeyCode::Char('?') | KeyCode::Enter | KeyCode::Char('q') => {
@@ -346,12 +349,24 @@ pub fn help(app: &App) -> Vec<(&'static str, &'static str)> {
         ],
     };
     h.push(("? F1", "cette aide (F1 pendant une saisie)"));
+    if app.screen != Screen::Unlock {
+        h.push(("Ctrl+L", "verrouiller maintenant (aussi après inactivité)"));
+    }
     h.push(("Ctrl+C", "quitter (le brouillon est enregistré)"));
     h
 }
 
-/// The main keys of the current screen, for the status bar.
+/// The main keys of the current screen, for the status bar (with Ctrl+L
+/// when the terminal is wide enough).
 pub fn hints(app: &App) -> Vec<(&'static str, &'static str)> {
+    let mut h = screen_hints(app);
+    if app.screen != Screen::Unlock && app.size.0 >= 120 {
+        h.push(("Ctrl+L", "verrouiller"));
+    }
+    h
+}
+
+fn screen_hints(app: &App) -> Vec<(&'static str, &'static str)> {
     match app.screen {
         Screen::Unlock => vec![
             ("Entrée", "déverrouiller"),

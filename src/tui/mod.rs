@@ -5,8 +5,11 @@
 //! [`app::App::update`] changes the state and returns orders for the
 //! [`worker`] (which owns the store: unlock, import, decryption, export),
 //! and [`screens::render`] draws the state by shared reference. Untrusted
-//! text is cleaned ([`clean`]) before it is drawn. The terminal is restored
-//! on exit, on panic, on SIGTERM and on SIGHUP.
+//! text is cleaned ([`clean`]) before it is drawn. The session locks itself
+//! after `AVIS_VERROUILLAGE_MINUTES` (5 by default, `0`: never) without
+//! input, or on Ctrl+L: the draft is saved, the worker closes the store, the
+//! app forgets what it decrypted and asks the passphrase again. The terminal
+//! is restored on exit, on panic, on SIGTERM and on SIGHUP.
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
@@ -156,10 +159,18 @@ fn run_app(
             "l'interface a besoin d'un terminal : lancez avis directement dans un terminal (pour les scripts, utilisez les sous-commandes, voir avis --help)".into(),
         );
     }
+    let minutes = std::env::var("AVIS_VERROUILLAGE_MINUTES").ok();
+    let seconds = std::env::var("AVIS_TEST_VERROUILLAGE_SECONDES").ok();
+    match app::lock_delay(minutes.as_deref(), seconds.as_deref()) {
+        Ok(delay) => app.lock_after = delay,
+        Err(message) => app.message = Some((message, true)),
+    }
     let signalled = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         let _ = signal_hook::flag::register(sig, Arc::clone(&signalled));
     }
+    // Copies for the external viewer left by a run that was killed.
+    document::sweep_at_start();
     install_panic_hook();
     let guard = TerminalGuard;
     let mut terminal = setup_terminal()?;
@@ -226,6 +237,12 @@ fn event_loop(
             .into_iter()
             .chain(std::iter::from_fn(|| rx.try_recv().ok()));
         for ev in events {
+            if matches!(
+                ev,
+                Event::Input(ct::Event::Key(_) | ct::Event::Mouse(_) | ct::Event::Paste(_))
+            ) {
+                app.note_input();
+            }
             let action = match ev {
                 Event::Worker(w) => Some(Action::Worker(w)),
                 Event::Input(ct::Event::Key(k)) if k.kind != KeyEventKind::Release => {

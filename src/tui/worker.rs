@@ -104,6 +104,10 @@ pub enum WorkerCommand {
         filename: String,
     },
     CloseExternal,
+    /// Closes the store (after the commands sent before), forgets its keys,
+    /// releases its lock and deletes the external viewer's copies; an
+    /// [`WorkerCommand::Unlock`] opens it again.
+    Lock,
     ExportPreview,
     Export(PathBuf),
     Shutdown,
@@ -162,6 +166,7 @@ pub fn spawn(
                 store: None,
                 events,
                 external: Vec::new(),
+                demo_ready: false,
             };
             while let Ok(command) = commands.recv() {
                 if matches!(command, WorkerCommand::Shutdown) {
@@ -172,6 +177,7 @@ pub fn spawn(
             // Close cleanly: flush, forget the keys, release the lock; and
             // delete any copy left for the external viewer.
             worker.external.clear();
+            super::document::remove_dir_if_empty();
             if let Some(store) = worker.store.take() {
                 let _ = store.lock();
             }
@@ -183,7 +189,9 @@ struct Worker {
     today: NaiveDate,
     store: Option<Store>,
     events: Sender<Event>,
-    external: Vec<tempfile::TempPath>,
+    external: Vec<super::document::ExternalCopy>,
+    /// The demo store exists: later unlocks open it with its passphrase.
+    demo_ready: bool,
 }
 
 fn err_text(e: impl std::fmt::Display) -> String {
@@ -211,6 +219,12 @@ impl Worker {
             WorkerCommand::Unlock(passphrase) => self.unlock(passphrase),
             WorkerCommand::Shutdown => {}
             WorkerCommand::CloseExternal => self.external.clear(),
+            WorkerCommand::Lock => {
+                self.external.clear();
+                if let Some(store) = self.store.take() {
+                    let _ = store.lock();
+                }
+            }
             other => match &self.store {
                 None => self.send(WorkerEvent::Failed(NOT_OPEN.into())),
                 Some(store) => {
@@ -243,10 +257,22 @@ impl Worker {
                     Err(e) => self.send(WorkerEvent::UnlockFailed(err_text(e))),
                 }
             }
+            StoreSource::Demo { dir, .. } if self.demo_ready => {
+                let dir = dir.join("magasin");
+                match Store::open(&dir, &passphrase, &StoreOptions::default()) {
+                    Ok(store) => {
+                        let settings = Box::new(store.settings().clone());
+                        self.store = Some(store);
+                        self.send(WorkerEvent::Unlocked(settings));
+                    }
+                    Err(e) => self.send(WorkerEvent::UnlockFailed(err_text(e))),
+                }
+            }
             StoreSource::Demo { dir, assets } => {
                 let (dir, assets) = (dir.clone(), assets.clone());
                 match self.open_demo(&dir, &assets) {
                     Ok(store) => {
+                        self.demo_ready = true;
                         let settings = Box::new(store.settings().clone());
                         self.store = Some(store);
                         self.send(WorkerEvent::Unlocked(settings));
@@ -274,7 +300,7 @@ fn run_on_store(
     store: &Store,
     today: NaiveDate,
     command: WorkerCommand,
-    external: &mut Vec<tempfile::TempPath>,
+    external: &mut Vec<super::document::ExternalCopy>,
     progress: &dyn Fn(&str, u64, u64),
 ) -> Option<WorkerEvent> {
     Some(match command {
@@ -339,7 +365,7 @@ fn run_on_store(
                 .document(&sha256)
                 .map_err(err_text)
                 .and_then(|bytes| super::document::open_external(&bytes, &filename))
-                .map(|path| external.push(path));
+                .map(|copy| external.push(copy));
             WorkerEvent::ExternalOpened(result)
         }
         WorkerCommand::ExportPreview => match export_preview(store, today) {
@@ -354,9 +380,10 @@ fn run_on_store(
                     .map_err(err_text),
             )
         }
-        WorkerCommand::Unlock(_) | WorkerCommand::CloseExternal | WorkerCommand::Shutdown => {
-            return None
-        }
+        WorkerCommand::Unlock(_)
+        | WorkerCommand::CloseExternal
+        | WorkerCommand::Lock
+        | WorkerCommand::Shutdown => return None,
     })
 }
 

@@ -188,6 +188,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else {
         "calculé"
     };
+    // With measures still undecided and nothing imposed, the outcome
+    // cannot be computed yet.
+    let outcome_text = if ed.outcome_override.is_none()
+        && ed.draft.opinion.missing_documents.is_empty()
+        && ed.undecided() > 0
+    {
+        "à déterminer (mesures à décider)".to_string()
+    } else {
+        format!("{} ({how}, o)", outcome.label())
+    };
     let validity = match ed.draft.opinion.validity.kind {
         ValidityKind::Cycle => format!(
             "cycle jusqu'à {}",
@@ -217,7 +227,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ]),
         Line::from(vec![
             Span::styled(" Résultat : ", t.header),
-            Span::raw(format!("{} ({how}, o)", outcome.label())),
+            Span::raw(outcome_text),
             Span::styled("  Validité : ", t.header),
             Span::raw(format!("{validity} (p)")),
         ]),
