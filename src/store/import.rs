@@ -30,7 +30,7 @@ use super::fsutil;
 use super::opinions::{InboxLines, RequestRow, StatusRow, SummaryRow, INBOX};
 use super::{ImportOptions, ImportOutcome, Progress, Result, Store, StoreError};
 use crate::bundle::{self, BundleKind, DocumentSink, ManifestEntry, ReadOptions, TrustedKey};
-use crate::domain::{Draft, Request, Status};
+use crate::domain::{Draft, Request};
 
 const BUNDLES_DIR: &str = "bundles";
 const STAGING_PREFIX: &str = ".staging-";
@@ -414,15 +414,7 @@ impl Store {
                 if let Some(mut draft) = self.db.get::<Draft>(keys, T::Drafts, id)? {
                     draft.written_against_older_version = true;
                     batch.put(keys, T::Drafts, id, &draft);
-                    batch.put(
-                        keys,
-                        T::Statuses,
-                        id,
-                        &StatusRow {
-                            status: Status::Brouillon,
-                            exported_at: None,
-                        },
-                    );
+                    batch.put(keys, T::Statuses, id, &StatusRow::draft());
                 }
                 batch.event(
                     "update",

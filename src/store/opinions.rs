@@ -130,6 +130,16 @@ pub(crate) struct StatusRow {
     pub exported_at: Option<DateTime<Utc>>,
 }
 
+impl StatusRow {
+    /// A draft being written (never exported as it stands).
+    pub(crate) fn draft() -> StatusRow {
+        StatusRow {
+            status: Status::Brouillon,
+            exported_at: None,
+        }
+    }
+}
+
 /// A trusted signer as stored.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct TrustRow {
@@ -383,15 +393,7 @@ impl Store {
         let keys = &self.secrets.keys;
         let mut batch = Batch::default();
         batch.put(keys, T::Drafts, id, &draft);
-        batch.put(
-            keys,
-            T::Statuses,
-            id,
-            &StatusRow {
-                status: Status::Brouillon,
-                exported_at: None,
-            },
-        );
+        batch.put(keys, T::Statuses, id, &StatusRow::draft());
         match before {
             Status::Brouillon if had_draft => {}
             Status::Valide => batch.event(
@@ -512,15 +514,7 @@ impl Store {
         }
         let keys = &self.secrets.keys;
         let mut batch = Batch::default();
-        batch.put(
-            keys,
-            T::Statuses,
-            id,
-            &StatusRow {
-                status: Status::Brouillon,
-                exported_at: None,
-            },
-        );
+        batch.put(keys, T::Statuses, id, &StatusRow::draft());
         batch.event(
             "unvalidate",
             Some(id),
@@ -560,15 +554,7 @@ impl Store {
         let mut batch = Batch::default();
         batch.put(keys, T::Drafts, id, &draft);
         if before != Status::Brouillon {
-            batch.put(
-                keys,
-                T::Statuses,
-                id,
-                &StatusRow {
-                    status: Status::Brouillon,
-                    exported_at: None,
-                },
-            );
+            batch.put(keys, T::Statuses, id, &StatusRow::draft());
         }
         batch.event(
             "override",
