@@ -249,3 +249,50 @@ pub fn have_tool(name: &str) -> bool {
     }
     found
 }
+
+/// Writes a synthetic bundle for the test store's doctor, trusted by it;
+/// returns the bundle path and the directory of the source documents.
+pub fn synthetic_bundle(t: &TestStore, spec: &avis::synth::SynthSpec) -> (PathBuf, PathBuf) {
+    let (signer, pub_file) = avis::bundle::SigningKey::generate().unwrap();
+    let pub_path = t.path("rectorat.pub");
+    std::fs::write(&pub_path, pub_file).unwrap();
+    assert_success(&t.avis(&[
+        "trust",
+        "add",
+        pub_path.to_str().unwrap(),
+        "--name",
+        "Rectorat synthétique",
+    ]));
+    let to: age::x25519::Recipient = t.recipient().parse().unwrap();
+    let sources = t.path("sources");
+    std::fs::create_dir_all(&sources).unwrap();
+    let bundle = t.path("lot.avis");
+    let out = std::io::BufWriter::new(std::fs::File::create(&bundle).unwrap());
+    avis::synth::write_synthetic_bundle(spec, &sources, out, &signer, &to, &[], 1).unwrap();
+    (bundle, sources)
+}
+
+/// Every source document (`doc-N` files) reads back byte-identical.
+pub fn assert_documents_identical(t: &TestStore, sources: &Path, expected: usize) {
+    let store = avis::store::Store::open(
+        &t.store,
+        &PASSPHRASE.to_string().into(),
+        &avis::store::StoreOptions::default(),
+    )
+    .unwrap();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(sources).unwrap() {
+        let path = entry.unwrap().path();
+        if !path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("doc-"))
+        {
+            continue;
+        }
+        let sent = std::fs::read(&path).unwrap();
+        let stored = store.document(&sha256_hex(&sent)).unwrap();
+        assert!(stored[..] == sent[..], "{} differs", path.display());
+        checked += 1;
+    }
+    assert_eq!(checked, expected);
+}
