@@ -70,7 +70,7 @@ fn mismatched_confirmation_creates_nothing() {
 #[test]
 fn import_shows_progress_on_a_terminal() {
     let t = TestStore::init();
-    let r = Rectorat::new(&t.path("rectorat"), "Rectorat");
+    let r = Rectorat::new(&t.path("rectorat"), "R");
     assert_success(&t.avis(&[
         "trust",
         "add",
@@ -86,24 +86,7 @@ fn import_shows_progress_on_a_terminal() {
         &[doc],
     );
     let bundle = t.path("lot.avis");
-    assert_success(&t.avis(&[
-        "rectorat",
-        "pack",
-        "--requests",
-        dir.to_str().unwrap(),
-        "--sign-key",
-        r.secret_key.to_str().unwrap(),
-        "--issuer-name",
-        "R",
-        "--reply-to",
-        &r.recipient,
-        "--to",
-        &t.recipient(),
-        "--sequence",
-        "1",
-        "-o",
-        bundle.to_str().unwrap(),
-    ]));
+    assert_success(&r.pack(&t, &dir, 1, &bundle));
     let mut c = avis_cmd(&t, &["import", bundle.to_str().unwrap()]);
     c.env("AVIS_PASSPHRASE_FILE", &t.passphrase_file);
     let (out, ok) = in_pty(c, &[]);

@@ -43,24 +43,7 @@ fn setup(n: usize, docs: usize, doc_size: usize) -> (TestStore, std::path::PathB
         .collect();
     let dir = pack_dir(&t.path("in"), &requests, &documents);
     let bundle = t.path("lot.avis");
-    let out = t.avis(&[
-        "rectorat",
-        "pack",
-        "--requests",
-        dir.to_str().unwrap(),
-        "--sign-key",
-        r.secret_key.to_str().unwrap(),
-        "--issuer-name",
-        "Rectorat",
-        "--reply-to",
-        &r.recipient,
-        "--to",
-        &t.recipient(),
-        "--sequence",
-        "1",
-        "-o",
-        bundle.to_str().unwrap(),
-    ]);
+    let out = r.pack(&t, &dir, 1, &bundle);
     assert_success(&out);
     (t, bundle, shas)
 }

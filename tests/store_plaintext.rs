@@ -65,24 +65,7 @@ fn nothing_in_clear_on_disk_and_notes_never_exported() {
         .collect();
     let dir = pack_dir(&t.path("in"), &requests, std::slice::from_ref(&doc));
     let bundle = t.path("lot.avis");
-    assert_success(&t.avis(&[
-        "rectorat",
-        "pack",
-        "--requests",
-        dir.to_str().unwrap(),
-        "--sign-key",
-        r.secret_key.to_str().unwrap(),
-        "--issuer-name",
-        "Rectorat",
-        "--reply-to",
-        &r.recipient,
-        "--to",
-        &t.recipient(),
-        "--sequence",
-        "1",
-        "-o",
-        bundle.to_str().unwrap(),
-    ]));
+    assert_success(&r.pack(&t, &dir, 1, &bundle));
     // Armored input is accepted and kept as binary age.
     let armored = t.path("lot-armure.avis");
     let raw = std::fs::read(&bundle).unwrap();

@@ -157,6 +157,30 @@ impl Rectorat {
             recipient: id.to_public().to_string(),
         }
     }
+
+    /// Packs the requests directory `dir` into the bundle `out` with
+    /// `avis rectorat pack`, signed by this rectorat (issuer `self.name`)
+    /// and encrypted to the test store's doctor.
+    pub fn pack(&self, t: &TestStore, dir: &Path, sequence: u32, out: &Path) -> Output {
+        t.avis(&[
+            "rectorat",
+            "pack",
+            "--requests",
+            dir.to_str().unwrap(),
+            "--sign-key",
+            self.secret_key.to_str().unwrap(),
+            "--issuer-name",
+            &self.name,
+            "--reply-to",
+            &self.recipient,
+            "--to",
+            &t.recipient(),
+            "--sequence",
+            &sequence.to_string(),
+            "-o",
+            out.to_str().unwrap(),
+        ])
+    }
 }
 
 /// A synthetic request (version `version`) naming `last_name`, asking for
