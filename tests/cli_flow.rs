@@ -54,24 +54,7 @@ impl Flow {
             std::slice::from_ref(&self.doc),
         );
         let out_file = self.t.path(&format!("{name}.avis"));
-        let out = self.t.avis(&[
-            "rectorat",
-            "pack",
-            "--requests",
-            dir.to_str().unwrap(),
-            "--sign-key",
-            self.rectorat.secret_key.to_str().unwrap(),
-            "--issuer-name",
-            &self.rectorat.name,
-            "--reply-to",
-            &self.rectorat.recipient,
-            "--to",
-            &self.t.recipient(),
-            "--sequence",
-            &seq.to_string(),
-            "-o",
-            out_file.to_str().unwrap(),
-        ]);
+        let out = self.rectorat.pack(&self.t, &dir, seq, &out_file);
         assert_success(&out);
         out_file
     }

@@ -4,11 +4,14 @@
 //! document read back, `demo-update.avis` replacing two requests while
 //! keeping their drafts, and an export the demo rectorat can read.
 
+#[path = "common/store_support.rs"]
+mod store_support;
+
 use std::path::Path;
 
-use avis::bundle::{read_bundle, BundleKind, MemorySink, ReadOptions, TrustedKey};
 use avis::domain::{Opinion, Status};
 use avis::store::{ExportOptions, ImportOptions, ImportOutcome, Store, StoreOptions};
+use store_support::read_opinions_bundle;
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()
@@ -140,21 +143,7 @@ fn demo_bundles_import_update_and_export() {
         .unwrap()
         .parse()
         .unwrap();
-    let trusted = [TrustedKey {
-        name: "médecin".into(),
-        public_key: store.public_keys().signing_key,
-    }];
-    let identities = [rectorat];
-    let verified = read_bundle(
-        std::fs::File::open(&out).unwrap(),
-        &ReadOptions {
-            identities: &identities,
-            trusted: &trusted,
-            expected_kind: BundleKind::Opinions,
-        },
-        &mut MemorySink::default(),
-    )
-    .unwrap();
+    let verified = read_opinions_bundle(&out, rectorat, store.public_keys().signing_key);
     assert_eq!(verified.records.len(), 1);
     assert_eq!(verified.records[0].0, id);
     assert_eq!(

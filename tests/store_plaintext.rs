@@ -9,7 +9,6 @@ mod store_support;
 
 use std::path::Path;
 
-use avis::bundle::{read_bundle, BundleKind, MemorySink, ReadOptions, TrustedKey};
 use avis::domain::Draft;
 use avis::store::{ExportOptions, ImportOptions, Store, StoreOptions};
 use store_support::*;
@@ -122,21 +121,7 @@ fn nothing_in_clear_on_disk_and_notes_never_exported() {
         .parse()
         .unwrap();
     let keys = t.json(&["keys", "show", "--json"]);
-    let trusted = [TrustedKey {
-        name: "médecin".into(),
-        public_key: keys["signing_key"].as_str().unwrap().into(),
-    }];
-    let identities = [rid];
-    let verified = read_bundle(
-        std::fs::File::open(&out).unwrap(),
-        &ReadOptions {
-            identities: &identities,
-            trusted: &trusted,
-            expected_kind: BundleKind::Opinions,
-        },
-        &mut MemorySink::default(),
-    )
-    .unwrap();
+    let verified = read_opinions_bundle(&out, rid, keys["signing_key"].as_str().unwrap().into());
     assert_eq!(verified.records.len(), 1);
     let text = String::from_utf8(verified.records[0].1.clone()).unwrap();
     assert!(text.contains(MOTIVATION));

@@ -71,24 +71,7 @@ impl Filled {
             std::slice::from_ref(&self.doc),
         );
         let out_file = self.t.path(&format!("{name}.avis"));
-        assert_success(&self.t.avis(&[
-            "rectorat",
-            "pack",
-            "--requests",
-            dir.to_str().unwrap(),
-            "--sign-key",
-            self.rectorat.secret_key.to_str().unwrap(),
-            "--issuer-name",
-            &self.rectorat.name,
-            "--reply-to",
-            &self.rectorat.recipient,
-            "--to",
-            &self.t.recipient(),
-            "--sequence",
-            &seq.to_string(),
-            "-o",
-            out_file.to_str().unwrap(),
-        ]));
+        assert_success(&self.rectorat.pack(&self.t, &dir, seq, &out_file));
         out_file
     }
 

@@ -161,7 +161,7 @@ impl Rectorat {
     /// Packs the requests directory `dir` into the bundle `out` with
     /// `avis rectorat pack`, signed by this rectorat (issuer `self.name`)
     /// and encrypted to the test store's doctor.
-    pub fn pack(&self, t: &TestStore, dir: &Path, sequence: u32, out: &Path) -> Output {
+    pub fn pack(&self, t: &TestStore, dir: &Path, sequence: u64, out: &Path) -> Output {
         t.avis(&[
             "rectorat",
             "pack",
@@ -319,4 +319,29 @@ pub fn assert_documents_identical(t: &TestStore, sources: &Path, expected: usize
         checked += 1;
     }
     assert_eq!(checked, expected);
+}
+
+/// Reads and verifies the opinions bundle at `path` as the rectorat holding
+/// `identity` would, trusting the doctor's signing key `signing_key`.
+pub fn read_opinions_bundle(
+    path: &Path,
+    identity: age::x25519::Identity,
+    signing_key: String,
+) -> avis::bundle::VerifiedBundle {
+    use avis::bundle::{read_bundle, BundleKind, MemorySink, ReadOptions, TrustedKey};
+    let trusted = [TrustedKey {
+        name: "médecin".into(),
+        public_key: signing_key,
+    }];
+    let identities = [identity];
+    read_bundle(
+        std::fs::File::open(path).unwrap(),
+        &ReadOptions {
+            identities: &identities,
+            trusted: &trusted,
+            expected_kind: BundleKind::Opinions,
+        },
+        &mut MemorySink::default(),
+    )
+    .unwrap()
 }
