@@ -758,6 +758,18 @@ impl App {
         self.message = None;
     }
 
+    /// A request's new status and checks, wherever it is shown.
+    fn apply_status(&mut self, id: &str, status: Status, findings: Vec<Finding>) {
+        self.inbox.set_status(id, status);
+        if let Some(req) = self.request.as_mut().filter(|r| r.record.request.id == id) {
+            req.status = status;
+            req.findings = findings;
+        }
+        if let Some(ed) = self.editor.as_mut().filter(|e| e.id == id) {
+            ed.status = status;
+        }
+    }
+
     /// Opens the editor on the current request (tests and the `a` key).
     pub fn open_editor(&mut self) {
         if let Some(req) = self.request.as_ref() {
@@ -1284,13 +1296,8 @@ impl App {
                 status,
                 findings,
             } => {
-                self.inbox.set_status(&id, status);
-                if let Some(req) = self.request.as_mut().filter(|r| r.record.request.id == id) {
-                    req.status = status;
-                    req.findings = findings;
-                }
+                self.apply_status(&id, status, findings);
                 if let Some(ed) = self.editor.as_mut().filter(|e| e.id == id) {
-                    ed.status = status;
                     if ed.save == SaveState::Saving {
                         ed.save = SaveState::Saved;
                     }
@@ -1302,13 +1309,8 @@ impl App {
                 status,
                 findings,
             } => {
-                self.inbox.set_status(&id, status);
-                if let Some(req) = self.request.as_mut().filter(|r| r.record.request.id == id) {
-                    req.status = status;
-                    req.findings = findings;
-                }
+                self.apply_status(&id, status, findings);
                 if let Some(ed) = self.editor.as_mut().filter(|e| e.id == id) {
-                    ed.status = status;
                     ed.message = Some(match result {
                         Ok(()) if status == Status::Valide => (
                             "Avis validé : prêt à exporter (e depuis la liste)".to_string(),
