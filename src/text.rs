@@ -45,6 +45,13 @@ pub fn is_dangerous(c: char) -> bool {
 /// Makes an untrusted string safe to show on one line: every control and
 /// bidi character becomes `�`, tab/LF/CR become a space. Borrows when
 /// nothing needs changing.
+///
+/// ```
+/// use avis::text::sanitize;
+/// assert_eq!(sanitize("Léa"), "Léa");
+/// assert_eq!(sanitize("a\u{1b}]0;titre\u{7}b"), "a�]0;titre�b");
+/// assert_eq!(sanitize("x\u{202e}y"), "x�y");
+/// ```
 pub fn sanitize(s: &str) -> Cow<'_, str> {
     if !s.chars().any(is_dangerous) {
         return Cow::Borrowed(s);
