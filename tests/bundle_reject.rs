@@ -970,3 +970,16 @@ fn bundle_id_must_be_a_uuid() {
         BundleError::InvalidManifest { .. }
     ));
 }
+
+#[test]
+fn header_with_thousands_of_stanzas_is_not_a_bundle() {
+    // Found by fuzzing (bundle_encrypted): ~1,800 stanzas, each a key
+    // agreement for the reader. Refused from the header's size alone.
+    let fx = Fixture::new();
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/bundle/fuzz-slow-many-stanzas.age"
+    ))
+    .unwrap();
+    assert!(matches!(err(&fx, &bytes), BundleError::NotAgeFile));
+}

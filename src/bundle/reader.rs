@@ -250,6 +250,7 @@ fn open_stream<R: io::BufRead>(
     } else {
         Either::Armored(age::armor::ArmoredReader::new(input))
     };
+    let input = HeaderGuard::new(input);
     let decryptor = age::Decryptor::new_buffered(input).map_err(|e| match e {
         age::DecryptError::Io(e) if !is_format_io_error(&e) => BundleError::Io(e),
         _ => BundleError::NotAgeFile,
@@ -267,6 +268,97 @@ fn open_stream<R: io::BufRead>(
             }
             _ => BundleError::DamagedHeader,
         })
+}
+
+/// Most recipient stanzas a bundle header may hold: each costs the reader a
+/// key agreement, so a hostile header of thousands would stall the import.
+pub const MAX_HEADER_STANZAS: u32 = 64;
+/// Most bytes an age header may take before its `---` line.
+pub const MAX_HEADER_BYTES: u64 = 64 * 1024;
+
+/// Watches the age header as the decryptor reads it and fails (as "not an
+/// age file") once it holds too many stanzas or bytes; after the header it
+/// only passes bytes through.
+struct HeaderGuard<R> {
+    inner: R,
+    in_header: bool,
+    bytes: u64,
+    stanzas: u32,
+    /// The last four bytes seen, to spot "\n-> " and "\n---".
+    window: u32,
+    /// Set for good once the header went over a limit.
+    refused: bool,
+}
+
+impl<R> HeaderGuard<R> {
+    fn new(inner: R) -> Self {
+        HeaderGuard {
+            inner,
+            in_header: true,
+            bytes: 0,
+            stanzas: 0,
+            window: 0,
+            refused: false,
+        }
+    }
+
+    fn scan(&mut self, data: &[u8]) {
+        for &b in data {
+            if !self.in_header {
+                return;
+            }
+            self.bytes += 1;
+            self.window = (self.window << 8) | u32::from(b);
+            if self.window == u32::from_be_bytes(*b"\n-> ") {
+                self.stanzas += 1;
+            } else if self.window == u32::from_be_bytes(*b"\n---") {
+                self.in_header = false;
+            }
+            if self.stanzas > MAX_HEADER_STANZAS || self.bytes > MAX_HEADER_BYTES {
+                self.refused = true;
+                self.in_header = false;
+            }
+        }
+    }
+
+    fn check(&self) -> io::Result<()> {
+        if self.refused {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "en-tête age démesuré",
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl<R: io::BufRead> Read for HeaderGuard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.check()?;
+        let n = self.inner.read(buf)?;
+        if self.in_header {
+            self.scan(&buf[..n]);
+            self.check()?;
+        }
+        Ok(n)
+    }
+}
+
+impl<R: io::BufRead> io::BufRead for HeaderGuard<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.check()?;
+        self.inner.fill_buf()
+    }
+
+    fn consume(&mut self, amt: usize) {
+        if self.in_header {
+            if let Ok(buf) = self.inner.fill_buf() {
+                let seen = buf[..amt.min(buf.len())].to_vec();
+                self.scan(&seen);
+            }
+        }
+        self.inner.consume(amt);
+    }
 }
 
 /// Whether the buffered input starts with `prefix` (nothing is consumed).
@@ -885,4 +977,62 @@ fn index_entries(manifest: &Manifest) -> Result<HashMap<&str, (usize, EntryPath)
         }
     }
     Ok(index)
+}
+
+#[cfg(test)]
+mod header_guard_tests {
+    use std::io::{BufRead, BufReader, Read};
+
+    use super::{HeaderGuard, MAX_HEADER_STANZAS};
+
+    fn header(stanzas: u32) -> Vec<u8> {
+        let mut h = b"age-encryption.org/v1\n".to_vec();
+        for _ in 0..stanzas {
+            h.extend_from_slice(b"-> X25519 AAAA\nAAAA\n");
+        }
+        h.extend_from_slice(b"--- AAAA\npayload -> not a stanza\n");
+        h
+    }
+
+    #[test]
+    fn a_normal_header_and_its_payload_pass_through() {
+        let input = header(3);
+        let mut out = Vec::new();
+        HeaderGuard::new(BufReader::new(&input[..]))
+            .read_to_end(&mut out)
+            .unwrap();
+        assert_eq!(out, input);
+    }
+
+    #[test]
+    fn too_many_stanzas_fail_through_read_and_fill_buf() {
+        let input = header(MAX_HEADER_STANZAS + 1);
+        let err = HeaderGuard::new(BufReader::new(&input[..]))
+            .read_to_end(&mut Vec::new())
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+
+        let mut guard = HeaderGuard::new(BufReader::with_capacity(16, &input[..]));
+        let failed = loop {
+            match guard.fill_buf() {
+                Ok([]) => break false,
+                Ok(buf) => {
+                    let n = buf.len();
+                    guard.consume(n);
+                }
+                Err(_) => break true,
+            }
+        };
+        assert!(failed);
+    }
+
+    #[test]
+    fn an_endless_header_fails() {
+        let mut input = b"age-encryption.org/v1\n".to_vec();
+        input.extend(std::iter::repeat_n(b'A', 100 * 1024));
+        let err = HeaderGuard::new(BufReader::new(&input[..]))
+            .read_to_end(&mut Vec::new())
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidData);
+    }
 }
