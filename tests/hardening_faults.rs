@@ -416,3 +416,34 @@ fn a_damaged_bundle_file_is_reported_when_a_document_is_read() {
     let err = store.document(&sha256_hex(&f.doc)).unwrap_err();
     assert!(err.to_string().contains("absente du magasin"), "{err}");
 }
+
+#[test]
+fn export_killed_after_writing_leaves_a_consistent_store() {
+    // abort() right after the export file is written, before the statuses
+    // are committed: the store is unchanged (the avis is still `valide`),
+    // the journal verifies, and the next export sends it.
+    let f = Filled::new();
+    let before = f.snapshot();
+    let out_file = f.t.path("export-tue.avis");
+    let out =
+        f.t.command()
+            .env("AVIS_DATE", DATE)
+            .env("AVIS_TEST_CRASH_AT", "export:written")
+            .args(["export", "-o", out_file.to_str().unwrap()])
+            .output()
+            .unwrap();
+    assert!(!out.status.success(), "the export did not crash");
+    assert_eq!(f.snapshot(), before);
+    assert_success(&f.avis(&["journal", "verify"]));
+    let again = f.t.path("export-2.avis");
+    assert_success(&f.avis(&["export", "-o", again.to_str().unwrap()]));
+    assert!(again.exists());
+    let list = f.json(&["list", "--json"]);
+    let exported = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == VALID_ID)
+        .unwrap();
+    assert_eq!(exported["status"], "exporte");
+}
