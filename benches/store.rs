@@ -11,10 +11,9 @@
 
 use std::path::Path;
 
-use avis::bundle::SigningKey;
 use avis::domain::{Decision, MeasureOpinion, Opinion, Outcome, Validity, ValidityKind};
-use avis::store::{ExportOptions, ImportOptions, Store, StoreError, StoreOptions};
-use avis::synth::{write_synthetic_bundle, SynthSpec};
+use avis::store::{ExportOptions, Store, StoreError, StoreOptions};
+use avis::synth::SynthSpec;
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion};
 use secrecy::SecretString;
@@ -35,23 +34,13 @@ fn today() -> NaiveDate {
 fn store_with(dir: &Path, requests: usize) -> Store {
     let pass = SecretString::from(PASSPHRASE.to_string());
     let store = Store::init(&dir.join("store"), &pass, "Dr Banc", None, &options()).unwrap();
-    let (signer, pub_file) = SigningKey::generate().unwrap();
-    store.trust_add(&pub_file, "Rectorat synthétique").unwrap();
-    let recipient: age::x25519::Recipient = store.public_keys().age_recipient.parse().unwrap();
-    let work = dir.join("work");
-    std::fs::create_dir_all(&work).unwrap();
-    let bundle = dir.join("bundle.avis");
     let spec = SynthSpec {
         requests,
         documents_per_request: 1,
         document_size: 256,
         seed: 7,
     };
-    let file = std::io::BufWriter::new(std::fs::File::create(&bundle).unwrap());
-    write_synthetic_bundle(&spec, &work, file, &signer, &recipient, &[], 1).unwrap();
-    store
-        .import(&bundle, &ImportOptions::default(), &mut |_| {})
-        .unwrap();
+    avis::synth::import_synthetic(&store, &spec, dir).unwrap();
     store
 }
 

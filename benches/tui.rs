@@ -8,9 +8,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use avis::bundle::SigningKey;
-use avis::store::{ImportOptions, Store, StoreOptions};
-use avis::synth::{write_synthetic_bundle, SynthSpec};
+use avis::store::{Store, StoreOptions};
+use avis::synth::SynthSpec;
 use avis::tui::action::Action;
 use avis::tui::app::App;
 use avis::tui::sample;
@@ -40,23 +39,13 @@ fn store_of_10000(dir: &Path) -> std::path::PathBuf {
     let pass = SecretString::from(PASSPHRASE.to_string());
     let path = dir.join("store");
     let store = Store::init(&path, &pass, "Dr Banc", None, &options()).unwrap();
-    let (signer, pub_file) = SigningKey::generate().unwrap();
-    store.trust_add(&pub_file, "Rectorat synthétique").unwrap();
-    let recipient: age::x25519::Recipient = store.public_keys().age_recipient.parse().unwrap();
-    let work = dir.join("work");
-    std::fs::create_dir_all(&work).unwrap();
-    let bundle = dir.join("bundle.avis");
     let spec = SynthSpec {
         requests: 10_000,
         documents_per_request: 1,
         document_size: 64,
         seed: 9,
     };
-    let file = std::io::BufWriter::new(std::fs::File::create(&bundle).unwrap());
-    write_synthetic_bundle(&spec, &work, file, &signer, &recipient, &[], 1).unwrap();
-    store
-        .import(&bundle, &ImportOptions::default(), &mut |_| {})
-        .unwrap();
+    avis::synth::import_synthetic(&store, &spec, dir).unwrap();
     // Today's alert counts are cached as after any earlier session.
     store.summaries(today()).unwrap();
     store.lock().unwrap();

@@ -3,7 +3,8 @@
 //! frame (target p99 ≤ 16 ms). Drawn on ratatui's TestBackend at 160×50.
 //!
 //! Reference in the same run: drawing an empty inbox, so that the figures
-//! can be read as a ratio on a noisy machine.
+//! can be read as a ratio on a noisy machine. The keystroke p99 over 2,000
+//! keystrokes is printed by `benches/tui.rs`.
 
 use std::hint::black_box;
 
@@ -76,53 +77,9 @@ fn inbox(c: &mut Criterion) {
     group.finish();
 }
 
-/// Percentiles of the keystroke-to-frame time over 2,000 keystrokes, with
-/// the empty-inbox frame of the same run as the reference.
-fn keystroke_percentiles() {
-    use std::time::{Duration, Instant};
-    let mut app =
-        App::new(false, today(), Theme::default()).with_summaries(sample::summaries(ROWS));
-    let _ = app.update(Action::StartFilter);
-    let mut term = terminal();
-    let letters = ['d', 'u', 'r', 'a'];
-    let mut times: Vec<Duration> = (0..2000)
-        .map(|i| {
-            let action = if i % 8 < 4 {
-                Action::FilterInput(letters[i % 4])
-            } else {
-                Action::FilterBackspace
-            };
-            let start = Instant::now();
-            let _ = app.update(action);
-            draw(&mut term, &app);
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    let empty = App::new(false, today(), Theme::default()).with_summaries(Vec::new());
-    let mut reference: Vec<Duration> = (0..2000)
-        .map(|_| {
-            let start = Instant::now();
-            draw(&mut term, &empty);
-            start.elapsed()
-        })
-        .collect();
-    reference.sort();
-    let pct = |v: &[Duration], p: usize| v[(v.len() * p / 100).min(v.len() - 1)];
-    println!(
-        "frappe de filtre → image, {ROWS} demandes : p50 {:?}, p99 {:?} (cible p99 ≤ 16 ms) ; \
-         référence image vide p99 {:?} ; rapport p99 {:.1}",
-        pct(&times, 50),
-        pct(&times, 99),
-        pct(&reference, 99),
-        pct(&times, 99).as_secs_f64() / pct(&reference, 99).as_secs_f64().max(1e-9)
-    );
-}
-
 criterion_group!(benches, inbox);
 
 fn main() {
-    keystroke_percentiles();
     benches();
     Criterion::default().configure_from_args().final_summary();
 }

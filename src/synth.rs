@@ -174,6 +174,30 @@ pub fn write_synthetic_bundle(
     bundle::write_bundle(out, header, entries, signer, &recipients)
 }
 
+/// Trusts a fresh synthetic rectorat in `store`, writes a bundle of `spec`
+/// addressed to the store's doctor under `work_dir`, and imports it: a
+/// store at scale in one call, for benchmarks and scale tests.
+pub fn import_synthetic(
+    store: &crate::store::Store,
+    spec: &SynthSpec,
+    work_dir: &Path,
+) -> anyhow::Result<()> {
+    let (signer, pub_file) = SigningKey::generate()?;
+    store.trust_add(&pub_file, "Rectorat synthétique")?;
+    let to = crate::bundle::keys::parse_recipient(&store.public_keys().age_recipient)?;
+    let sources = work_dir.join("sources");
+    std::fs::create_dir_all(&sources)?;
+    let bundle = work_dir.join("bundle.avis");
+    let file = io::BufWriter::new(std::fs::File::create(&bundle)?);
+    write_synthetic_bundle(spec, &sources, file, &signer, &to, &[], 1)?;
+    store.import(
+        &bundle,
+        &crate::store::ImportOptions::default(),
+        &mut |_| {},
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +225,26 @@ mod tests {
             panic!("documents are files")
         };
         assert_eq!(std::fs::metadata(path).unwrap().len(), 1000);
+    }
+
+    #[test]
+    fn import_synthetic_fills_a_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let pass = secrecy::SecretString::from("banc d'essai".to_string());
+        let options = crate::store::StoreOptions {
+            kdf_log_n: Some(10),
+        };
+        let store =
+            crate::store::Store::init(&dir.path().join("store"), &pass, "Dr", None, &options)
+                .unwrap();
+        let spec = SynthSpec {
+            requests: 3,
+            documents_per_request: 1,
+            document_size: 100,
+            seed: 1,
+        };
+        import_synthetic(&store, &spec, dir.path()).unwrap();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        assert_eq!(store.summaries(today).unwrap().len(), 3);
     }
 }

@@ -1062,19 +1062,11 @@ impl App {
             }
             Action::ModifyMeasure => {
                 if let Some(super::editor::MeasureRow::Requested(_)) = ed.selected_row() {
-                    ed.picker = Some(Picker {
-                        purpose: PickerPurpose::Modify(ed.selected),
-                        query: String::new(),
-                        selected: 0,
-                    });
+                    ed.picker = Some(Picker::new(PickerPurpose::Modify(ed.selected)));
                 }
             }
             Action::AddMeasure => {
-                ed.picker = Some(Picker {
-                    purpose: PickerPurpose::Add,
-                    query: String::new(),
-                    selected: 0,
-                });
+                ed.picker = Some(Picker::new(PickerPurpose::Add));
             }
             Action::RemoveMeasure if ed.remove_selected() => ed.touch(now),
             Action::CycleEpreuves => {

@@ -74,6 +74,15 @@ pub struct Picker {
 }
 
 impl Picker {
+    /// An empty picker for `purpose`.
+    pub fn new(purpose: PickerPurpose) -> Picker {
+        Picker {
+            purpose,
+            query: String::new(),
+            selected: 0,
+        }
+    }
+
     /// Catalogue measures matching the query.
     pub fn matches(&self) -> Vec<&'static MeasureCode> {
         let q = fold(&self.query);
