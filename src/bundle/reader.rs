@@ -136,13 +136,13 @@ const SLICES_IN_FLIGHT: usize = 4;
 /// stays a few slices ahead of the archive walk and the hashing (the large
 /// imports spend their time in these two). Same checks, same errors; the
 /// plaintext only ever lives in memory, in a bounded number of slices that
-/// are zeroed when dropped.
+/// are zeroed when dropped. The input is read as given (no buffer added).
 pub fn read_bundle_threaded(
-    input: impl Read + Send,
+    input: impl io::BufRead + Send,
     options: &ReadOptions<'_>,
     sink: &mut dyn DocumentSink,
 ) -> Result<VerifiedBundle, BundleError> {
-    let stream = open_stream(BufReader::with_capacity(1 << 20, input), options)?;
+    let stream = open_stream(input, options)?;
     let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<io::Result<Slice>>(SLICES_IN_FLIGHT);
     let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Slice>();
     std::thread::scope(|scope| {

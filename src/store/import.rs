@@ -1,10 +1,10 @@
 //! Import of assignment bundles, all or nothing, and the document store.
 //!
-//! A binary age bundle is copied by the kernel into `bundles/.staging-…`
-//! (in slices, its write-back started as it goes) while the bundle reader
-//! follows that copy: it decrypts the staged bytes on one thread and walks,
-//! hashes and checks the archive on another, so what is verified is exactly
-//! what is kept. An armored bundle is de-armored into the staging file as
+//! A binary age bundle is read once and written into `bundles/.staging-…`
+//! (directly to disk where the file system allows, see [`stage`]); each
+//! written chunk then goes to the bundle reader, which decrypts on one
+//! thread and walks, hashes and checks the archive on another, so what is
+//! verified is exactly what is kept. An armored bundle is de-armored into the staging file as
 //! the reader decrypts it. The sink only records where each document lies
 //! in the age plaintext. Then the staged file is renamed to
 //! `bundles/<bundle_id>.age` and one sled transaction writes every record
@@ -15,9 +15,7 @@
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::iter;
-use std::os::unix::fs::FileExt;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -28,6 +26,7 @@ use super::crypto::sha256_hex;
 use super::db::{Batch, T};
 use super::fsutil;
 use super::opinions::{InboxLines, RequestRow, StatusRow, SummaryRow, INBOX};
+use super::stage;
 use super::{ImportOptions, ImportOutcome, Progress, Result, Store, StoreError};
 use crate::bundle::{self, BundleKind, DocumentSink, ManifestEntry, ReadOptions, TrustedKey};
 use crate::domain::{Draft, Request};
@@ -120,119 +119,6 @@ impl DocumentSink for IndexSink<'_, '_> {
         }
         self.documents.push((entry.clone(), offset));
         Ok(())
-    }
-}
-
-/// How far the kernel copy into the staging file went.
-#[derive(Default)]
-struct CopyState {
-    progress: Mutex<Copied>,
-    advanced: Condvar,
-    /// Set when verification failed: the copy stops.
-    cancel: AtomicBool,
-}
-
-#[derive(Default, Clone, Copy)]
-struct Copied {
-    bytes: u64,
-    done: bool,
-    failed: bool,
-}
-
-impl CopyState {
-    fn update(&self, f: impl FnOnce(&mut Copied)) {
-        let mut copied = self.progress.lock().unwrap_or_else(|p| p.into_inner());
-        f(&mut copied);
-        self.advanced.notify_all();
-    }
-
-    /// Waits until bytes beyond `pos` are copied or the copy ended.
-    fn wait_beyond(&self, pos: u64) -> Copied {
-        let mut copied = self.progress.lock().unwrap_or_else(|p| p.into_inner());
-        while copied.bytes <= pos && !copied.done {
-            copied = self
-                .advanced
-                .wait(copied)
-                .unwrap_or_else(|p| p.into_inner());
-        }
-        *copied
-    }
-}
-
-/// Bytes the kernel copies at a time (each slice becomes readable then).
-const COPY_SLICE: u64 = 8 << 20;
-
-/// Copies `input` to `staging` by slices (`copy_file_range` on Linux),
-/// starting each slice's write-back at once, then syncs the staged file.
-fn copy_in_slices(input: &File, staging: &File, state: &CopyState) -> io::Result<()> {
-    let result = (|| {
-        let mut offset = 0u64;
-        while !state.cancel.load(Ordering::Relaxed) {
-            let n = io::copy(&mut Read::take(input, COPY_SLICE), &mut &*staging)?;
-            if n == 0 {
-                state.update(|c| c.done = true);
-                return staging.sync_all();
-            }
-            start_writeback(staging, offset, n);
-            offset += n;
-            state.update(|c| c.bytes = offset);
-        }
-        Ok(())
-    })();
-    state.update(|c| {
-        c.done = true;
-        c.failed |= result.is_err();
-    });
-    result
-}
-
-/// Asks the kernel to start writing a range to disk now, so that the final
-/// fsync has little left to do.
-#[cfg(target_os = "linux")]
-fn start_writeback(file: &File, offset: u64, len: u64) {
-    use std::os::fd::AsRawFd;
-    let (Ok(offset), Ok(len)) = (i64::try_from(offset), i64::try_from(len)) else {
-        return;
-    };
-    // SAFETY: a valid open descriptor; the call only schedules write-back.
-    unsafe {
-        libc::sync_file_range(file.as_raw_fd(), offset, len, libc::SYNC_FILE_RANGE_WRITE);
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn start_writeback(_file: &File, _offset: u64, _len: u64) {}
-
-/// Reads the staging file as far as the copy went, waiting for more.
-struct Following<'a> {
-    file: &'a File,
-    state: &'a CopyState,
-    pos: u64,
-    read: &'a AtomicU64,
-}
-
-impl Read for Following<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let copied = self.state.wait_beyond(self.pos);
-        if copied.failed {
-            return Err(io::Error::other("copie du lot interrompue"));
-        }
-        if copied.bytes <= self.pos || buf.is_empty() {
-            return Ok(0);
-        }
-        let want = usize::try_from(copied.bytes - self.pos)
-            .unwrap_or(usize::MAX)
-            .min(buf.len());
-        let n = self.file.read_at(&mut buf[..want], self.pos)?;
-        if n == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "copie du lot raccourcie",
-            ));
-        }
-        self.pos += n as u64;
-        self.read.store(self.pos, Ordering::Relaxed);
-        Ok(n)
     }
 }
 
@@ -348,7 +234,7 @@ impl Store {
         let binary = file.metadata().is_ok_and(|m| m.is_file())
             && is_binary_age(&mut file).map_err(StoreError::io("lire le lot"))?;
         let (verified, located) = if binary {
-            verify_while_copying(&file, &staging, total, &read_options, progress)?
+            verify_while_staging(&file, &staging, total, &read_options, progress)?
         } else {
             verify_while_dearmoring(file, staging, total, &read_options, progress)?
         };
@@ -583,21 +469,21 @@ impl Store {
     }
 }
 
-/// The fast path for a binary age bundle: the kernel copies it into the
-/// staging file while the reader decrypts and verifies the staged bytes.
-/// Returns the verified bundle and the documents' offsets; the staged file
-/// is synced.
-fn verify_while_copying(
+/// The fast path for a binary age bundle: a stager reads the file and
+/// writes it to the staging file while the reader decrypts and verifies
+/// the written bytes (see [`stage`]). Returns the verified bundle and the
+/// documents' offsets; the staged file is synced.
+fn verify_while_staging(
     input: &File,
     staging: &File,
     total: u64,
     read_options: &ReadOptions<'_>,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<(bundle::VerifiedBundle, Vec<(ManifestEntry, u64)>)> {
-    let state = CopyState::default();
     let read = AtomicU64::new(0);
+    let (stager, staged) = stage::Channels::new().split(&read);
     std::thread::scope(|scope| {
-        let copier = scope.spawn(|| copy_in_slices(input, staging, &state));
+        let stager = scope.spawn(|| stager.run(input, staging));
         let mut sink = IndexSink {
             documents: Vec::new(),
             tap: Some(ProgressTap {
@@ -607,24 +493,15 @@ fn verify_while_copying(
                 progress,
             }),
         };
-        let following = Following {
-            file: staging,
-            state: &state,
-            pos: 0,
-            read: &read,
-        };
-        let verified = bundle::reader::read_bundle_threaded(following, read_options, &mut sink);
-        if verified.is_err() {
-            state.cancel.store(true, Ordering::Relaxed);
-        }
-        let copied = copier
+        let verified = bundle::reader::read_bundle_threaded(staged, read_options, &mut sink);
+        let staged = stager
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("copie du lot interrompue")));
         if let Some(tap) = &mut sink.tap {
             tap.report(true);
         }
         // A failed copy (disk full…) explains a verification failure.
-        copied.map_err(StoreError::io("préparer l'import"))?;
+        staged.map_err(StoreError::io("préparer l'import"))?;
         Ok((verified?, sink.documents))
     })
 }
