@@ -169,7 +169,7 @@ impl<'f> StagingWriter<'f> {
             let aligned = data.len() / ALIGN * ALIGN;
             if self.direct
                 && (aligned == 0
-                    || self.offset % ALIGN as u64 != 0
+                    || !self.offset.is_multiple_of(ALIGN as u64)
                     || data.as_ptr().align_offset(ALIGN) != 0)
             {
                 self.stop_direct()?;
