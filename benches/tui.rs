@@ -79,6 +79,38 @@ fn first_frame(c: &mut Criterion) {
             })
         },
     );
+    // The first opening of a day: the alert counts must be recomputed; the
+    // lines are drawn first (the counts follow, not timed here).
+    let mut days = 0u64;
+    group.bench_function(
+        "first inbox frame after unlock (low KDF), 10,000 requests, first opening of a day",
+        |b| {
+            b.iter_custom(|iterations| {
+                let mut timed = Duration::ZERO;
+                for _ in 0..iterations {
+                    days += 1;
+                    let day = today() + chrono::Days::new(days);
+                    let start = Instant::now();
+                    let store = Store::open(&path, &pass, &options()).unwrap();
+                    let mut first = None;
+                    store
+                        .summaries_then(day, &mut |lines| {
+                            let mut app = App::new(false, day, Theme::new(ThemeKind::Normal))
+                                .with_summaries(lines.to_vec());
+                            app.update(Action::Resize(WIDTH, HEIGHT));
+                            let mut terminal =
+                                Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
+                            draw(&app, &mut terminal);
+                            first = Some(start.elapsed());
+                        })
+                        .unwrap();
+                    timed += first.expect("a new day has early lines");
+                    drop(store);
+                }
+                timed
+            })
+        },
+    );
     group.finish();
 }
 

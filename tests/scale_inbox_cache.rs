@@ -131,3 +131,68 @@ fn cached_alert_counts_follow_drafts_days_and_imports() {
     let store = Store::open(&path, &pass, &options).unwrap();
     assert_counts_exact(&store, day(26));
 }
+
+#[test]
+fn the_first_load_of_a_day_hands_the_lines_before_the_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let pass = SecretString::from("phrase de test des lignes".to_string());
+    let options = StoreOptions {
+        kdf_log_n: Some(10),
+    };
+    let store = Store::init(
+        &dir.path().join("store"),
+        &pass,
+        "Dr Lignes",
+        None,
+        &options,
+    )
+    .unwrap();
+    let (signer, pub_file) = SigningKey::generate().unwrap();
+    store.trust_add(&pub_file, "Rectorat synthétique").unwrap();
+    let to: age::x25519::Recipient = store.public_keys().age_recipient.parse().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir_all(&work).unwrap();
+    let path = dir.path().join("lot.avis");
+    let spec = SynthSpec {
+        requests: 40,
+        documents_per_request: 1,
+        document_size: 32,
+        seed: 9,
+    };
+    let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+    write_synthetic_bundle(&spec, &work, file, &signer, &to, &[], 1).unwrap();
+    store
+        .import(&path, &ImportOptions::default(), &mut |_| {})
+        .unwrap();
+
+    let load = |today| {
+        let mut early: Vec<Vec<avis::store::RequestSummary>> = Vec::new();
+        let full = store
+            .summaries_then(today, &mut |lines| early.push(lines.to_vec()))
+            .unwrap();
+        (early, full)
+    };
+    // Nothing cached yet: the lines come first, every count pending.
+    let (early, full) = load(day(26));
+    assert_eq!(early.len(), 1);
+    let ids =
+        |l: &[avis::store::RequestSummary]| l.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+    assert_eq!(ids(&early[0]), ids(&full), "same lines, same order");
+    assert!(early[0].iter().all(|s| s.alerts_pending));
+    assert!(full.iter().all(|s| !s.alerts_pending));
+    assert!(full.iter().any(|s| s.alerts > 0));
+    // Cached for the day: no early lines.
+    let (early, again) = load(day(26));
+    assert!(early.is_empty());
+    assert_eq!(again, full);
+    // Another day: early lines with yesterday's counts, flagged pending.
+    let (early, next_day) = load(day(27));
+    assert_eq!(early.len(), 1);
+    assert!(early[0].iter().all(|s| s.alerts_pending));
+    let yesterday: Vec<usize> = full.iter().map(|s| s.alerts).collect();
+    assert_eq!(
+        early[0].iter().map(|s| s.alerts).collect::<Vec<_>>(),
+        yesterday
+    );
+    assert!(next_day.iter().all(|s| !s.alerts_pending));
+}

@@ -136,6 +136,15 @@ fn inbox_screens() {
         app.update(Action::ToggleHelp);
         app
     });
+    snap("inbox_alerts_pending", |w, h| {
+        let mut lines = avis::tui::sample::summaries(30);
+        for line in lines.iter_mut().skip(1) {
+            line.alerts_pending = true;
+        }
+        let mut app = base(w, h).with_summaries(lines);
+        app.update(Action::Resize(w, h));
+        app
+    });
     snap("inbox_empty", |w, h| {
         let mut app = base(w, h).with_summaries(Vec::new());
         app.update(Action::Resize(w, h));

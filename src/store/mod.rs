@@ -219,6 +219,9 @@ pub struct RequestSummary {
     pub status: Status,
     /// Checks that fire and are not `info`.
     pub alerts: usize,
+    /// Only in the early lines of [`Store::summaries_then`]: `alerts` is
+    /// the last count known (or 0), being recomputed.
+    pub alerts_pending: bool,
     pub troubles: Vec<TroubleCode>,
     pub measures: Vec<MeasureCode>,
 }

@@ -79,6 +79,7 @@ impl SummaryRow {
             received_at: self.received_at,
             status,
             alerts,
+            alerts_pending: false,
             troubles: self.troubles,
             measures: self.measures,
         }
@@ -112,6 +113,11 @@ struct AlertsCache {
     settings: String,
     /// id → (generation mark, count).
     counts: std::collections::HashMap<String, (String, usize)>,
+}
+
+/// The inbox order of the store: received date, then id.
+fn sort_inbox(lines: &mut [RequestSummary]) {
+    lines.sort_by(|a, b| (a.received_at, a.id.as_str()).cmp(&(b.received_at, b.id.as_str())));
 }
 
 /// Name of the [`AlertsCache`] record in [`T::Meta`].
@@ -219,17 +225,30 @@ impl Store {
     /// cached (changed since, or another day) are parsed and checked, on
     /// both cores.
     pub fn summaries(&self, today: NaiveDate) -> Result<Vec<RequestSummary>> {
+        self.summaries_then(today, &mut |_| {})
+    }
+
+    /// Like [`Store::summaries`]; when alert counts must be recomputed
+    /// (the first load of a day, after changes), first hands `early` the
+    /// lines at once, the counts not yet known flagged `alerts_pending`
+    /// (with the last count known, or 0), so that the inbox shows before
+    /// the checks run.
+    pub fn summaries_then(
+        &self,
+        today: NaiveDate,
+        early: &mut dyn FnMut(&[RequestSummary]),
+    ) -> Result<Vec<RequestSummary>> {
         let keys = &self.secrets.keys;
         let Some(inbox) = self.db.get::<InboxLines>(keys, T::Summaries, INBOX)? else {
             // A store imported before the inbox record existed (or empty).
             return self.summaries_from_requests(today);
         };
         let settings = self.settings_fingerprint();
-        let mut cache: AlertsCache = self
-            .db
-            .get(keys, T::Meta, ALERTS_CACHE)?
-            .filter(|c: &AlertsCache| c.day == Some(today) && c.settings == settings)
-            .unwrap_or_default();
+        let stored: Option<AlertsCache> = self.db.get(keys, T::Meta, ALERTS_CACHE)?;
+        let (mut cache, previous) = match stored {
+            Some(c) if c.day == Some(today) && c.settings == settings => (c, None),
+            other => (AlertsCache::default(), other),
+        };
         let mut out = Vec::with_capacity(inbox.lines.len());
         let mut stale = Vec::new();
         for line in inbox.lines {
@@ -248,15 +267,29 @@ impl Store {
                 Some((cached_mark, count)) if *cached_mark == mark => Some(*count),
                 _ => None,
             };
-            if alerts.is_none() {
-                stale.push((out.len(), mark));
-            }
-            out.push(line.into_summary(status, alerts.unwrap_or(0)));
+            let mut summary = match alerts {
+                Some(count) => line.into_summary(status, count),
+                None => {
+                    let last = previous
+                        .as_ref()
+                        .and_then(|p| p.counts.get(&line.id))
+                        .filter(|(cached_mark, _)| *cached_mark == mark)
+                        .map_or(0, |(_, count)| *count);
+                    stale.push((out.len(), mark));
+                    line.into_summary(status, last)
+                }
+            };
+            summary.alerts_pending = alerts.is_none();
+            out.push(summary);
         }
         if !stale.is_empty() {
+            let mut lines = out.clone();
+            sort_inbox(&mut lines);
+            early(&lines);
             let counts = self.count_alerts(&out, &stale, today)?;
             for ((index, mark), count) in stale.iter().zip(counts) {
                 out[*index].alerts = count;
+                out[*index].alerts_pending = false;
                 cache
                     .counts
                     .insert(out[*index].id.clone(), (mark.clone(), count));
@@ -265,7 +298,7 @@ impl Store {
             cache.settings = settings;
             self.db.put_cache(keys, T::Meta, ALERTS_CACHE, &cache)?;
         }
-        out.sort_by(|a, b| (a.received_at, a.id.as_str()).cmp(&(b.received_at, b.id.as_str())));
+        sort_inbox(&mut out);
         Ok(out)
     }
 
@@ -331,7 +364,7 @@ impl Store {
                 .count();
             out.push(SummaryRow::of(&request).into_summary(status, alerts));
         }
-        out.sort_by(|a, b| (a.received_at, a.id.as_str()).cmp(&(b.received_at, b.id.as_str())));
+        sort_inbox(&mut out);
         Ok(out)
     }
 

@@ -79,6 +79,7 @@ pub fn summaries(n: usize) -> Vec<RequestSummary> {
             received_at: date(2026, 10, 1) + chrono::Duration::days((i * 7 % 50) as i64),
             status: statuses[i % statuses.len()],
             alerts: i % 4,
+            alerts_pending: false,
             troubles: vec![troubles[i % troubles.len()].clone()],
             measures: vec![
                 measures[i % measures.len()].clone(),

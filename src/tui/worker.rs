@@ -229,12 +229,8 @@ impl Worker {
                 None => self.send(WorkerEvent::Failed(NOT_OPEN.into())),
                 Some(store) => {
                     let event =
-                        run_on_store(store, self.today, other, &mut self.external, &|l, d, t| {
-                            let _ = self.events.send(Event::Worker(WorkerEvent::Progress {
-                                label: l.to_string(),
-                                done: d,
-                                total: t,
-                            }));
+                        run_on_store(store, self.today, other, &mut self.external, &|event| {
+                            let _ = self.events.send(Event::Worker(event));
                         });
                     if let Some(event) = event {
                         self.send(event);
@@ -295,19 +291,32 @@ impl Worker {
     }
 }
 
-/// Runs one command on an unlocked store and returns the reply.
+/// Runs one command on an unlocked store and returns the reply; `send`
+/// passes on what comes before it (progress, early inbox lines).
 fn run_on_store(
     store: &Store,
     today: NaiveDate,
     command: WorkerCommand,
     external: &mut Vec<super::document::ExternalCopy>,
-    progress: &dyn Fn(&str, u64, u64),
+    send: &dyn Fn(WorkerEvent),
 ) -> Option<WorkerEvent> {
+    let progress = |label: &str, done: u64, total: u64| {
+        send(WorkerEvent::Progress {
+            label: label.to_string(),
+            done,
+            total,
+        })
+    };
     Some(match command {
-        WorkerCommand::LoadSummaries => match store.summaries(today) {
-            Ok(list) => WorkerEvent::Summaries(list),
-            Err(e) => WorkerEvent::Failed(err_text(e)),
-        },
+        // The lines first when the alert counts must be recomputed.
+        WorkerCommand::LoadSummaries => {
+            match store.summaries_then(today, &mut |early| {
+                send(WorkerEvent::Summaries(early.to_vec()))
+            }) {
+                Ok(list) => WorkerEvent::Summaries(list),
+                Err(e) => WorkerEvent::Failed(err_text(e)),
+            }
+        }
         WorkerCommand::LoadRequest(id) => match load_request(store, &id, today) {
             Ok(loaded) => WorkerEvent::Request(Box::new(loaded)),
             Err(e) => WorkerEvent::Failed(e),

@@ -54,7 +54,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let c = inbox.counts();
     let sel = |s: Option<Status>| inbox.status_filter == s;
     let mark = |on: bool| if on { t.selected } else { t.base };
-    let counts = Line::from(vec![
+    let mut counts = Line::from(vec![
         Span::styled(format!(" 0 Tous {} ", inbox.rows.len()), mark(sel(None))),
         Span::raw(" "),
         Span::styled(
@@ -77,6 +77,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             mark(sel(Some(Status::Exporte))),
         ),
     ]);
+    // The first load of a day shows the lines before the checks are rerun.
+    if inbox.rows.iter().any(|r| r.summary.alerts_pending) {
+        counts.push_span(Span::styled(" · alertes…", t.dim));
+    }
     frame.render_widget(Paragraph::new(counts), counts_area);
 
     let arrow = if inbox.descending { "↓" } else { "↑" };
@@ -167,7 +171,11 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
             }
             cells.push(s.received_at.format("%d/%m/%Y").to_string());
             cells.push(if s.late { "oui".into() } else { "non".into() });
-            cells.push(s.alerts.to_string());
+            cells.push(if s.alerts_pending {
+                "…".into()
+            } else {
+                s.alerts.to_string()
+            });
             cells.push(status_label(s.status).to_string());
             Row::new(cells)
         })
