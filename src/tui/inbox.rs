@@ -53,6 +53,8 @@ pub struct InboxRow {
     pub session: String,
     /// Lowercase, accent-free text searched by `/`.
     pub haystack: String,
+    /// The candidate's name folded the same way (sorting by name).
+    pub name_key: String,
     /// The first exam day of the diploma and session (default campaign
     /// settings), the échéance the doctor works towards.
     pub first_exam: Option<chrono::NaiveDate>,
@@ -95,6 +97,7 @@ impl InboxRow {
             diploma_short: clean(short_diploma(&summary.diploma)),
             session: clean(&summary.session),
             haystack: fold(&hay),
+            name_key: fold(&summary.candidate),
             first_exam: settings.first_exam(&summary.diploma, &summary.session),
             summary,
         }
@@ -132,6 +135,15 @@ pub fn short_diploma(d: &DiplomaCode) -> &str {
 pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
+        // Most of the text (ids, codes, labels) is ASCII.
+        if c.is_ascii() {
+            out.push(if c == '_' {
+                ' '
+            } else {
+                c.to_ascii_lowercase()
+            });
+            continue;
+        }
         for l in c.to_lowercase() {
             let base = match l {
                 'à' | 'â' | 'ä' | 'á' | 'ã' => 'a',
@@ -258,7 +270,7 @@ impl InboxState {
                     .cmp(&(rb.first_exam.is_none(), rb.first_exam))
                     .then(b.late.cmp(&a.late))
                     .then(a.received_at.cmp(&b.received_at)),
-                SortKey::Name => fold(&a.candidate).cmp(&fold(&b.candidate)),
+                SortKey::Name => ra.name_key.cmp(&rb.name_key),
                 SortKey::Status => a.status.cmp(&b.status),
             };
             ord.then_with(|| a.id.cmp(&b.id))
@@ -337,5 +349,36 @@ pub fn status_index(status: Status) -> usize {
         Status::Brouillon => 1,
         Status::Valide => 2,
         Status::Exporte => 3,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_lowers_strips_french_accents_and_ligatures() {
+        assert_eq!(fold("ÉTIENNE Jules"), "etienne jules");
+        assert_eq!(fold("Cœur Æsop Ça"), "coeur aesop ca");
+        assert_eq!(fold("tiers_temps BTS-2027"), "tiers temps bts-2027");
+        assert_eq!(fold("ÀÂÄÎÏÔÖÙÛÜŸÑ"), "aaaiioouuuyn");
+    }
+
+    #[test]
+    fn sorting_by_name_ignores_case_and_accents() {
+        let mut inbox = InboxState::default();
+        let mut lines = crate::tui::sample::summaries(3);
+        lines[0].candidate = "ZOLA Émile".into();
+        lines[1].candidate = "éluard Paul".into();
+        lines[2].candidate = "DUMAS Alexandre".into();
+        inbox.set_summaries(lines);
+        inbox.sort = SortKey::Name;
+        inbox.refresh(None);
+        let names: Vec<&str> = inbox
+            .view
+            .iter()
+            .map(|&i| inbox.rows[i].summary.candidate.as_str())
+            .collect();
+        assert_eq!(names, ["DUMAS Alexandre", "éluard Paul", "ZOLA Émile"]);
     }
 }
