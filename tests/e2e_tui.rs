@@ -456,3 +456,81 @@ fn the_demo_locks_itself_when_idle_and_keeps_the_typed_motivation() {
         "the demo's temporary store is deleted on exit"
     );
 }
+
+#[test]
+fn a_scan_after_the_image_query_of_a_real_terminal() {
+    if !tmux_available() {
+        if std::env::var_os("CI").is_some() {
+            panic!("tmux is required for the end-to-end test in CI");
+        }
+        eprintln!("tmux introuvable : test de bout en bout ignoré");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_avis");
+    let work = tempfile::tempdir().unwrap();
+    let private_tmp = work.path().join("tmp");
+    std::fs::create_dir(&private_tmp).unwrap();
+    let exit_file = work.path().join("exit");
+    let tmux = Tmux {
+        socket: format!("avis-e2e-scan-{}", std::process::id()),
+    };
+    // Without tmux's variables avis takes tmux for a plain terminal and asks
+    // it for its image protocols at start-up (tmux answers: none).
+    let cmd = format!(
+        "env -u TMUX -u TERM_PROGRAM TERM=xterm-256color AVIS_DATE=2026-11-26 TMPDIR='{}' '{}' demo; echo $? > '{}'; sleep 2",
+        private_tmp.display(),
+        bin,
+        exit_file.display()
+    );
+    let out = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        "avis",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        "-c",
+        work.path().to_str().unwrap(),
+        &cmd,
+    ]);
+    assert!(out.status.success(), "tmux new-session failed");
+
+    let screen = tmux.wait_for("À traiter 39");
+    for garbage in ["Gi=31", "AAAA", "[?", "[0n", "16t", "\u{1b}"] {
+        assert!(
+            !screen.contains(garbage),
+            "the query left {garbage:?} on screen:\n{screen}"
+        );
+    }
+    // The first keys after the query reach the inbox.
+    tmux.keys(&["/"]);
+    tmux.text("AMX-2027-000018");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("1 Synthèse");
+    tmux.keys(&["4"]);
+    tmux.wait_for("certificat-urgences.jpg");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("aperçu en demi-blocs");
+    let blocks = screen.chars().filter(|c| matches!(c, '▀' | '▄')).count();
+    assert!(blocks > 200, "the scan is drawn in half blocks:\n{screen}");
+    assert!(!screen.contains('\u{1b}'));
+    // Leaving the viewer leaves no piece of the image.
+    tmux.keys(&["Escape"]);
+    let screen = tmux.wait_for("4 Pièces");
+    let start = Instant::now();
+    let mut screen = screen;
+    while screen.contains("aperçu") && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+        screen = tmux.screen();
+    }
+    assert!(
+        !screen.chars().any(|c| matches!(c, '▀' | '▄')),
+        "no half block left after the viewer:\n{screen}"
+    );
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("À traiter 39");
+    tmux.keys(&["q"]);
+    assert_eq!(wait_file(&exit_file).trim(), "0", "q exits with status 0");
+}

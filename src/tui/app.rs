@@ -15,9 +15,12 @@ use crate::store::{ExportedFile, JournalEvent, RequestRecord, RequestSummary};
 use super::action::Action;
 use super::clean::{clean, clean_lines};
 use super::editor::{Editor, EditorFocus, LineEdit, LinePurpose, Picker, PickerPurpose, SaveState};
+use super::graphics::{ImageMode, Picture};
 use super::inbox::InboxState;
-use super::theme::Theme;
-use super::worker::{DocumentContent, ExportItem, LoadedRequest, WorkerCommand, WorkerEvent};
+use super::theme::{Theme, ThemeKind};
+use super::worker::{
+    DocumentContent, ExportItem, ImageJob, LoadedRequest, WorkerCommand, WorkerEvent,
+};
 
 /// How long after the last edit the draft is saved.
 pub const SAVE_DEBOUNCE: Duration = Duration::from_millis(500);
@@ -171,6 +174,21 @@ pub struct ViewerState {
     pub pages: Vec<Vec<String>>,
     pub page: usize,
     pub scroll: u16,
+    /// A scan encoded for the terminal, ready to draw (it holds decrypted
+    /// pixels: it goes with the viewer).
+    pub picture: Option<Picture>,
+    /// The area of the encoding the worker is doing.
+    pub encoding: Option<ratatui::layout::Rect>,
+    /// How many encodings were made or asked for (a redraw makes none).
+    pub encodes: u32,
+}
+
+impl ViewerState {
+    /// The picture is drawn with a pixel protocol (sixel, kitty, iTerm2),
+    /// which leaves pixels that ratatui's cell diff does not erase.
+    pub fn shows_graphics(&self) -> bool {
+        self.picture.as_ref().is_some_and(|p| p.mode.is_graphics())
+    }
 }
 
 /// Where the export stands.
@@ -217,6 +235,16 @@ pub struct App {
     pub editor: Option<Editor>,
     pub viewer: Option<ViewerState>,
     pub export: ExportState,
+    /// How scans are drawn (what the terminal answered at start-up).
+    pub images: ImageMode,
+    /// The terminal must be cleared and every cell written again before the
+    /// next frame: a sixel, kitty or iTerm2 image went or was covered, and
+    /// its pixels are not in ratatui's buffer (set by the update, taken by
+    /// the event loop).
+    pub repaint: bool,
+    /// A sixel, kitty or iTerm2 image was dropped: besides the repaint, the
+    /// terminal must forget it (kitty keeps images in its memory).
+    pub drop_images: bool,
     pub progress: Option<ProgressInfo>,
     /// Last message for the status bar, with whether it is an error.
     pub message: Option<(String, bool)>,
@@ -262,6 +290,9 @@ impl App {
                 },
                 phase: ExportPhase::Editing,
             },
+            images: ImageMode::HalfBlocks,
+            repaint: false,
+            drop_images: false,
             progress: None,
             message: None,
             loading: None,
@@ -328,8 +359,20 @@ impl App {
                 self.size = (w, h);
                 let height = self.inbox_height();
                 self.inbox.scroll_into_view(height);
+                self.refresh_picture(&mut out);
             }
-            Action::ToggleHelp => self.help = !self.help,
+            Action::ToggleHelp => {
+                self.help = !self.help;
+                // The help covers part of a pixel image; closing it must
+                // draw the whole image again.
+                if self
+                    .viewer
+                    .as_ref()
+                    .is_some_and(ViewerState::shows_graphics)
+                {
+                    self.repaint = true;
+                }
+            }
             Action::ToggleContrast => self.theme = self.theme.toggled(),
             Action::Quit => {
                 if let Some(cmd) = self.autosave(true) {
@@ -424,10 +467,11 @@ impl App {
             pending,
         });
         out.push(WorkerCommand::Lock);
-        // Forget everything decrypted; keep only the inbox's settings.
+        // Forget everything decrypted; keep only the inbox's settings. A
+        // scan's pixels must leave the terminal too.
+        self.close_viewer();
         self.request = None;
         self.editor = None;
-        self.viewer = None;
         let old = std::mem::take(&mut self.inbox);
         self.inbox.sort = old.sort;
         self.inbox.descending = old.descending;
@@ -628,7 +672,7 @@ impl App {
             Screen::Viewer => {
                 // Copies for the external viewer live until the request is
                 // left (the system viewer may still be reading them).
-                self.viewer = None;
+                self.close_viewer();
                 self.screen = Screen::Request;
             }
             Screen::Export => match self.export.phase {
@@ -852,6 +896,9 @@ impl App {
                         pages: Vec::new(),
                         page: 0,
                         scroll: 0,
+                        picture: None,
+                        encoding: None,
+                        encodes: 0,
                     });
                     out.push(WorkerCommand::Document {
                         sha256: doc.sha256.clone(),
@@ -871,6 +918,92 @@ impl App {
             }
             _ => {}
         }
+    }
+
+    /// Closes the viewer and drops its picture; a pixel image must also be
+    /// erased from the terminal.
+    fn close_viewer(&mut self) {
+        if self.viewer.take().is_some_and(|v| v.shows_graphics()) {
+            self.repaint = true;
+            self.drop_images = true;
+        }
+    }
+
+    /// Encodes the viewer's scan for the current image area, unless it is
+    /// already, or an encoding is under way (its reply asks again if the
+    /// area changed meanwhile). Half blocks are encoded here (a few
+    /// milliseconds), pixel protocols on the worker. Never while drawing.
+    fn refresh_picture(&mut self, out: &mut Vec<WorkerCommand>) {
+        // The grey shades of NO_COLOR are drawn from the thumbnail itself.
+        if self.theme.kind == ThemeKind::NoColor {
+            return;
+        }
+        let area = super::screens::viewer::image_area(self.size);
+        let mode = self.images;
+        let Some(v) = self.viewer.as_mut() else {
+            return;
+        };
+        let Some(DocumentContent::Image { width, height, rgb }) = &v.content else {
+            return;
+        };
+        if area.is_empty() {
+            // No room left: nothing to draw.
+            if v.picture.take().is_some_and(|p| p.mode.is_graphics()) {
+                self.repaint = true;
+                self.drop_images = true;
+            }
+            return;
+        }
+        if v.encoding.is_some() || v.picture.as_ref().is_some_and(|p| p.area == area) {
+            return;
+        }
+        v.encodes += 1;
+        if mode.is_graphics() {
+            v.encoding = Some(area);
+            out.push(WorkerCommand::EncodeImage(Box::new(ImageJob {
+                sha256: v.sha256.clone(),
+                area,
+                width: *width,
+                height: *height,
+                rgb: rgb.clone(),
+            })));
+        } else {
+            v.picture = super::graphics::encode(None, *width, *height, rgb, area);
+        }
+    }
+
+    /// The worker encoded a scan: kept if it is still the one shown and the
+    /// area did not change; half blocks if the encoding failed.
+    fn on_picture(
+        &mut self,
+        sha256: &str,
+        area: ratatui::layout::Rect,
+        picture: Option<Picture>,
+        out: &mut Vec<WorkerCommand>,
+    ) {
+        let current = super::screens::viewer::image_area(self.size);
+        let Some(v) = self
+            .viewer
+            .as_mut()
+            .filter(|v| v.sha256 == sha256 && v.encoding == Some(area))
+        else {
+            return;
+        };
+        v.encoding = None;
+        if area != current {
+            return self.refresh_picture(out);
+        }
+        if v.shows_graphics() {
+            // The old image's pixels (and kitty's copy) must go first.
+            self.repaint = true;
+            self.drop_images = true;
+        }
+        v.picture = picture.or_else(|| match &v.content {
+            Some(DocumentContent::Image { width, height, rgb }) => {
+                super::graphics::encode(None, *width, *height, rgb, area)
+            }
+            _ => None,
+        });
     }
 
     fn update_viewer(&mut self, action: Action) {
@@ -1324,7 +1457,13 @@ impl App {
                     v.content = Some(content);
                 }
                 self.progress = None;
+                self.refresh_picture(out);
             }
+            WorkerEvent::ImageEncoded {
+                sha256,
+                area,
+                picture,
+            } => self.on_picture(&sha256, area, picture, out),
             WorkerEvent::ExternalOpened(result) => match result {
                 Ok(()) => self.set_message(
                     "Pièce ouverte dans la visionneuse du système ; sa copie temporaire sera effacée en quittant la demande",

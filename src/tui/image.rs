@@ -1,6 +1,7 @@
 //! Images for the document viewer: JPEG and PNG scans (and binary PPM)
 //! decoded on the worker, with size limits, into a small RGB thumbnail that
-//! [`super::widgets::halfblocks`] draws two pixels per terminal cell.
+//! [`super::graphics`] encodes for the terminal (sixel, kitty, iTerm2 or
+//! half blocks) and [`super::widgets::halfblocks`] draws in grey shades.
 
 use std::io::Cursor;
 

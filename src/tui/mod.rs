@@ -9,7 +9,9 @@
 //! after `AVIS_VERROUILLAGE_MINUTES` (5 by default, `0`: never) without
 //! input, or on Ctrl+L: the draft is saved, the worker closes the store, the
 //! app forgets what it decrypted and asks the passphrase again. The terminal
-//! is restored on exit, on panic, on SIGTERM and on SIGHUP.
+//! is restored on exit, on panic, on SIGTERM and on SIGHUP. Scans are drawn
+//! with the best image protocol the terminal answers for at start-up
+//! ([`graphics`]).
 
 #![deny(clippy::unwrap_used, clippy::expect_used)]
 
@@ -21,12 +23,12 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use ratatui::backend::CrosstermBackend;
+use ratatui::backend::{Backend, ClearType, CrosstermBackend};
 use ratatui::crossterm::event::{
     self as ct, DisableMouseCapture, EnableMouseCapture, KeyEventKind,
 };
 use ratatui::crossterm::terminal::{
-    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+    disable_raw_mode, enable_raw_mode, Clear, EnterAlternateScreen, LeaveAlternateScreen,
 };
 use ratatui::crossterm::{cursor, execute};
 use ratatui::Terminal;
@@ -39,6 +41,7 @@ pub mod demo;
 pub mod document;
 pub mod editor;
 pub mod event;
+pub mod graphics;
 pub mod image;
 pub mod inbox;
 pub mod keys;
@@ -51,6 +54,7 @@ pub mod worker;
 use action::Action;
 use app::App;
 use event::Event;
+use ratatui_image::picker::Picker;
 use worker::{DemoAssets, StoreSource, WorkerCommand};
 
 /// What the TUI needs from the command line.
@@ -106,6 +110,8 @@ fn read_passphrase_file(path: &std::path::Path) -> Result<SecretString, String> 
 /// Restores the terminal: leaves raw mode, the alternate screen and mouse
 /// capture. Safe to call more than once.
 pub fn restore_terminal() {
+    // Kitty would keep the scans' pixels in its memory.
+    graphics::erase_on_exit(&mut io::stdout());
     let _ = disable_raw_mode();
     let _ = execute!(
         io::stdout(),
@@ -138,14 +144,53 @@ fn install_panic_hook() {
     }));
 }
 
-fn setup_terminal() -> Result<Terminal<CrosstermBackend<Stdout>>, String> {
+/// Raw mode and the alternate screen; then the image query (the terminal's
+/// answers must not be read as keys: no thread reads the keyboard yet, and
+/// mouse reports are not asked for yet); then the mouse, on a clean screen.
+fn setup_terminal(
+    app: &mut App,
+) -> Result<(Terminal<CrosstermBackend<Stdout>>, Option<Picker>), String> {
     let fail = |_| {
         "le terminal ne peut pas passer en mode plein écran : lancez avis dans un vrai terminal"
             .to_string()
     };
     enable_raw_mode().map_err(fail)?;
-    execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture).map_err(fail)?;
-    Terminal::new(CrosstermBackend::new(io::stdout())).map_err(fail)
+    execute!(io::stdout(), EnterAlternateScreen).map_err(fail)?;
+    let picker = match graphics::ImageEnv::from_env().detection() {
+        Ok(graphics::Detection::Query) => graphics::detect(),
+        Ok(graphics::Detection::HalfBlocks) => None,
+        Err(message) => {
+            app.message = Some((message, true));
+            None
+        }
+    };
+    app.images = graphics::mode_of(picker.as_ref());
+    // A terminal that printed part of the query instead of answering it.
+    execute!(
+        io::stdout(),
+        Clear(ratatui::crossterm::terminal::ClearType::All),
+        EnableMouseCapture
+    )
+    .map_err(fail)?;
+    let terminal = Terminal::new(CrosstermBackend::new(io::stdout())).map_err(fail)?;
+    Ok((terminal, picker))
+}
+
+/// Clears the screen and forgets the last frame so that the next one writes
+/// every cell: sixel and iTerm2 pixels are not in ratatui's buffer and
+/// survive its diff. With `dropped`, the images the terminal keeps (kitty)
+/// are deleted first. (`Terminal::clear` would ask the terminal for the
+/// cursor position, racing the input thread.)
+fn repaint(
+    terminal: &mut Terminal<CrosstermBackend<Stdout>>,
+    dropped: Option<graphics::ImageMode>,
+) {
+    if let Some(mode) = dropped {
+        graphics::erase_images(terminal.backend_mut(), mode);
+    }
+    if terminal.backend_mut().clear_region(ClearType::All).is_ok() {
+        terminal.swap_buffers();
+    }
 }
 
 fn run_app(
@@ -173,12 +218,12 @@ fn run_app(
     document::sweep_at_start();
     install_panic_hook();
     let guard = TerminalGuard;
-    let mut terminal = setup_terminal()?;
+    let (mut terminal, picker) = setup_terminal(&mut app)?;
 
     let (tx, rx) = mpsc::channel::<Event>();
     let (cmd_tx, cmd_rx) = mpsc::channel::<WorkerCommand>();
     let demo = matches!(source, StoreSource::Demo { .. });
-    let worker = worker::spawn(source, app.today, cmd_rx, tx.clone()).map_err(|_| {
+    let worker = worker::spawn(source, app.today, picker, cmd_rx, tx.clone()).map_err(|_| {
         "impossible de démarrer le processus de travail : relancez avis".to_string()
     })?;
     if demo {
@@ -223,6 +268,10 @@ fn event_loop(
     let draw_failed =
         |_| "l'affichage du terminal a échoué : relancez avis dans un terminal".to_string();
     loop {
+        let dropped = std::mem::take(&mut app.drop_images);
+        if std::mem::take(&mut app.repaint) || dropped {
+            repaint(terminal, dropped.then_some(app.images));
+        }
         terminal
             .draw(|f| screens::render(app, f))
             .map_err(draw_failed)?;

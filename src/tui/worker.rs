@@ -1,14 +1,17 @@
 //! The worker thread: it owns the [`Store`] and does everything slow or
-//! secret (unlock, import, sled, decryption, PDF text extraction, export) off
-//! the UI thread. The UI sends [`WorkerCommand`]s and receives
-//! [`WorkerEvent`]s, progress included. Errors come back as French messages
-//! that never quote health data.
+//! secret (unlock, import, sled, decryption, PDF text extraction, export,
+//! encoding scans for sixel, kitty or iTerm2) off the UI thread. The UI
+//! sends [`WorkerCommand`]s and receives [`WorkerEvent`]s, progress
+//! included. Errors come back as French messages that never quote health
+//! data.
 
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, Sender};
 use std::thread::JoinHandle;
 
 use chrono::NaiveDate;
+use ratatui::layout::Rect;
+use ratatui_image::picker::Picker;
 use secrecy::SecretString;
 
 use crate::domain::checks::{CampaignSettings, Finding};
@@ -18,6 +21,7 @@ use crate::store::{
 };
 
 use super::event::Event;
+use super::graphics::Picture;
 
 /// Everything the demo needs, compiled into the binary.
 #[derive(Clone)]
@@ -55,7 +59,8 @@ pub struct LoadedRequest {
 pub enum DocumentContent {
     /// Text of a PDF, one string per page (not yet cleaned).
     Pages(Vec<String>),
-    /// An image, as rows of RGB pixels (for half-block rendering).
+    /// An image, as rows of RGB pixels (a thumbnail, see
+    /// [`super::image`]), encoded for the terminal by [`super::graphics`].
     Image {
         width: u32,
         height: u32,
@@ -71,6 +76,16 @@ pub struct ExportItem {
     pub id: String,
     pub candidate: String,
     pub issuer_name: String,
+}
+
+/// A scan to encode for a pixel protocol.
+pub struct ImageJob {
+    pub sha256: String,
+    /// The viewer's image area.
+    pub area: Rect,
+    pub width: u32,
+    pub height: u32,
+    pub rgb: Vec<u8>,
 }
 
 /// Orders for the worker.
@@ -104,6 +119,8 @@ pub enum WorkerCommand {
         filename: String,
     },
     CloseExternal,
+    /// Encodes a scan with the terminal's pixel protocol (no store needed).
+    EncodeImage(Box<ImageJob>),
     /// Closes the store (after the commands sent before), forgets its keys,
     /// releases its lock and deletes the external viewer's copies; an
     /// [`WorkerCommand::Unlock`] opens it again.
@@ -142,6 +159,12 @@ pub enum WorkerEvent {
         sha256: String,
         content: DocumentContent,
     },
+    /// A scan encoded for `area` (`None`: the encoding failed).
+    ImageEncoded {
+        sha256: String,
+        area: Rect,
+        picture: Option<Picture>,
+    },
     ExternalOpened(Result<(), String>),
     ExportPreview(Vec<ExportItem>),
     Exported(Result<Vec<ExportedFile>, String>),
@@ -150,10 +173,12 @@ pub enum WorkerEvent {
 }
 
 /// Starts the worker; it reports on `events` until it receives
-/// [`WorkerCommand::Shutdown`] or its command channel closes.
+/// [`WorkerCommand::Shutdown`] or its command channel closes. `picker`
+/// encodes scans when the terminal draws sixel, kitty or iTerm2 images.
 pub fn spawn(
     source: StoreSource,
     today: NaiveDate,
+    picker: Option<Picker>,
     commands: Receiver<WorkerCommand>,
     events: Sender<Event>,
 ) -> std::io::Result<JoinHandle<()>> {
@@ -167,6 +192,7 @@ pub fn spawn(
                 events,
                 external: Vec::new(),
                 demo_ready: false,
+                picker,
             };
             while let Ok(command) = commands.recv() {
                 if matches!(command, WorkerCommand::Shutdown) {
@@ -192,6 +218,7 @@ struct Worker {
     external: Vec<super::document::ExternalCopy>,
     /// The demo store exists: later unlocks open it with its passphrase.
     demo_ready: bool,
+    picker: Option<Picker>,
 }
 
 fn err_text(e: impl std::fmt::Display) -> String {
@@ -219,6 +246,27 @@ impl Worker {
             WorkerCommand::Unlock(passphrase) => self.unlock(passphrase),
             WorkerCommand::Shutdown => {}
             WorkerCommand::CloseExternal => self.external.clear(),
+            WorkerCommand::EncodeImage(job) => {
+                let ImageJob {
+                    sha256,
+                    area,
+                    width,
+                    height,
+                    rgb,
+                } = *job;
+                let picker = self.picker.as_ref();
+                // A failure inside the encoder must not stop the worker.
+                let picture = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    super::graphics::encode(picker, width, height, &rgb, area)
+                }))
+                .ok()
+                .flatten();
+                self.send(WorkerEvent::ImageEncoded {
+                    sha256,
+                    area,
+                    picture,
+                });
+            }
             WorkerCommand::Lock => {
                 self.external.clear();
                 if let Some(store) = self.store.take() {
@@ -390,6 +438,7 @@ fn run_on_store(
             )
         }
         WorkerCommand::Unlock(_)
+        | WorkerCommand::EncodeImage(_)
         | WorkerCommand::CloseExternal
         | WorkerCommand::Lock
         | WorkerCommand::Shutdown => return None,

@@ -22,12 +22,7 @@ pub mod viewer;
 pub fn render(app: &App, frame: &mut Frame) {
     let area = frame.area();
     frame.render_widget(Block::default().style(app.theme.base), area);
-    let [title, body, status] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [title, body, status] = frame_areas(area);
     render_title(app, frame, title);
     match app.screen {
         Screen::Unlock => unlock::render(app, frame, body),
@@ -41,6 +36,16 @@ pub fn render(app: &App, frame: &mut Frame) {
     if app.help {
         help::render(app, frame, area);
     }
+}
+
+/// The title line, the screen's body and the status bar.
+pub fn frame_areas(area: Rect) -> [Rect; 3] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
 }
 
 fn render_title(app: &App, frame: &mut Frame, area: Rect) {

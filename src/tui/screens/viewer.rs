@@ -1,5 +1,8 @@
-//! The document viewer: a PDF's text page by page, an image in half
-//! blocks, or why nothing can be shown (and the key for the system viewer).
+//! The document viewer: a PDF's text page by page, a scan drawn by
+//! ratatui-image (sixel, kitty, iTerm2 or colour half blocks, encoded
+//! beforehand: see [`crate::tui::graphics`]) or in grey shades under
+//! `NO_COLOR`, or why nothing can be shown (and the key for the system
+//! viewer).
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Line;
@@ -10,6 +13,18 @@ use crate::tui::app::App;
 use crate::tui::theme::ThemeKind;
 use crate::tui::widgets::halfblocks::HalfBlocks;
 use crate::tui::worker::DocumentContent;
+
+/// The image and its hint line inside the viewer's border.
+fn image_and_hint(inner: Rect) -> [Rect; 2] {
+    Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner)
+}
+
+/// Where a scan is drawn on a terminal of `size` (columns, rows): what the
+/// picture is encoded for.
+pub fn image_area(size: (u16, u16)) -> Rect {
+    let [_, body, _] = super::frame_areas(Rect::new(0, 0, size.0, size.1));
+    image_and_hint(Block::bordered().inner(body))[0]
+}
 
 /// Draws the viewer.
 pub fn render(app: &App, frame: &mut Frame, area: Rect) {
@@ -50,20 +65,34 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             );
         }
         Some(DocumentContent::Image { width, height, rgb }) => {
-            let [img, hint] =
-                Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
-            frame.render_widget(
-                HalfBlocks {
-                    width: *width,
-                    height: *height,
-                    rgb,
-                    monochrome: t.kind == ThemeKind::NoColor,
-                },
-                img,
-            );
+            let [img, hint] = image_and_hint(inner);
+            let mode = if t.kind == ThemeKind::NoColor {
+                // ratatui-image's half blocks are in colour only.
+                frame.render_widget(
+                    HalfBlocks {
+                        width: *width,
+                        height: *height,
+                        rgb,
+                    },
+                    img,
+                );
+                "en niveaux de gris"
+            } else if let Some(picture) = v.picture.as_ref() {
+                // Drawing only copies the ready protocol into the frame.
+                frame.render_widget(ratatui_image::Image::new(&picture.protocol), img);
+                picture.mode.label()
+            } else {
+                if v.encoding.is_some() {
+                    frame.render_widget(
+                        Paragraph::new(" Préparation de l'aperçu…").style(t.dim),
+                        img,
+                    );
+                }
+                app.images.label()
+            };
             frame.render_widget(
                 Paragraph::new(Line::styled(
-                    format!(" Image {width}×{height} (aperçu réduit) · o : visionneuse du système"),
+                    format!(" Image {width}×{height}, aperçu {mode} · o : visionneuse du système"),
                     t.dim,
                 )),
                 hint,

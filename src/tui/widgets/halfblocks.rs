@@ -1,20 +1,18 @@
-//! An RGB image drawn with half blocks: each terminal cell shows two
-//! vertical pixels (`▀`, top pixel as foreground, bottom as background),
-//! scaled down to fit. In the colourless theme, grey levels become shade
-//! characters instead.
+//! An RGB image in grey shades for the colourless theme (`NO_COLOR`): each
+//! terminal cell stands for two vertical pixels, their mean grey level
+//! becoming a shade character (`█▓▒░` or a space), scaled down to fit. In
+//! colour, scans are drawn by ratatui-image instead
+//! ([`crate::tui::graphics`]), whose half blocks need colours.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::style::Color;
 use ratatui::widgets::Widget;
 
-/// An image to draw.
+/// An image to draw in shades.
 pub struct HalfBlocks<'a> {
     pub width: u32,
     pub height: u32,
     pub rgb: &'a [u8],
-    /// Draw shades instead of colours.
-    pub monochrome: bool,
 }
 
 impl HalfBlocks<'_> {
@@ -52,27 +50,21 @@ impl Widget for HalfBlocks<'_> {
                 let Some(cell) = buf.cell_mut((area.x + cx, area.y + cy)) else {
                     continue;
                 };
-                if self.monochrome {
-                    let lum = (u32::from(top.0)
-                        + u32::from(top.1)
-                        + u32::from(top.2)
-                        + u32::from(bot.0)
-                        + u32::from(bot.1)
-                        + u32::from(bot.2))
-                        / 6;
-                    let ch = match lum {
-                        0..=50 => "█",
-                        51..=110 => "▓",
-                        111..=170 => "▒",
-                        171..=220 => "░",
-                        _ => " ",
-                    };
-                    cell.set_symbol(ch);
-                } else {
-                    cell.set_symbol("▀")
-                        .set_fg(Color::Rgb(top.0, top.1, top.2))
-                        .set_bg(Color::Rgb(bot.0, bot.1, bot.2));
-                }
+                let lum = (u32::from(top.0)
+                    + u32::from(top.1)
+                    + u32::from(top.2)
+                    + u32::from(bot.0)
+                    + u32::from(bot.1)
+                    + u32::from(bot.2))
+                    / 6;
+                let ch = match lum {
+                    0..=50 => "█",
+                    51..=110 => "▓",
+                    111..=170 => "▒",
+                    171..=220 => "░",
+                    _ => " ",
+                };
+                cell.set_symbol(ch);
             }
         }
     }
