@@ -13,12 +13,21 @@ use std::time::{Duration, Instant};
 const REQUEST: &str = "AMX-2027-000035";
 const MOTIVATION: &str = "Compensation de la lenteur d'execution en situation d'ecrit.";
 
-fn tmux_available() -> bool {
-    Command::new("tmux")
+/// Whether tmux is there; without it the test is skipped with a reason,
+/// or fails when `CI` is set.
+fn tmux_or_skip() -> bool {
+    let available = Command::new("tmux")
         .arg("-V")
         .output()
         .map(|o| o.status.success())
-        .unwrap_or(false)
+        .unwrap_or(false);
+    if !available {
+        if std::env::var_os("CI").is_some() {
+            panic!("tmux is required for the end-to-end test in CI");
+        }
+        eprintln!("tmux introuvable : test de bout en bout ignoré");
+    }
+    available
 }
 
 struct Tmux {
@@ -26,6 +35,32 @@ struct Tmux {
 }
 
 impl Tmux {
+    /// A detached session `avis` of `width`×`height` running `command`
+    /// (in `dir` when given), on a server of its own named after `name`.
+    fn start(name: &str, (width, height): (u16, u16), dir: Option<&Path>, command: &str) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("avis-e2e-{name}-{}", std::process::id()),
+        };
+        let (width, height) = (width.to_string(), height.to_string());
+        let mut args = vec![
+            "new-session",
+            "-d",
+            "-s",
+            "avis",
+            "-x",
+            &width,
+            "-y",
+            &height,
+        ];
+        if let Some(dir) = dir {
+            args.extend(["-c", dir.to_str().unwrap()]);
+        }
+        args.push(command);
+        let out = tmux.run(&args);
+        assert!(out.status.success(), "tmux new-session failed");
+        tmux
+    }
+
     fn run(&self, args: &[&str]) -> Output {
         Command::new("tmux")
             .arg("-L")
@@ -75,6 +110,51 @@ impl Drop for Tmux {
     }
 }
 
+/// `avis demo` running in tmux (120×40), with its own temporary directory
+/// and a file that receives its exit status.
+struct Demo {
+    tmux: Tmux,
+    work: tempfile::TempDir,
+    private_tmp: PathBuf,
+    exit_file: PathBuf,
+}
+
+impl Demo {
+    /// Starts the demo with `env` (`NAME=value` words) before the binary.
+    fn start(name: &str, env: &str) -> Demo {
+        let work = tempfile::tempdir().unwrap();
+        let private_tmp = work.path().join("tmp");
+        std::fs::create_dir(&private_tmp).unwrap();
+        let exit_file = work.path().join("exit");
+        let command = format!(
+            "env {env} AVIS_DATE=2026-11-26 TMPDIR='{}' '{}' demo; echo $? > '{}'; sleep 2",
+            private_tmp.display(),
+            env!("CARGO_BIN_EXE_avis"),
+            exit_file.display()
+        );
+        let tmux = Tmux::start(name, (120, 40), Some(work.path()), &command);
+        Demo {
+            tmux,
+            work,
+            private_tmp,
+            exit_file,
+        }
+    }
+
+    /// Waits for the demo to exit; asserts its status and that its
+    /// temporary store is gone.
+    fn assert_exit_cleanly(&self) {
+        assert_eq!(wait_file(&self.exit_file).trim(), "0", "exit status 0");
+        assert!(
+            std::fs::read_dir(&self.private_tmp)
+                .unwrap()
+                .next()
+                .is_none(),
+            "the demo's temporary store is deleted on exit"
+        );
+    }
+}
+
 fn wait_file(path: &Path) -> String {
     let start = Instant::now();
     loop {
@@ -106,43 +186,14 @@ fn requested_codes() -> Vec<String> {
 
 #[test]
 fn full_review_of_the_demo_in_a_terminal() {
-    if !tmux_available() {
-        if std::env::var_os("CI").is_some() {
-            panic!("tmux is required for the end-to-end test in CI");
-        }
-        eprintln!("tmux introuvable : test de bout en bout ignoré");
+    if !tmux_or_skip() {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_avis");
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let work = tempfile::tempdir().unwrap();
-    let private_tmp = work.path().join("tmp");
-    std::fs::create_dir(&private_tmp).unwrap();
+    let demo = Demo::start("review", "");
+    let (tmux, work) = (&demo.tmux, &demo.work);
     let export = work.path().join("export.avis");
-    let exit_file = work.path().join("exit");
-    let tmux = Tmux {
-        socket: format!("avis-e2e-{}", std::process::id()),
-    };
-    let cmd = format!(
-        "env AVIS_DATE=2026-11-26 TMPDIR='{}' '{}' demo; echo $? > '{}'; sleep 2",
-        private_tmp.display(),
-        bin,
-        exit_file.display()
-    );
-    let out = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "avis",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-c",
-        work.path().to_str().unwrap(),
-        &cmd,
-    ]);
-    assert!(out.status.success(), "tmux new-session failed");
 
     // The inbox, then the filter opens the request.
     tmux.wait_for("À traiter 39");
@@ -197,11 +248,7 @@ fn full_review_of_the_demo_in_a_terminal() {
     tmux.keys(&["Enter"]);
     tmux.wait_for("Exporté 1");
     tmux.keys(&["q"]);
-    assert_eq!(wait_file(&exit_file).trim(), "0", "q exits with status 0");
-    assert!(
-        std::fs::read_dir(&private_tmp).unwrap().next().is_none(),
-        "the demo's temporary store is deleted on exit"
-    );
+    demo.assert_exit_cleanly();
 
     // The rectorat's side.
     let out_dir = work.path().join("rectorat");
@@ -244,11 +291,7 @@ fn full_review_of_the_demo_in_a_terminal() {
 
 #[test]
 fn unlock_screen_passphrase_file_and_sigterm() {
-    if !tmux_available() {
-        if std::env::var_os("CI").is_some() {
-            panic!("tmux is required for the end-to-end test in CI");
-        }
-        eprintln!("tmux introuvable : test de bout en bout ignoré");
+    if !tmux_or_skip() {
         return;
     }
     let bin = env!("CARGO_BIN_EXE_avis");
@@ -272,9 +315,6 @@ fn unlock_screen_passphrase_file_and_sigterm() {
     );
 
     // Typed passphrase: a wrong one is refused (and never shown), then SIGTERM.
-    let tmux = Tmux {
-        socket: format!("avis-e2e-unlock-{}", std::process::id()),
-    };
     let pid_file = work.path().join("pid");
     let exit_file = work.path().join("exit");
     let cmd = format!(
@@ -284,18 +324,7 @@ fn unlock_screen_passphrase_file_and_sigterm() {
         store.display(),
         exit_file.display()
     );
-    let out = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "avis",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &cmd,
-    ]);
-    assert!(out.status.success());
+    let tmux = Tmux::start("unlock", (80, 24), None, &cmd);
     tmux.wait_for("Phrase de passe :");
     tmux.text("mauvaise");
     let screen = tmux.wait_for("••••••••");
@@ -321,9 +350,6 @@ fn unlock_screen_passphrase_file_and_sigterm() {
     drop(tmux);
 
     // AVIS_PASSPHRASE_FILE: straight to the inbox, q quits with status 0.
-    let tmux = Tmux {
-        socket: format!("avis-e2e-file-{}", std::process::id()),
-    };
     let exit_file = work.path().join("exit2");
     let cmd = format!(
         "env AVIS_PASSPHRASE_FILE='{}' '{}' --store '{}'; echo $? > '{}'; sleep 5",
@@ -332,18 +358,7 @@ fn unlock_screen_passphrase_file_and_sigterm() {
         store.display(),
         exit_file.display()
     );
-    let out = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "avis",
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &cmd,
-    ]);
-    assert!(out.status.success());
+    let tmux = Tmux::start("file", (80, 24), None, &cmd);
     tmux.wait_for("Aucune demande dans le magasin");
     tmux.keys(&["q"]);
     assert_eq!(wait_file(&exit_file).trim(), "0");
@@ -367,41 +382,11 @@ fn without_a_terminal_the_demo_says_so_and_leaves_nothing() {
 
 #[test]
 fn the_demo_locks_itself_when_idle_and_keeps_the_typed_motivation() {
-    if !tmux_available() {
-        if std::env::var_os("CI").is_some() {
-            panic!("tmux is required for the end-to-end test in CI");
-        }
-        eprintln!("tmux introuvable : test de bout en bout ignoré");
+    if !tmux_or_skip() {
         return;
     }
-    let bin = env!("CARGO_BIN_EXE_avis");
-    let work = tempfile::tempdir().unwrap();
-    let private_tmp = work.path().join("tmp");
-    std::fs::create_dir(&private_tmp).unwrap();
-    let exit_file = work.path().join("exit");
-    let tmux = Tmux {
-        socket: format!("avis-e2e-lock-{}", std::process::id()),
-    };
-    let cmd = format!(
-        "env AVIS_DATE=2026-11-26 AVIS_TEST_VERROUILLAGE_SECONDES=5 TMPDIR='{}' '{}' demo; echo $? > '{}'; sleep 2",
-        private_tmp.display(),
-        bin,
-        exit_file.display()
-    );
-    let out = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "avis",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-c",
-        work.path().to_str().unwrap(),
-        &cmd,
-    ]);
-    assert!(out.status.success(), "tmux new-session failed");
+    let demo = Demo::start("lock", "AVIS_TEST_VERROUILLAGE_SECONDES=5");
+    let tmux = &demo.tmux;
 
     tmux.wait_for("À traiter 39");
     tmux.keys(&["/"]);
@@ -450,52 +435,18 @@ fn the_demo_locks_itself_when_idle_and_keeps_the_typed_motivation() {
     assert!(screen.contains(&name));
     assert!(screen.contains("Ctrl+T modèle"), "back in the motivation");
     tmux.keys(&["C-c"]);
-    assert_eq!(wait_file(&exit_file).trim(), "0");
-    assert!(
-        std::fs::read_dir(&private_tmp).unwrap().next().is_none(),
-        "the demo's temporary store is deleted on exit"
-    );
+    demo.assert_exit_cleanly();
 }
 
 #[test]
 fn a_scan_after_the_image_query_of_a_real_terminal() {
-    if !tmux_available() {
-        if std::env::var_os("CI").is_some() {
-            panic!("tmux is required for the end-to-end test in CI");
-        }
-        eprintln!("tmux introuvable : test de bout en bout ignoré");
+    if !tmux_or_skip() {
         return;
     }
-    let bin = env!("CARGO_BIN_EXE_avis");
-    let work = tempfile::tempdir().unwrap();
-    let private_tmp = work.path().join("tmp");
-    std::fs::create_dir(&private_tmp).unwrap();
-    let exit_file = work.path().join("exit");
-    let tmux = Tmux {
-        socket: format!("avis-e2e-scan-{}", std::process::id()),
-    };
     // Without tmux's variables avis takes tmux for a plain terminal and asks
     // it for its image protocols at start-up (tmux answers: none).
-    let cmd = format!(
-        "env -u TMUX -u TERM_PROGRAM TERM=xterm-256color AVIS_DATE=2026-11-26 TMPDIR='{}' '{}' demo; echo $? > '{}'; sleep 2",
-        private_tmp.display(),
-        bin,
-        exit_file.display()
-    );
-    let out = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        "avis",
-        "-x",
-        "120",
-        "-y",
-        "40",
-        "-c",
-        work.path().to_str().unwrap(),
-        &cmd,
-    ]);
-    assert!(out.status.success(), "tmux new-session failed");
+    let demo = Demo::start("scan", "-u TMUX -u TERM_PROGRAM TERM=xterm-256color");
+    let tmux = &demo.tmux;
 
     let screen = tmux.wait_for("À traiter 39");
     for garbage in ["Gi=31", "AAAA", "[?", "[0n", "16t", "\u{1b}"] {
@@ -532,5 +483,5 @@ fn a_scan_after_the_image_query_of_a_real_terminal() {
     tmux.keys(&["Escape"]);
     tmux.wait_for("À traiter 39");
     tmux.keys(&["q"]);
-    assert_eq!(wait_file(&exit_file).trim(), "0", "q exits with status 0");
+    demo.assert_exit_cleanly();
 }
