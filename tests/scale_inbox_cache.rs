@@ -61,38 +61,68 @@ fn medical_motivation_opinion(store: &Store, id: &str) -> Opinion {
     }
 }
 
-#[test]
-fn cached_alert_counts_follow_drafts_days_and_imports() {
-    let dir = tempfile::tempdir().unwrap();
-    let pass = SecretString::from("phrase de test du cache".to_string());
-    let options = StoreOptions {
-        kdf_log_n: Some(10),
-    };
-    let store = Store::init(&dir.path().join("store"), &pass, "Dr Cache", None, &options).unwrap();
-    let (signer, pub_file) = SigningKey::generate().unwrap();
-    store.trust_add(&pub_file, "Rectorat synthétique").unwrap();
-    let to: age::x25519::Recipient = store.public_keys().age_recipient.parse().unwrap();
-    let bundle = |sequence: u64, seed: u64| {
-        let work = dir.path().join(format!("work-{sequence}"));
+/// A store (low KDF) trusting a fresh rectorat key, and a function that
+/// writes the synthetic bundle of `requests` requests (`sequence`, `seed`)
+/// for it.
+struct Setup {
+    dir: tempfile::TempDir,
+    pass: SecretString,
+    options: StoreOptions,
+    store: Store,
+    signer: SigningKey,
+    to: age::x25519::Recipient,
+}
+
+impl Setup {
+    fn new() -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let pass = SecretString::from("phrase de test du cache".to_string());
+        let options = StoreOptions {
+            kdf_log_n: Some(10),
+        };
+        let store =
+            Store::init(&dir.path().join("store"), &pass, "Dr Cache", None, &options).unwrap();
+        let (signer, pub_file) = SigningKey::generate().unwrap();
+        store.trust_add(&pub_file, "Rectorat synthétique").unwrap();
+        let to = store.public_keys().age_recipient.parse().unwrap();
+        Setup {
+            dir,
+            pass,
+            options,
+            store,
+            signer,
+            to,
+        }
+    }
+
+    fn bundle(&self, requests: usize, sequence: u64, seed: u64) -> std::path::PathBuf {
+        let work = self.dir.path().join(format!("work-{sequence}"));
         std::fs::create_dir_all(&work).unwrap();
-        let path = dir.path().join(format!("lot-{sequence}.avis"));
+        let path = self.dir.path().join(format!("lot-{sequence}.avis"));
         let spec = SynthSpec {
-            requests: 300,
+            requests,
             documents_per_request: 1,
             document_size: 32,
             seed,
         };
         let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-        write_synthetic_bundle(&spec, &work, file, &signer, &to, &[], sequence).unwrap();
+        write_synthetic_bundle(&spec, &work, file, &self.signer, &self.to, &[], sequence).unwrap();
         path
-    };
+    }
+}
+
+#[test]
+fn cached_alert_counts_follow_drafts_days_and_imports() {
+    let setup = Setup::new();
+    let store = &setup.store;
+    let bundle = |sequence, seed| setup.bundle(300, sequence, seed);
     store
         .import(&bundle(1, 5), &ImportOptions::default(), &mut |_| {})
         .unwrap();
 
-    let before = assert_counts_exact(&store, day(26));
+    let before = assert_counts_exact(store, day(26));
     // Cached now: the same again.
-    assert_eq!(assert_counts_exact(&store, day(26)), before);
+    assert_eq!(assert_counts_exact(store, day(26)), before);
 
     let ids: Vec<String> = store
         .summaries(day(26))
@@ -102,15 +132,15 @@ fn cached_alert_counts_follow_drafts_days_and_imports() {
         .collect();
     for id in ids.iter().step_by(3) {
         store
-            .apply_opinion(&medical_motivation_opinion(&store, id))
+            .apply_opinion(&medical_motivation_opinion(store, id))
             .unwrap();
     }
-    let after = assert_counts_exact(&store, day(26));
+    let after = assert_counts_exact(store, day(26));
     assert_ne!(after, before, "the drafts changed some counts");
 
     // Another day, then back.
-    assert_counts_exact(&store, day(27));
-    assert_counts_exact(&store, day(26));
+    assert_counts_exact(store, day(27));
+    assert_counts_exact(store, day(26));
 
     // Further bundles with the same ids (version 1 again, so kept as they
     // are): the counts stay exact.
@@ -118,14 +148,21 @@ fn cached_alert_counts_follow_drafts_days_and_imports() {
     store
         .import(&second, &ImportOptions::default(), &mut |_| {})
         .unwrap();
-    assert_counts_exact(&store, day(26));
+    assert_counts_exact(store, day(26));
     second = bundle(3, 7);
     store
         .import(&second, &ImportOptions::default(), &mut |_| {})
         .unwrap();
-    assert_counts_exact(&store, day(26));
+    assert_counts_exact(store, day(26));
 
     // Reopened, the cache still agrees.
+    let Setup {
+        store,
+        pass,
+        options,
+        dir: _dir,
+        ..
+    } = setup;
     let path = store.dir().to_path_buf();
     store.lock().unwrap();
     let store = Store::open(&path, &pass, &options).unwrap();
@@ -134,33 +171,9 @@ fn cached_alert_counts_follow_drafts_days_and_imports() {
 
 #[test]
 fn the_first_load_of_a_day_hands_the_lines_before_the_checks() {
-    let dir = tempfile::tempdir().unwrap();
-    let pass = SecretString::from("phrase de test des lignes".to_string());
-    let options = StoreOptions {
-        kdf_log_n: Some(10),
-    };
-    let store = Store::init(
-        &dir.path().join("store"),
-        &pass,
-        "Dr Lignes",
-        None,
-        &options,
-    )
-    .unwrap();
-    let (signer, pub_file) = SigningKey::generate().unwrap();
-    store.trust_add(&pub_file, "Rectorat synthétique").unwrap();
-    let to: age::x25519::Recipient = store.public_keys().age_recipient.parse().unwrap();
-    let work = dir.path().join("work");
-    std::fs::create_dir_all(&work).unwrap();
-    let path = dir.path().join("lot.avis");
-    let spec = SynthSpec {
-        requests: 40,
-        documents_per_request: 1,
-        document_size: 32,
-        seed: 9,
-    };
-    let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
-    write_synthetic_bundle(&spec, &work, file, &signer, &to, &[], 1).unwrap();
+    let setup = Setup::new();
+    let store = &setup.store;
+    let path = setup.bundle(40, 1, 9);
     store
         .import(&path, &ImportOptions::default(), &mut |_| {})
         .unwrap();
