@@ -32,6 +32,13 @@ fn parts() -> Parts {
     }
 }
 
+/// A signed bundle whose manifest lists only the request of `p`, with
+/// `entries` as the archive after the manifest and its signature.
+fn listing_request(fx: &Fixture, p: &Parts, entries: &[Vec<u8>]) -> Vec<u8> {
+    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
+    fx.hostile(A, &manifest_bytes(&m), entries)
+}
+
 fn manifest_bytes(value: &serde_json::Value) -> Vec<u8> {
     serde_json::to_vec_pretty(value).unwrap()
 }
@@ -103,15 +110,10 @@ fn tampered_document() {
 fn tampered_request() {
     let fx = Fixture::new();
     let p = parts();
-    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
     let mut tampered = p.request.clone();
     let at = tampered.len() - 3;
     tampered[at] = b' ';
-    let bytes = fx.hostile(
-        A,
-        &manifest_bytes(&m),
-        &[tar_file(&p.request_path, &tampered)],
-    );
+    let bytes = listing_request(&fx, &p, &[tar_file(&p.request_path, &tampered)]);
     assert!(matches!(err(&fx, &bytes), BundleError::HashMismatch { .. }));
 }
 
@@ -119,14 +121,9 @@ fn tampered_request() {
 fn size_differs_from_manifest() {
     let fx = Fixture::new();
     let p = parts();
-    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
     let mut longer = p.request.clone();
     longer.push(b'\n');
-    let bytes = fx.hostile(
-        A,
-        &manifest_bytes(&m),
-        &[tar_file(&p.request_path, &longer)],
-    );
+    let bytes = listing_request(&fx, &p, &[tar_file(&p.request_path, &longer)]);
     assert!(matches!(err(&fx, &bytes), BundleError::SizeMismatch { .. }));
 }
 
@@ -214,10 +211,9 @@ fn encrypted_to_someone_else_only() {
 fn unlisted_entry() {
     let fx = Fixture::new();
     let p = parts();
-    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
-    let bytes = fx.hostile(
-        A,
-        &manifest_bytes(&m),
+    let bytes = listing_request(
+        &fx,
+        &p,
         &[
             tar_file(&p.request_path, &p.request),
             tar_file(&p.document_path, &p.document),
@@ -263,10 +259,9 @@ fn missing_entry() {
 fn duplicate_entry_in_archive() {
     let fx = Fixture::new();
     let p = parts();
-    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
-    let bytes = fx.hostile(
-        A,
-        &manifest_bytes(&m),
+    let bytes = listing_request(
+        &fx,
+        &p,
         &[
             tar_file(&p.request_path, &p.request),
             tar_file(&p.request_path, &p.request),
@@ -384,10 +379,9 @@ fn control_characters_are_stripped_from_messages() {
 fn symlink() {
     let fx = Fixture::new();
     let p = parts();
-    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
-    let bytes = fx.hostile(
-        A,
-        &manifest_bytes(&m),
+    let bytes = listing_request(
+        &fx,
+        &p,
         &[tar_entry(
             p.request_path.as_bytes(),
             b'2',
@@ -402,10 +396,9 @@ fn symlink() {
 fn hard_link() {
     let fx = Fixture::new();
     let p = parts();
-    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
-    let bytes = fx.hostile(
-        A,
-        &manifest_bytes(&m),
+    let bytes = listing_request(
+        &fx,
+        &p,
         &[tar_entry(
             p.request_path.as_bytes(),
             b'1',
@@ -420,11 +413,10 @@ fn hard_link() {
 fn device_and_fifo() {
     let fx = Fixture::new();
     let p = parts();
-    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
     for flag in [b'3', b'4', b'6'] {
-        let bytes = fx.hostile(
-            A,
-            &manifest_bytes(&m),
+        let bytes = listing_request(
+            &fx,
+            &p,
             &[tar_entry(p.request_path.as_bytes(), flag, b"", b"")],
         );
         assert!(matches!(err(&fx, &bytes), BundleError::SpecialEntry { .. }));
@@ -435,11 +427,10 @@ fn device_and_fifo() {
 fn directory_entries() {
     let fx = Fixture::new();
     let p = parts();
-    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
     // A directory that prefixes a listed file is ignored.
-    let ok = fx.hostile(
-        A,
-        &manifest_bytes(&m),
+    let ok = listing_request(
+        &fx,
+        &p,
         &[
             tar_entry(b"requests/", b'5', b"", b""),
             tar_file(&p.request_path, &p.request),
@@ -447,9 +438,9 @@ fn directory_entries() {
     );
     assert!(fx.read(&ok, A).is_ok());
     // Any other directory is refused.
-    let bad = fx.hostile(
-        A,
-        &manifest_bytes(&m),
+    let bad = listing_request(
+        &fx,
+        &p,
         &[
             tar_entry(b"documents/", b'5', b"", b""),
             tar_file(&p.request_path, &p.request),
@@ -845,10 +836,9 @@ fn a_trusted_key_list_with_garbage_still_works() {
 fn pax_path_override_is_honoured() {
     let fx = Fixture::new();
     let p = parts();
-    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
-    let bytes = fx.hostile(
-        A,
-        &manifest_bytes(&m),
+    let bytes = listing_request(
+        &fx,
+        &p,
         &[
             pax_header(&[("mtime", b"1.5"), ("path", p.request_path.as_bytes())]),
             tar_file("placeholder", &p.request),
@@ -906,10 +896,9 @@ fn pax_header_too_large_or_malformed() {
 fn pax_size_disagreeing_with_header() {
     let fx = Fixture::new();
     let p = parts();
-    let m = fx.manifest(A, &[(&p.request_path, &p.request)]);
-    let bytes = fx.hostile(
-        A,
-        &manifest_bytes(&m),
+    let bytes = listing_request(
+        &fx,
+        &p,
         &[
             pax_header(&[("size", b"2")]),
             tar_file(&p.request_path, &p.request),
