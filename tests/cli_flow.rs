@@ -23,15 +23,7 @@ struct Flow {
 impl Flow {
     fn new() -> Flow {
         let t = TestStore::init();
-        let rectorat = Rectorat::new(&t.path("rectorat"), "Rectorat d'Aix-Marseille - DIEC");
-        let out = t.avis(&[
-            "trust",
-            "add",
-            rectorat.public_key.to_str().unwrap(),
-            "--name",
-            &rectorat.name,
-        ]);
-        assert_success(&out);
+        let rectorat = Rectorat::trusted_by(&t, "Rectorat d'Aix-Marseille - DIEC");
         let doc = b"%PDF-1.4 bilan orthophonique de synthese (fictif)\n".repeat(50);
         Flow { t, rectorat, doc }
     }

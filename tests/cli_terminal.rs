@@ -70,14 +70,7 @@ fn mismatched_confirmation_creates_nothing() {
 #[test]
 fn import_shows_progress_on_a_terminal() {
     let t = TestStore::init();
-    let r = Rectorat::new(&t.path("rectorat"), "R");
-    assert_success(&t.avis(&[
-        "trust",
-        "add",
-        r.public_key.to_str().unwrap(),
-        "--name",
-        "R",
-    ]));
+    let r = Rectorat::trusted_by(&t, "R");
     let doc: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
     let sha = sha256_hex(&doc);
     let dir = pack_dir(

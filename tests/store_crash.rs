@@ -18,14 +18,7 @@ use store_support::*;
 /// `docs` documents of `doc_size` bytes.
 fn setup(n: usize, docs: usize, doc_size: usize) -> (TestStore, std::path::PathBuf, Vec<String>) {
     let t = TestStore::init();
-    let r = Rectorat::new(&t.path("rectorat"), "Rectorat");
-    assert_success(&t.avis(&[
-        "trust",
-        "add",
-        r.public_key.to_str().unwrap(),
-        "--name",
-        "Rectorat",
-    ]));
+    let r = Rectorat::trusted_by(&t, "Rectorat");
     let documents: Vec<Vec<u8>> = (0..docs)
         .map(|i| {
             let mut d = format!("document {i} ").into_bytes();

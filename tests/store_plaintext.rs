@@ -43,14 +43,7 @@ fn scan(dir: &Path, needles: &[&[u8]]) -> Vec<String> {
 #[test]
 fn nothing_in_clear_on_disk_and_notes_never_exported() {
     let t = TestStore::init();
-    let r = Rectorat::new(&t.path("rectorat"), "Rectorat");
-    assert_success(&t.avis(&[
-        "trust",
-        "add",
-        r.public_key.to_str().unwrap(),
-        "--name",
-        "Rectorat",
-    ]));
+    let r = Rectorat::trusted_by(&t, "Rectorat");
     let doc = format!("%PDF {DOC_MARK} bilan orthophonique dyslexie")
         .repeat(100)
         .into_bytes();

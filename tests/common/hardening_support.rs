@@ -33,14 +33,7 @@ impl Filled {
 
     /// Builds it on an initialised store.
     pub fn in_store(t: TestStore) -> Filled {
-        let rectorat = Rectorat::new(&t.path("rectorat"), "Rectorat d'Aix-Marseille");
-        assert_success(&t.avis(&[
-            "trust",
-            "add",
-            rectorat.public_key.to_str().unwrap(),
-            "--name",
-            &rectorat.name,
-        ]));
+        let rectorat = Rectorat::trusted_by(&t, "Rectorat d'Aix-Marseille");
         let doc = format!("%PDF-1.4 {DOC_MARK} bilan orthophonique\n")
             .repeat(40)
             .into_bytes();

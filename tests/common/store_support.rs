@@ -158,6 +158,20 @@ impl Rectorat {
         }
     }
 
+    /// Creates the rectorat's keys in the test directory and makes the
+    /// test store trust its signing key under `name`.
+    pub fn trusted_by(t: &TestStore, name: &str) -> Rectorat {
+        let rectorat = Rectorat::new(&t.path("rectorat"), name);
+        assert_success(&t.avis(&[
+            "trust",
+            "add",
+            rectorat.public_key.to_str().unwrap(),
+            "--name",
+            name,
+        ]));
+        rectorat
+    }
+
     /// Packs the requests directory `dir` into the bundle `out` with
     /// `avis rectorat pack`, signed by this rectorat (issuer `self.name`)
     /// and encrypted to the test store's doctor.
