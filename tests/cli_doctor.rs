@@ -117,13 +117,7 @@ fn wrong_passphrase_is_refused_then_journalled() {
     assert!(out.stdout.is_empty());
     assert_eq!(std::fs::read(t.store.join("identity.age")).unwrap(), before);
     std::fs::write(&t.passphrase_file, format!("{PASSPHRASE}\n")).unwrap();
-    let journal = t.json(&["journal", "list", "--json"]);
-    let kinds: Vec<&str> = journal
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = event_kinds(&t.json(&["journal", "list", "--json"]));
     assert_eq!(kinds, ["unlock_failed"]);
     assert!(!t.store.join("unlock-failures").exists());
 }

@@ -288,13 +288,7 @@ fn full_flow_with_reference_tools() {
     assert_success(&f.apply("o1b.json", &opinion_json("AMX-2027-000001", 1)));
     assert_eq!(f.status("AMX-2027-000001"), "brouillon");
 
-    let journal = f.json(&["journal", "list", "--json"]);
-    let kinds: Vec<&str> = journal
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["kind"].as_str().unwrap())
-        .collect();
+    let kinds = event_kinds(&f.json(&["journal", "list", "--json"]));
     assert_eq!(
         kinds,
         ["trust", "import", "edit", "validate", "export", "export", "edit"]

@@ -265,6 +265,16 @@ pub fn pack_dir(dir: &Path, requests: &[(String, String)], documents: &[Vec<u8>]
 }
 
 /// The sha256 hex of bytes.
+/// The `kind` of each event of `avis journal list --json`, in order.
+pub fn event_kinds(journal: &serde_json::Value) -> Vec<String> {
+    journal
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap().to_string())
+        .collect()
+}
+
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
     hex::encode(sha2::Sha256::digest(bytes))
