@@ -534,11 +534,7 @@ impl App {
             }
             if unsaved.is_some() {
                 ed.touch(now);
-                ed.message = Some((
-                    "Le brouillon gardé en mémoire pendant le verrouillage est enregistré de nouveau"
-                        .into(),
-                    false,
-                ));
+                ed.note("Le brouillon gardé en mémoire pendant le verrouillage est enregistré de nouveau");
             }
         }
     }
@@ -819,10 +815,7 @@ impl App {
         if let Some(req) = self.request.as_ref() {
             let mut ed = Editor::new(&req.record, req.draft.as_ref(), req.status);
             if req.status == Status::Valide || req.status == Status::Exporte {
-                ed.message = Some((
-                    "Avis déjà validé : toute modification le remet en brouillon (il faudra le valider de nouveau)".into(),
-                    false,
-                ));
+                ed.note("Avis déjà validé : toute modification le remet en brouillon (il faudra le valider de nouveau)");
             }
             self.editor = Some(ed);
             self.screen = Screen::Editor;
@@ -1091,11 +1084,7 @@ impl App {
                         }
                         LinePurpose::UntilSession => {
                             if text.trim().is_empty() {
-                                ed.message = Some((
-                                    "Indiquez la dernière session couverte (par exemple 2028)"
-                                        .into(),
-                                    true,
-                                ));
+                                ed.warn("Indiquez la dernière session couverte (par exemple 2028)");
                                 return;
                             }
                             ed.line = None;
@@ -1104,18 +1093,14 @@ impl App {
                         }
                         LinePurpose::Override { rule, measure } => {
                             if text.trim().is_empty() {
-                                ed.message = Some((
-                                    "Écrivez le motif pour lever ce contrôle, ou Échap pour annuler"
-                                        .into(),
-                                    true,
-                                ));
+                                ed.warn("Écrivez le motif pour lever ce contrôle, ou Échap pour annuler");
                                 return;
                             }
                             ed.line = None;
                             ed.add_override(&rule, measure.clone(), &text);
                             ed.dirty_since = None;
                             ed.save = SaveState::Saving;
-                            ed.message = Some(("Contrôle levé, motif enregistré".into(), false));
+                            ed.note("Contrôle levé, motif enregistré");
                             let id = ed.id.clone();
                             let draft = ed.current_draft();
                             if let Some(req) = self.request.as_mut() {
@@ -1186,11 +1171,7 @@ impl App {
                 if ed.decide(decision, None) {
                     ed.touch(now);
                 } else {
-                    ed.message = Some((
-                        "Une mesure ajoutée n'a pas de décision à choisir : x pour la retirer"
-                            .into(),
-                        true,
-                    ));
+                    ed.warn("Une mesure ajoutée n'a pas de décision à choisir : x pour la retirer");
                 }
             }
             Action::ModifyMeasure => {
@@ -1206,11 +1187,7 @@ impl App {
                 if ed.cycle_epreuves() {
                     ed.touch(now);
                 } else {
-                    ed.message = Some((
-                        "Décidez d'abord la mesure (a, r ou m) avant de choisir les épreuves"
-                            .into(),
-                        true,
-                    ));
+                    ed.warn("Décidez d'abord la mesure (a, r ou m) avant de choisir les épreuves");
                 }
             }
             Action::EditDetail => {
@@ -1247,7 +1224,7 @@ impl App {
                         })
                     }
                     None => {
-                        ed.message = Some(("Aucun contrôle bloquant à lever".into(), false));
+                        ed.note("Aucun contrôle bloquant à lever");
                     }
                 }
             }
@@ -1272,12 +1249,7 @@ impl App {
                         text: m.motivation.clone().unwrap_or_default(),
                     })
                 }
-                None => {
-                    ed.message = Some((
-                        "Décidez d'abord la mesure (a, r ou m) avant d'en écrire le motif".into(),
-                        true,
-                    ))
-                }
+                None => ed.warn("Décidez d'abord la mesure (a, r ou m) avant d'en écrire le motif"),
             },
             Action::ToggleMissing => {
                 ed.toggle_missing();
@@ -1307,13 +1279,10 @@ impl App {
                 let undecided = ed.undecided();
                 let id = ed.id.clone();
                 if undecided > 0 && ed.outcome() != crate::domain::Outcome::Incomplet {
-                    ed.message = Some((
-                        format!("Validation impossible : {undecided} mesure(s) demandée(s) sans décision ; décidez chacune (a, r ou m)"),
-                        true,
-                    ));
+                    ed.warn(format!("Validation impossible : {undecided} mesure(s) demandée(s) sans décision ; décidez chacune (a, r ou m)"));
                     return;
                 }
-                ed.message = Some(("Validation en cours…".into(), false));
+                ed.note("Validation en cours…");
                 if let Some(cmd) = self.autosave(true) {
                     out.push(cmd);
                 }

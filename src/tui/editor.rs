@@ -188,6 +188,16 @@ pub fn new_draft(record: &RequestRecord) -> Draft {
 }
 
 impl Editor {
+    /// Shows `text` in the editor's message line.
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.message = Some((text.into(), false));
+    }
+
+    /// Shows `text` in the editor's message line as a problem.
+    pub fn warn(&mut self, text: impl Into<String>) {
+        self.message = Some((text.into(), true));
+    }
+
     /// Opens the editor on a request and its draft (a new one if none).
     pub fn new(record: &RequestRecord, draft: Option<&Draft>, status: Status) -> Editor {
         let draft = draft.cloned().unwrap_or_else(|| new_draft(record));
