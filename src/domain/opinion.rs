@@ -414,16 +414,8 @@ mod tests {
         serde_json::from_str(EXAMPLE).unwrap()
     }
 
-    fn entry(code: &str, decision: Decision) -> MeasureOpinion {
-        MeasureOpinion {
-            code: MeasureCode::from_code(code),
-            decision,
-            granted: None,
-            detail: None,
-            epreuves: Epreuves::Toutes,
-            motivation: None,
-        }
-    }
+    // One avis entry, as the checks' test kit builds it.
+    use crate::domain::checks::testkit::op as entry;
 
     #[test]
     fn bundle_format_example_round_trips_exactly() {

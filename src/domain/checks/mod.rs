@@ -23,7 +23,7 @@ mod form;
 mod motivation;
 pub mod settings;
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 mod time;
 pub mod words;
 
