@@ -972,3 +972,179 @@ fn header_with_thousands_of_stanzas_is_not_a_bundle() {
     .unwrap();
     assert!(matches!(err(&fx, &bytes), BundleError::NotAgeFile));
 }
+
+// --- Refusals of the doctor's import (checks against the store). ---
+
+/// A store whose doctor is the fixture's reader, trusting its signer.
+fn store_of(fx: &Fixture, dir: &std::path::Path) -> avis::store::Store {
+    use age::secrecy::ExposeSecret;
+    let (doctor_signer, _) = SigningKey::generate().unwrap();
+    let store = avis::store::Store::init_with_keys(
+        &dir.join("store"),
+        &secrecy::SecretString::from("phrase de passe de test".to_string()),
+        "Dr Test",
+        None,
+        fx.doctor.to_string().expose_secret(),
+        &doctor_signer.to_secret_key_file(),
+        &avis::store::StoreOptions {
+            kdf_log_n: Some(10),
+        },
+    )
+    .unwrap();
+    store
+        .trust_add(&fx.signer.public_key_file(), "Rectorat de test")
+        .unwrap();
+    store
+}
+
+/// A signed bundle of `entries` (path, bytes), all present in the archive,
+/// with its own id and `sequence`.
+fn bundle_with(fx: &Fixture, id: &str, sequence: u64, entries: &[(&str, &[u8])]) -> Vec<u8> {
+    let mut m = fx.manifest(A, entries);
+    m["bundle_id"] = serde_json::json!(id);
+    m["sequence"] = serde_json::json!(sequence);
+    let blocks: Vec<Vec<u8>> = entries.iter().map(|(p, d)| tar_file(p, d)).collect();
+    fx.hostile(A, &manifest_bytes(&m), &blocks)
+}
+
+fn import(
+    store: &avis::store::Store,
+    dir: &std::path::Path,
+    bytes: &[u8],
+) -> Result<avis::store::ImportOutcome, avis::store::StoreError> {
+    let path = dir.join(format!("lot-{}.avis", sha256_hex(bytes)));
+    std::fs::write(&path, bytes).unwrap();
+    store.import(&path, &Default::default(), &mut |_| {})
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+const ID_1: &str = "1b5e8f6a-3c2d-4e0f-9a71-5d8c2e4b7f11";
+const ID_2: &str = "2b5e8f6a-3c2d-4e0f-9a71-5d8c2e4b7f12";
+const ID_3: &str = "3b5e8f6a-3c2d-4e0f-9a71-5d8c2e4b7f13";
+
+#[test]
+fn phantom_piece_named_by_a_request_is_refused_by_the_import() {
+    let fx = Fixture::new();
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_of(&fx, dir.path());
+    let p = parts();
+    // The request cites its document, which this bundle does not carry
+    // and no earlier bundle brought: the reader alone accepts it…
+    let phantom = bundle_with(&fx, ID_1, 7, &[(&p.request_path, &p.request)]);
+    fx.read(&phantom, A).unwrap();
+    // …the import refuses the whole bundle, without a name in the message.
+    let e = import(&store, dir.path(), &phantom).unwrap_err();
+    assert!(
+        matches!(e, avis::store::StoreError::PhantomDocument(ref id) if id == "AMX-1"),
+        "{e:?}"
+    );
+    let message = e.to_string();
+    assert!(message.contains("AMX-1") && message.contains("rien n'a été importé"));
+    assert!(!message.contains("Durand") && !message.contains("Léa"));
+    assert!(store.summaries(today()).unwrap().is_empty());
+    assert!(matches!(
+        store.request("AMX-1"),
+        Err(avis::store::StoreError::UnknownRequest(_))
+    ));
+
+    // Delivered in an earlier bundle, the same document may be cited alone.
+    let first = bundle_with(
+        &fx,
+        ID_2,
+        8,
+        &[
+            (&p.request_path, &p.request),
+            (&p.document_path, &p.document),
+        ],
+    );
+    import(&store, dir.path(), &first).unwrap();
+    let sha = sha256_hex(&p.document);
+    let other = request_json("AMX-2", &[&sha]);
+    let later = bundle_with(&fx, ID_3, 9, &[("requests/AMX-2.json", &other)]);
+    import(&store, dir.path(), &later).unwrap();
+    assert_eq!(store.summaries(today()).unwrap().len(), 2);
+    assert_eq!(&store.document(&sha).unwrap()[..], &p.document[..]);
+}
+
+#[test]
+fn a_sequence_out_of_range_is_refused_and_blocks_nothing() {
+    let fx = Fixture::new();
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_of(&fx, dir.path());
+    let p = parts();
+    let entries: [(&str, &[u8]); 2] = [
+        (&p.request_path, &p.request),
+        (&p.document_path, &p.document),
+    ];
+    let huge = bundle_with(&fx, ID_1, u64::MAX, &entries);
+    assert!(matches!(
+        err(&fx, &huge),
+        BundleError::InvalidManifest { ref reason } if reason.contains("séquence")
+    ));
+    assert!(import(&store, dir.path(), &huge).is_err());
+    let above = bundle_with(&fx, ID_2, avis::bundle::limits::MAX_SEQUENCE + 1, &entries);
+    assert!(matches!(
+        err(&fx, &above),
+        BundleError::InvalidManifest { .. }
+    ));
+    // A later bundle with an ordinary sequence is no replay.
+    let normal = bundle_with(&fx, ID_3, 8, &entries);
+    assert!(matches!(
+        import(&store, dir.path(), &normal).unwrap(),
+        avis::store::ImportOutcome::Imported { requests: 1, .. }
+    ));
+}
+
+#[test]
+fn same_request_version_with_other_content_is_refused() {
+    let fx = Fixture::new();
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_of(&fx, dir.path());
+    let p = parts();
+    let first = bundle_with(
+        &fx,
+        ID_1,
+        7,
+        &[
+            (&p.request_path, &p.request),
+            (&p.document_path, &p.document),
+        ],
+    );
+    import(&store, dir.path(), &first).unwrap();
+
+    // The same bytes again in a later bundle: unchanged, accepted.
+    let again = bundle_with(&fx, ID_2, 8, &[(&p.request_path, &p.request)]);
+    assert!(matches!(
+        import(&store, dir.path(), &again).unwrap(),
+        avis::store::ImportOutcome::Imported {
+            requests: 0,
+            updated: 0,
+            ..
+        }
+    ));
+
+    // Version 1 again with other content: refused, nothing changed.
+    let mut edited: serde_json::Value = serde_json::from_slice(&p.request).unwrap();
+    edited["comments"] = serde_json::json!("Contenu modifié sans nouvelle version");
+    let edited = serde_json::to_vec_pretty(&edited).unwrap();
+    let changed = bundle_with(&fx, ID_3, 9, &[(&p.request_path, &edited)]);
+    let e = import(&store, dir.path(), &changed).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            avis::store::StoreError::SameVersionChanged { ref id, version: 1 } if id == "AMX-1"
+        ),
+        "{e:?}"
+    );
+    let message = e.to_string();
+    assert!(message.contains("AMX-1") && message.contains("version 1"));
+    assert!(!message.contains("Durand") && !message.contains("Léa"));
+    assert_eq!(store.request_bytes("AMX-1").unwrap(), p.request);
+    // Refused as a whole: the bundle may be sent again once corrected.
+    let journal = store.journal(None).unwrap();
+    assert_eq!(journal.iter().filter(|e| e.kind == "import").count(), 2);
+    store.journal_verify().unwrap();
+}

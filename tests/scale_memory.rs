@@ -72,3 +72,60 @@ fn a_bundle_larger_than_the_memory_target_imports() {
     assert_eq!(t.json(&["list", "--json"]).as_array().unwrap().len(), 100);
     assert_documents_identical(&t, &sources, 100);
 }
+
+/// Runs `avis import BUNDLE` and returns the peak resident memory (KiB) of
+/// that process alone.
+#[cfg(target_os = "linux")]
+fn import_peak_kib(t: &TestStore, bundle: &std::path::Path) -> i64 {
+    let child = t
+        .command()
+        .args(["import", bundle.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: wait4 on our own child, with a zeroed out-structure.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32);
+    assert!(
+        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "import failed: {status}"
+    );
+    usage.ru_maxrss
+}
+
+/// Memory flat in the number of requests: 20,000 requests import with the
+/// same peak as 5,000 (the 100,000-request figure is measured in release
+/// by `benches/import_vs_age.sh`, see the README).
+#[cfg(target_os = "linux")]
+#[test]
+fn import_memory_does_not_grow_with_the_number_of_requests() {
+    let mut peaks = Vec::new();
+    for (requests, seed) in [(5_000, 21), (20_000, 22)] {
+        let t = TestStore::init();
+        let spec = SynthSpec {
+            requests,
+            documents_per_request: 0,
+            document_size: 0,
+            seed,
+        };
+        let (bundle, _) = synthetic_bundle(&t, &spec);
+        let peak = import_peak_kib(&t, &bundle);
+        assert_eq!(
+            t.json(&["list", "--json"]).as_array().unwrap().len(),
+            requests
+        );
+        peaks.push(peak);
+    }
+    let (small, large) = (peaks[0], peaks[1]);
+    eprintln!("import peak: 5,000 requests {small} KiB, 20,000 requests {large} KiB");
+    // Before the staged import, each request cost ~14 KiB (one sled
+    // transaction holding all of them): +200 MiB here.
+    assert!(
+        large <= small + 12 * 1024,
+        "peak grows with requests: {small} KiB for 5,000, {large} KiB for 20,000"
+    );
+    assert!(large < 64 * 1024, "peak {large} KiB above 64 MiB");
+}

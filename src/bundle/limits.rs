@@ -19,3 +19,7 @@ pub const FORMAT_NAME: &str = "avis-bundle";
 /// A pax extended header (`x`) or GNU long name (`L`) before an entry: GNU
 /// tar writes a few hundred bytes; anything above this is refused.
 pub const MAX_EXTENSION_BYTES: u64 = 64 * 1024;
+/// Highest `sequence` accepted: far above any real count of bundles, and
+/// far below `u64::MAX`, so that one hostile or mistaken bundle cannot make
+/// every later one a replay (nor overflow a JSON number).
+pub const MAX_SEQUENCE: u64 = 1_000_000_000;

@@ -20,7 +20,7 @@ use super::error::{clean_path, clean_path_bytes, BundleError};
 use super::keys::{parse_public_key, recipient_of, TrustedKey};
 use super::limits::{
     FORMAT_NAME, FORMAT_VERSION, MAX_DOCUMENT_BYTES, MAX_ENTRIES, MAX_EXTENSION_BYTES,
-    MAX_MANIFEST_BYTES, MAX_RECORD_BYTES, MAX_SIGNATURE_BYTES,
+    MAX_MANIFEST_BYTES, MAX_RECORD_BYTES, MAX_SEQUENCE, MAX_SIGNATURE_BYTES,
 };
 use super::manifest::{BundleKind, Manifest, ManifestEntry};
 use super::paths::{
@@ -55,6 +55,27 @@ pub trait DocumentSink {
         data: &mut dyn Read,
     ) -> std::io::Result<()> {
         self.document(entry, data)
+    }
+
+    /// Called once the manifest is verified (signature, signer, kind,
+    /// recipient, entries), before any other entry is read: a sink may
+    /// refuse the bundle here, or prepare what it checks records against.
+    fn manifest(&mut self, _manifest: &Manifest) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    /// Takes one record whose hash, size and JSON shape are verified;
+    /// returns it to be kept in [`VerifiedBundle::records`], or `None` when
+    /// the sink took it (a store staging records as they stream, so that
+    /// memory stays flat whatever their number).
+    fn record(&mut self, _id: &str, bytes: Vec<u8>) -> std::io::Result<Option<Vec<u8>>> {
+        Ok(Some(bytes))
+    }
+
+    /// Whether [`VerifiedBundle::manifest_bytes`] is wanted (it can be
+    /// megabytes for a large bundle).
+    fn keeps_manifest_bytes(&self) -> bool {
+        true
     }
 }
 
@@ -483,6 +504,11 @@ fn read_archive<R: Read>(
     // Signature by a trusted key, before anything in the manifest is used.
     let signer = verify_signature(&manifest_bytes, &signature_bytes, options.trusted)?;
     let manifest = parse_manifest(&manifest_bytes)?;
+    let manifest_bytes = if sink.keeps_manifest_bytes() {
+        manifest_bytes
+    } else {
+        Vec::new()
+    };
     check_manifest(&manifest, signer, options)?;
     let index = index_entries(&manifest)?;
     let directories: HashSet<&str> = manifest
@@ -490,6 +516,7 @@ fn read_archive<R: Read>(
         .iter()
         .filter_map(|e| e.path.rsplit_once('/').map(|(dir, _)| dir))
         .collect();
+    sink.manifest(&manifest).map_err(BundleError::Sink)?;
 
     // The other entries, in manifest order.
     let mut records = Vec::new();
@@ -539,7 +566,7 @@ fn read_archive<R: Read>(
             });
         }
         let position = match index.get(path) {
-            Some(&(position, _)) => position,
+            Some(&position) => position,
             None if parse_entry_path(path, options.expected_kind).is_some() => {
                 return Err(BundleError::UnlistedEntry {
                     path: clean_path(path),
@@ -558,8 +585,9 @@ fn read_archive<R: Read>(
             });
         }
         let listed = &manifest.entries[position];
-        let parsed = &index[path].1;
-        let limit = match parsed {
+        let parsed = parse_entry_path(&listed.path, manifest.kind)
+            .ok_or_else(|| bad_path_error(listed.path.as_bytes()))?;
+        let limit = match &parsed {
             EntryPath::Record { .. } => MAX_RECORD_BYTES,
             EntryPath::Document { .. } => MAX_DOCUMENT_BYTES,
         };
@@ -597,7 +625,9 @@ fn read_archive<R: Read>(
                         path: clean_path(path),
                     });
                 }
-                records.push((id.clone(), bytes));
+                if let Some(bytes) = sink.record(&id, bytes).map_err(BundleError::Sink)? {
+                    records.push((id, bytes));
+                }
             }
             EntryPath::Document { .. } => {
                 if let Err(e) = sink.document_at(listed, offset, &mut hashing) {
@@ -840,21 +870,38 @@ fn verify_signature<'t>(
     })
 }
 
+/// The two fields checked before the rest of the manifest is parsed.
+#[derive(serde::Deserialize)]
+struct FormatFields {
+    #[serde(default)]
+    format: Option<serde_json::Value>,
+    #[serde(default)]
+    version: Option<serde_json::Value>,
+}
+
 /// Parses the signed manifest: JSON, then format and version, then fields.
+/// Parsed straight into its types (no JSON tree of the whole manifest,
+/// which for 100,000 entries would weigh tens of megabytes).
 fn parse_manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
-    let value: serde_json::Value =
+    // Syntax first (and the top level must be an object), without building anything.
+    serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(|e| {
+        BundleError::InvalidManifest {
+            reason: json_reason(&e),
+        }
+    })?;
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(BundleError::InvalidManifest {
+            reason: "ce n'est pas un objet JSON".to_owned(),
+        });
+    }
+    let fields: FormatFields =
         serde_json::from_slice(bytes).map_err(|e| BundleError::InvalidManifest {
             reason: json_reason(&e),
         })?;
-    let object = value
-        .as_object()
-        .ok_or_else(|| BundleError::InvalidManifest {
-            reason: "ce n'est pas un objet JSON".to_owned(),
-        })?;
-    if object.get("format").and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
+    if fields.format.as_ref().and_then(|f| f.as_str()) != Some(FORMAT_NAME) {
         return Err(BundleError::NotAvisBundle);
     }
-    match object.get("version") {
+    match &fields.version {
         Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
         found => {
             let found = match found {
@@ -871,7 +918,7 @@ fn parse_manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
             });
         }
     }
-    serde_json::from_value(value).map_err(|e| BundleError::InvalidManifest {
+    serde_json::from_slice(bytes).map_err(|e| BundleError::InvalidManifest {
         reason: json_reason(&e),
     })
 }
@@ -903,6 +950,13 @@ fn check_manifest(
     if uuid::Uuid::parse_str(&manifest.bundle_id).is_err() {
         return Err(BundleError::InvalidManifest {
             reason: "bundle_id n'est pas un UUID".to_owned(),
+        });
+    }
+    if manifest.sequence > MAX_SEQUENCE {
+        return Err(BundleError::InvalidManifest {
+            reason: format!(
+                "séquence hors limites (au plus {MAX_SEQUENCE}) ; le rectorat doit renvoyer le lot avec une séquence normale"
+            ),
         });
     }
     let declared = manifest
@@ -942,8 +996,8 @@ fn kind_name(kind: BundleKind) -> &'static str {
     }
 }
 
-/// Validates the manifest's entries; maps each path to (position, parsed).
-fn index_entries(manifest: &Manifest) -> Result<HashMap<&str, (usize, EntryPath)>, BundleError> {
+/// Validates the manifest's entries; maps each path to its position.
+fn index_entries(manifest: &Manifest) -> Result<HashMap<&str, usize>, BundleError> {
     if manifest.entries.len() + 2 > MAX_ENTRIES {
         return Err(BundleError::TooManyEntries { limit: MAX_ENTRIES });
     }
@@ -969,10 +1023,7 @@ fn index_entries(manifest: &Manifest) -> Result<HashMap<&str, (usize, EntryPath)
         if entry.size > limit {
             return Err(BundleError::EntryTooLarge { path, limit });
         }
-        if index
-            .insert(entry.path.as_str(), (position, parsed))
-            .is_some()
-        {
+        if index.insert(entry.path.as_str(), position).is_some() {
             return Err(BundleError::DuplicateEntry { path });
         }
     }

@@ -44,9 +44,11 @@ pub(crate) enum T {
     /// Alert counts cached for the inbox; reset whenever the request or its
     /// draft is written.
     Alerts,
+    /// What changed in a request since its draft was written ("à revoir").
+    Reviews,
 }
 
-const ALL: [T; 10] = [
+const ALL: [T; 11] = [
     T::Meta,
     T::Requests,
     T::Drafts,
@@ -57,6 +59,7 @@ const ALL: [T; 10] = [
     T::Journal,
     T::Summaries,
     T::Alerts,
+    T::Reviews,
 ];
 
 impl T {
@@ -72,6 +75,7 @@ impl T {
             T::Journal => "journal",
             T::Summaries => "summaries",
             T::Alerts => "alerts",
+            T::Reviews => "reviews",
         }
     }
 
@@ -88,13 +92,6 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
-    /// Stores a request that was not in the store: no generation mark is
-    /// written (an absent mark is a request's first generation; marks are
-    /// never removed).
-    pub(crate) fn put_new_request<V: Serialize>(&mut self, keys: &Keys, name: &str, value: &V) {
-        self.puts.push(sealed_entry(keys, T::Requests, name, value));
-    }
-
     /// Stores `value` under `name` in `tree`. Writing a request or a draft
     /// also resets that request's cached alert count.
     pub(crate) fn put<V: Serialize>(&mut self, keys: &Keys, tree: T, name: &str, value: &V) {
@@ -150,6 +147,362 @@ pub(crate) struct Db {
     path: std::path::PathBuf,
 }
 
+/// Name of the staging tree (not one of [`T`]: never read as records).
+const STAGING_TREE: &str = "staging";
+/// Meta record written by the commit of a staged import: while it exists,
+/// the staging tree holds committed writes still to apply.
+const STAGED_COMMIT: &str = "staged_commit";
+/// Staged entries written (or applied) per sled batch.
+const STAGE_BATCH: usize = 512;
+/// Bytes staged between two flushes (bounds what sled holds in memory).
+const STAGE_FLUSH_BYTES: u64 = 16 << 20;
+
+/// The commit marker of a staged import.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+struct StagedCommit {
+    /// Entries of the staging tree the commit covers.
+    entries: u64,
+}
+
+/// An import's writes, staged in batches into the staging tree while the
+/// bundle is still being verified, invisible to every reader: each entry
+/// is an already sealed put (or a removal) for one tree. They become the
+/// store's only through [`Db::commit_staged`], one small transaction that
+/// writes the commit marker (with the import's own records and journal
+/// head); the entries are then applied to their trees in batches and the
+/// marker removed. A crash before the marker leaves nothing (the staging
+/// tree is cleared at the next opening); after it, the next opening
+/// applies the entries again (each is a whole put, so applying twice is
+/// applying once). Memory stays flat whatever the number of requests.
+pub(crate) struct Staging<'d> {
+    db: &'d Db,
+    tree: Option<sled::Tree>,
+    batch: sled::Batch,
+    in_batch: usize,
+    batch_bytes: u64,
+    unflushed: u64,
+    next: u64,
+    /// Journal head before the import, and after its staged events.
+    start_head: journal::Head,
+    head: journal::Head,
+    now: chrono::DateTime<chrono::Utc>,
+    /// Set by the commit; otherwise dropping discards what was staged.
+    committed: bool,
+}
+
+impl Drop for Staging<'_> {
+    fn drop(&mut self) {
+        if !self.committed {
+            // A refused or failed import: nothing it staged is kept (what a
+            // failure here leaves is cleared at the next import or opening).
+            self.tree = None;
+            let _ = self.db.clear_staging();
+        }
+    }
+}
+
+/// One staged entry: tree index, operation (0 put, 1 remove), key length
+/// (u16 big-endian), key, sealed value.
+fn staged_entry(tree: T, key: &[u8], value: Option<&[u8]>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4 + key.len() + value.map_or(0, <[u8]>::len));
+    out.push(tree.index() as u8);
+    out.push(u8::from(value.is_none()));
+    out.extend_from_slice(&(key.len() as u16).to_be_bytes());
+    out.extend_from_slice(key);
+    if let Some(value) = value {
+        out.extend_from_slice(value);
+    }
+    out
+}
+
+/// Parses a staged entry: (tree index, key, value or removal).
+fn parse_staged(entry: &[u8]) -> Option<(usize, &[u8], Option<&[u8]>)> {
+    let (&tree, rest) = entry.split_first()?;
+    let (&op, rest) = rest.split_first()?;
+    let len = usize::from(u16::from_be_bytes([*rest.first()?, *rest.get(1)?]));
+    let rest = rest.get(2..)?;
+    let key = rest.get(..len)?;
+    let value = rest.get(len..)?;
+    if usize::from(tree) >= ALL.len() {
+        return None;
+    }
+    match op {
+        0 => Some((usize::from(tree), key, Some(value))),
+        1 if value.is_empty() => Some((usize::from(tree), key, None)),
+        _ => None,
+    }
+}
+
+impl Staging<'_> {
+    fn push(&mut self, tree: T, key: &[u8], value: Option<&[u8]>) -> Result<()> {
+        let entry = staged_entry(tree, key, value);
+        self.batch_bytes += entry.len() as u64;
+        self.batch.insert(&self.next.to_be_bytes()[..], entry);
+        self.next += 1;
+        self.in_batch += 1;
+        if self.in_batch >= STAGE_BATCH {
+            self.write_batch()?;
+        }
+        Ok(())
+    }
+
+    fn write_batch(&mut self) -> Result<()> {
+        if self.in_batch == 0 {
+            return Ok(());
+        }
+        fsutil::check_room(
+            &self.db.path,
+            self.batch_bytes.saturating_mul(3) + WRITE_HEADROOM,
+        )
+        .map_err(StoreError::io("enregistrer dans le magasin"))?;
+        let batch = std::mem::take(&mut self.batch);
+        let tree = match &self.tree {
+            Some(tree) => tree,
+            None => self
+                .tree
+                .insert(self.db.db.open_tree(STAGING_TREE).map_err(map_sled)?),
+        };
+        tree.apply_batch(batch).map_err(map_sled)?;
+        self.unflushed += self.batch_bytes;
+        self.in_batch = 0;
+        self.batch_bytes = 0;
+        if self.unflushed >= STAGE_FLUSH_BYTES {
+            self.db.flush()?;
+            self.unflushed = 0;
+        }
+        Ok(())
+    }
+
+    /// Stages a request that was not in the store: no generation mark is
+    /// written (an absent mark is a request's first generation; marks are
+    /// never removed).
+    pub(crate) fn put_new_request<V: Serialize>(
+        &mut self,
+        keys: &Keys,
+        name: &str,
+        value: &V,
+    ) -> Result<()> {
+        let (tree, key, sealed) = sealed_entry(keys, T::Requests, name, value);
+        self.push(tree, &key, Some(&sealed))
+    }
+
+    /// Stages a put (see [`Batch::put`], whose alert-mark rule it follows).
+    pub(crate) fn put<V: Serialize>(
+        &mut self,
+        keys: &Keys,
+        tree: T,
+        name: &str,
+        value: &V,
+    ) -> Result<()> {
+        let (_, key, sealed) = sealed_entry(keys, tree, name, value);
+        self.push(tree, &key, Some(&sealed))?;
+        if matches!(tree, T::Requests | T::Drafts) {
+            let (_, key, sealed) = sealed_entry(
+                keys,
+                T::Alerts,
+                name,
+                &super::opinions::AlertsRow::default(),
+            );
+            self.push(T::Alerts, &key, Some(&sealed))?;
+        }
+        Ok(())
+    }
+
+    /// Stages the removal of a record.
+    pub(crate) fn remove(&mut self, keys: &Keys, tree: T, name: &str) -> Result<()> {
+        let key = keys.record_key(tree.name(), name);
+        self.push(tree, &key, None)
+    }
+
+    /// Stages a journal event, chained after the previous ones.
+    pub(crate) fn event(
+        &mut self,
+        keys: &Keys,
+        kind: &str,
+        request_id: Option<&str>,
+        detail: &str,
+    ) -> Result<()> {
+        let row = JournalRow::next(
+            &self.head,
+            self.now,
+            kind,
+            request_id.map(str::to_string),
+            detail,
+        );
+        let key = row.event.seq.to_be_bytes();
+        let plain = Zeroizing::new(
+            serde_json::to_vec(&row)
+                .map_err(|_| StoreError::Corrupt("événement du journal non sérialisable"))?,
+        );
+        let sealed = keys.seal(T::Journal.name(), &key, &plain);
+        self.head = journal::Head {
+            seq: row.event.seq,
+            hash: row.hash.clone(),
+        };
+        self.push(T::Journal, &key, Some(&sealed))
+    }
+}
+
+impl Db {
+    /// Starts staging an import (whatever an interrupted one left is dropped).
+    pub(crate) fn staging(&self, keys: &Keys) -> Result<Staging<'_>> {
+        self.clear_staging()?;
+        let head_key = keys.record_key(T::Meta.name(), journal::HEAD);
+        let head: journal::Head = match self.tree(T::Meta).get(head_key).map_err(map_sled)? {
+            None => journal::Head::default(),
+            Some(v) => decode(keys, T::Meta, &head_key, &v)?,
+        };
+        Ok(Staging {
+            db: self,
+            tree: None,
+            batch: sled::Batch::default(),
+            in_batch: 0,
+            batch_bytes: 0,
+            unflushed: 0,
+            next: 0,
+            start_head: head.clone(),
+            head,
+            now: chrono::Utc::now(),
+            committed: false,
+        })
+    }
+
+    /// Commits a staged import: one transaction writes `batch` (its events
+    /// chained after the staged ones) and the commit marker, then flushes;
+    /// then the staged entries are applied (see [`Staging`]).
+    pub(crate) fn commit_staged(
+        &self,
+        keys: &Keys,
+        mut staging: Staging<'_>,
+        mut batch: Batch,
+        point: &str,
+    ) -> Result<()> {
+        staging.write_batch()?;
+        self.flush()?;
+        let marker = StagedCommit {
+            entries: staging.next,
+        };
+        batch
+            .puts
+            .push(sealed_entry(keys, T::Meta, STAGED_COMMIT, &marker));
+        let heads = (staging.start_head.clone(), staging.head.clone());
+        // From here on the staged entries are kept: the commit below either
+        // happens (and they are applied) or not (and the next opening drops them).
+        staging.committed = true;
+        staging.tree = None;
+        drop(staging);
+        self.write_inner(keys, &batch, point, Some(heads))?;
+        fsutil::test_point(&format!("{point}:committed"));
+        self.apply_staged(keys, point)
+    }
+
+    /// Applies the committed staged entries to their trees, then removes
+    /// the marker and clears the staging tree. Idempotent.
+    fn apply_staged(&self, keys: &Keys, point: &str) -> Result<()> {
+        let Some(marker) = self.get::<StagedCommit>(keys, T::Meta, STAGED_COMMIT)? else {
+            return Ok(());
+        };
+        let staging = self.db.open_tree(STAGING_TREE).map_err(map_sled)?;
+        if staging.len() as u64 != marker.entries {
+            return Err(StoreError::Corrupt("import interrompu incomplet"));
+        }
+        let mut batches: Vec<sled::Batch> = ALL.iter().map(|_| sled::Batch::default()).collect();
+        let mut pending = 0usize;
+        let mut applied = 0u64;
+        for item in staging.iter() {
+            let (_, entry) = item.map_err(map_sled)?;
+            let (tree, key, value) =
+                parse_staged(&entry).ok_or(StoreError::Corrupt("import interrompu illisible"))?;
+            match value {
+                Some(value) => batches[tree].insert(key, value),
+                None => batches[tree].remove(key),
+            }
+            pending += 1;
+            applied += 1;
+            if pending >= STAGE_BATCH {
+                self.apply_batches(&mut batches)?;
+                pending = 0;
+                if applied.is_multiple_of(64 * STAGE_BATCH as u64) {
+                    self.flush()?;
+                }
+                if applied == 8 * STAGE_BATCH as u64 {
+                    fsutil::test_point(&format!("{point}:applying"));
+                }
+            }
+        }
+        self.apply_batches(&mut batches)?;
+        self.flush()?;
+        fsutil::test_point(&format!("{point}:applied"));
+        let marker_key = keys.record_key(T::Meta.name(), STAGED_COMMIT);
+        self.tree(T::Meta).remove(marker_key).map_err(map_sled)?;
+        self.flush()?;
+        drop(staging);
+        self.clear_staging()
+    }
+
+    /// Drops the staging tree (whole pages, not key by key).
+    fn clear_staging(&self) -> Result<()> {
+        if self.db.drop_tree(STAGING_TREE).map_err(map_sled)? {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn apply_batches(&self, batches: &mut [sled::Batch]) -> Result<()> {
+        for (tree, batch) in batches.iter_mut().enumerate() {
+            let batch = std::mem::take(batch);
+            self.trees[tree].apply_batch(batch).map_err(map_sled)?;
+        }
+        Ok(())
+    }
+
+    /// At opening: finishes a committed import (crash after its commit),
+    /// or drops what an uncommitted one staged.
+    fn recover_staged(&self, keys: &Keys) -> Result<()> {
+        let marker_key = keys.record_key(T::Meta.name(), STAGED_COMMIT);
+        if self
+            .tree(T::Meta)
+            .contains_key(marker_key)
+            .map_err(map_sled)?
+        {
+            self.apply_staged(keys, "recover")
+        } else {
+            self.clear_staging()
+        }
+    }
+
+    /// Every (key, sealed value) of `tree`, not opened.
+    pub(crate) fn scan_raw(
+        &self,
+        tree: T,
+    ) -> impl Iterator<Item = Result<(sled::IVec, sled::IVec)>> + '_ {
+        self.tree(tree).iter().map(|item| item.map_err(map_sled))
+    }
+
+    /// Every record of `tree` with its sealed key, for a streaming scan
+    /// (records named `skip` are left out).
+    pub(crate) fn scan<'a, V: DeserializeOwned + 'a>(
+        &'a self,
+        keys: &'a Keys,
+        tree: T,
+        skip: &[&str],
+    ) -> impl Iterator<Item = Result<(sled::IVec, V)>> + 'a {
+        let skip: Vec<[u8; 16]> = skip
+            .iter()
+            .map(|name| keys.record_key(tree.name(), name))
+            .collect();
+        self.tree(tree).iter().filter_map(move |item| match item {
+            Err(e) => Some(Err(map_sled(e))),
+            Ok((key, sealed)) => {
+                if skip.iter().any(|s| s[..] == key[..]) {
+                    return None;
+                }
+                Some(decode(keys, tree, &key, &sealed).map(|v| (key, v)))
+            }
+        })
+    }
+}
+
 /// Room kept free besides a write's own size: sled 0.34 grows its log by
 /// 512 KiB segments and may wait forever when it cannot, so a write is
 /// refused up front ("disque plein") rather than left hanging.
@@ -166,7 +519,7 @@ fn map_sled(e: sled::Error) -> StoreError {
 
 impl Db {
     /// Opens (or creates) the database under `path`.
-    pub(crate) fn open(path: &Path, _secrets: &Secrets) -> Result<Db> {
+    pub(crate) fn open(path: &Path, secrets: &Secrets) -> Result<Db> {
         fsutil::private_dir(path).map_err(StoreError::io("créer la base du magasin"))?;
         let config = sled::Config::new()
             .path(path)
@@ -191,11 +544,13 @@ impl Db {
             .map(|t| db.open_tree(t.name()))
             .collect::<std::result::Result<Vec<_>, _>>()
             .map_err(map_sled)?;
-        Ok(Db {
+        let db = Db {
             db,
             trees,
             path: path.to_path_buf(),
-        })
+        };
+        db.recover_staged(&secrets.keys)?;
+        Ok(db)
     }
 
     /// Flushes everything to disk.
@@ -273,6 +628,19 @@ impl Db {
         if batch.is_empty() {
             return Ok(());
         }
+        self.write_inner(keys, batch, point, None)
+    }
+
+    /// [`Db::write`]; with `staged_heads` (journal head before and after
+    /// the events a staged import chained), the transaction checks the
+    /// head is still the first and continues from the second.
+    fn write_inner(
+        &self,
+        keys: &Keys,
+        batch: &Batch,
+        point: &str,
+        staged_heads: Option<(journal::Head, journal::Head)>,
+    ) -> Result<()> {
         let bytes: u64 = batch
             .puts
             .iter()
@@ -283,20 +651,28 @@ impl Db {
         let now = chrono::Utc::now();
         let t = &self.trees;
         let result = (
-            &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7], &t[8], &t[9],
+            &t[0], &t[1], &t[2], &t[3], &t[4], &t[5], &t[6], &t[7], &t[8], &t[9], &t[10],
         )
-            .transaction(|(m, r, d, s, doc, b, tr, j, sum, al)| {
-                let views: [&TransactionalTree; 10] = [m, r, d, s, doc, b, tr, j, sum, al];
+            .transaction(|(m, r, d, s, doc, b, tr, j, sum, al, rev)| {
+                let views: [&TransactionalTree; 11] = [m, r, d, s, doc, b, tr, j, sum, al, rev];
                 for (tree, key, sealed) in &batch.puts {
                     views[tree.index()].insert(key.as_slice(), sealed.as_slice())?;
                 }
-                if !batch.events.is_empty() {
+                if !batch.events.is_empty() || staged_heads.is_some() {
                     let head_key = keys.record_key(T::Meta.name(), journal::HEAD);
                     let mut head: journal::Head = match m.get(head_key)? {
                         None => journal::Head::default(),
                         Some(v) => decode(keys, T::Meta, &head_key, &v)
                             .map_err(ConflictableTransactionError::Abort)?,
                     };
+                    if let Some((start, end)) = &staged_heads {
+                        if head.seq != start.seq || head.hash != start.hash {
+                            return Err(ConflictableTransactionError::Abort(StoreError::Corrupt(
+                                "journal modifié pendant l'import",
+                            )));
+                        }
+                        head = end.clone();
+                    }
                     for (kind, request_id, detail) in &batch.events {
                         let row = JournalRow::next(&head, now, kind, request_id.clone(), detail);
                         let key = row.event.seq.to_be_bytes();

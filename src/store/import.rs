@@ -4,14 +4,19 @@
 //! (directly to disk where the file system allows, see [`stage`]); each
 //! written chunk then goes to the bundle reader, which decrypts on one
 //! thread and walks, hashes and checks the archive on another, so what is
-//! verified is exactly what is kept. An armored bundle is de-armored into the staging file as
-//! the reader decrypts it. The sink only records where each document lies
-//! in the age plaintext. Then the staged file is renamed to
-//! `bundles/<bundle_id>.age` and one sled transaction writes every record
-//! and the imported marker. A bundle file that no marker references (a
-//! crash between rename and commit) is swept at the next opening, so a
-//! crash at any instant leaves all of the bundle or none of it.
+//! verified is exactly what is kept. An armored bundle is de-armored into
+//! the staging file as the reader decrypts it. As the manifest, then each
+//! request and document, is verified, the sink checks it against the store
+//! (replay, phantom pièces, a version received again with other content)
+//! and stages its records in batches (see `db::Staging`): memory does not
+//! grow with the number of requests. Then the staged file is renamed to
+//! `bundles/<bundle_id>.age` and one small sled transaction commits the
+//! staged records together with the imported marker. A bundle file that no
+//! marker references (a crash between rename and commit) is swept at the
+//! next opening, and staged records are dropped or applied, so a crash at
+//! any instant leaves all of the bundle or none of it.
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::iter;
@@ -23,9 +28,11 @@ use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 use super::crypto::sha256_hex;
-use super::db::{Batch, T};
+use super::db::{Batch, Staging, T};
 use super::fsutil;
-use super::opinions::{InboxLines, RequestRow, StatusRow, SummaryRow, INBOX};
+use super::opinions::{
+    InboxLines, RequestRow, ReviewChanges, ReviewRow, StatusRow, SummaryRow, INBOX,
+};
 use super::stage;
 use super::{ImportOptions, ImportOutcome, Progress, Result, Store, StoreError};
 use crate::bundle::{self, BundleKind, DocumentSink, ManifestEntry, ReadOptions, TrustedKey};
@@ -63,11 +70,242 @@ fn sequence_name(signing_key: &str) -> String {
     format!("sequence:{signing_key}")
 }
 
-/// Records document offsets; the reader hashes the bytes already. Reports
-/// progress from the verifying thread when a byte counter is given.
-struct IndexSink<'p, 'q> {
-    documents: Vec<(ManifestEntry, u64)>,
+/// What the import's sink counted.
+#[derive(Debug, Default)]
+struct Counts {
+    /// New requests and newer versions.
+    requests: usize,
+    updated: usize,
+    /// Requests received again as they are.
+    unchanged: usize,
+    documents: usize,
+}
+
+/// Why the sink stopped the reader.
+enum Stop {
+    /// The bundle was imported before: nothing to do.
+    AlreadyImported(String),
+    /// A typed refusal (replay, unreadable or phantom request…).
+    Refused(StoreError),
+}
+
+/// The import's sink: checks each record against the store as it streams
+/// and stages what the import will write (see [`Staging`]), so that
+/// nothing grows with the number of requests; records the offset of each
+/// document (the reader hashes the bytes already). Reports progress from
+/// the verifying thread when a byte counter is given.
+struct ImportSink<'s, 'p, 'q> {
+    store: &'s Store,
+    staging: Staging<'s>,
+    options: &'s ImportOptions,
     tap: Option<ProgressTap<'p, 'q>>,
+    /// Set once the manifest is accepted.
+    bundle: Option<BundleInfo>,
+    /// SHA-256 of the documents this bundle holds.
+    in_bundle: HashSet<[u8; 32]>,
+    counts: Counts,
+    stop: Option<Stop>,
+}
+
+/// What the import keeps of the manifest.
+struct BundleInfo {
+    bundle_id: String,
+    sequence: u64,
+    issuer_name: String,
+    issuer_signing_key: String,
+    issuer_age_recipient: String,
+    last: Option<SequenceRow>,
+}
+
+fn sha_bytes(hex_text: &str) -> Option<[u8; 32]> {
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(hex_text.to_ascii_lowercase(), &mut out).ok()?;
+    Some(out)
+}
+
+impl ImportSink<'_, '_, '_> {
+    /// Stops the reader with a typed reason.
+    fn refuse(&mut self, stop: Stop) -> io::Error {
+        self.stop = Some(stop);
+        io::Error::other("import arrêté")
+    }
+
+    fn accept_manifest(&mut self, manifest: &bundle::Manifest) -> std::result::Result<(), Stop> {
+        let keys = &self.store.secrets.keys;
+        let bundle_id = uuid::Uuid::parse_str(&manifest.bundle_id)
+            .map_err(|_| Stop::Refused(StoreError::BadRequest("(identifiant de lot)".into())))?
+            .hyphenated()
+            .to_string();
+        let db = &self.store.db;
+        if db
+            .get::<BundleRow>(keys, T::Bundles, &bundle_id)
+            .map_err(Stop::Refused)?
+            .is_some()
+        {
+            return Err(Stop::AlreadyImported(bundle_id));
+        }
+        let issuer_signing_key = manifest.issuer.signing_key.clone().unwrap_or_default();
+        let last: Option<SequenceRow> = db
+            .get(keys, T::Meta, &sequence_name(&issuer_signing_key))
+            .map_err(Stop::Refused)?;
+        if let Some(last) = &last {
+            if manifest.sequence <= last.last && !self.options.accept_older {
+                return Err(Stop::Refused(StoreError::Replay {
+                    sequence: manifest.sequence,
+                    last: last.last,
+                }));
+            }
+        }
+        self.in_bundle = manifest
+            .entries
+            .iter()
+            .filter_map(|e| e.path.strip_prefix("documents/").and_then(sha_bytes))
+            .collect();
+        // A store whose inbox lines are still one record: move them to
+        // one record per request (this import rewrites some of them).
+        if let Some(inbox) = db
+            .get::<InboxLines>(keys, T::Summaries, INBOX)
+            .map_err(Stop::Refused)?
+        {
+            for line in &inbox.lines {
+                self.staging
+                    .put(keys, T::Summaries, &line.id, line)
+                    .map_err(Stop::Refused)?;
+            }
+            self.staging
+                .remove(keys, T::Summaries, INBOX)
+                .map_err(Stop::Refused)?;
+        }
+        self.bundle = Some(BundleInfo {
+            bundle_id,
+            sequence: manifest.sequence,
+            issuer_name: manifest.issuer.name.clone(),
+            issuer_signing_key,
+            issuer_age_recipient: manifest.issuer.age_recipient.clone(),
+            last,
+        });
+        Ok(())
+    }
+
+    /// Checks one request against the store and stages its writes.
+    fn take_request(&mut self, id: &str, bytes: &[u8]) -> Result<()> {
+        let store = self.store;
+        let keys = &store.secrets.keys;
+        let Some(info) = &self.bundle else {
+            return Err(StoreError::Corrupt("manifeste non vérifié"));
+        };
+        let raw = std::str::from_utf8(bytes).map_err(|_| StoreError::BadRequest(id.into()))?;
+        let request: Request =
+            serde_json::from_str(raw).map_err(|_| StoreError::BadRequest(id.into()))?;
+        if request.id != id {
+            return Err(StoreError::BadRequest(id.into()));
+        }
+        for document in &request.documents {
+            let Some(sha) = sha_bytes(&document.sha256) else {
+                return Err(StoreError::BadRequest(id.into()));
+            };
+            if !self.in_bundle.contains(&sha)
+                && store
+                    .db
+                    .get_raw(keys, T::Documents, &hex::encode(sha))?
+                    .is_none()
+            {
+                return Err(StoreError::PhantomDocument(id.into()));
+            }
+        }
+        let sha256 = sha256_hex(bytes);
+        let old: Option<RequestRow> = store.db.get(keys, T::Requests, id)?;
+        let versions = match &old {
+            None => vec![request.version],
+            Some(old) => {
+                if old.sha256 == sha256 {
+                    self.counts.unchanged += 1;
+                    return Ok(());
+                }
+                let current = old.versions.last().copied().unwrap_or(0);
+                if request.version == current {
+                    return Err(StoreError::SameVersionChanged {
+                        id: id.into(),
+                        version: request.version,
+                    });
+                }
+                if request.version < current {
+                    // An older version: the store keeps what it has.
+                    return Ok(());
+                }
+                let mut v = old.versions.clone();
+                v.push(request.version);
+                v
+            }
+        };
+        let row = RequestRow {
+            id: id.to_string(),
+            raw: raw.to_string(),
+            sha256,
+            bundle_id: info.bundle_id.clone(),
+            issuer_name: info.issuer_name.clone(),
+            issuer_signing_key: info.issuer_signing_key.clone(),
+            versions,
+        };
+        match &old {
+            None => self.staging.put_new_request(keys, id, &row)?,
+            Some(old) => {
+                self.counts.updated += 1;
+                if let Some(mut draft) = store.db.get::<Draft>(keys, T::Drafts, id)? {
+                    let before = old.parse()?;
+                    let changes = ReviewChanges::between(store.review(id)?, &before, &request);
+                    draft.written_against_older_version = true;
+                    self.staging.put(keys, T::Drafts, id, &draft)?;
+                    self.staging
+                        .put(keys, T::Statuses, id, &StatusRow::draft())?;
+                    self.staging.put(
+                        keys,
+                        T::Reviews,
+                        id,
+                        &ReviewRow {
+                            changes: Some(changes),
+                        },
+                    )?;
+                }
+                self.staging.event(
+                    keys,
+                    "update",
+                    Some(id),
+                    &format!("nouvelle version {} de la demande", request.version),
+                )?;
+                self.staging.put(keys, T::Requests, id, &row)?;
+            }
+        }
+        self.staging
+            .put(keys, T::Summaries, id, &SummaryRow::of(&request))?;
+        self.counts.requests += 1;
+        Ok(())
+    }
+
+    fn take_document(&mut self, entry: &ManifestEntry, offset: u64) -> Result<()> {
+        let keys = &self.store.secrets.keys;
+        let Some(info) = &self.bundle else {
+            return Err(StoreError::Corrupt("manifeste non vérifié"));
+        };
+        if offset == u64::MAX {
+            return Err(StoreError::Corrupt("position des pièces inconnue"));
+        }
+        if self
+            .store
+            .db
+            .get_raw(keys, T::Documents, &entry.sha256)?
+            .is_none()
+        {
+            let row = DocRow {
+                bundle_id: info.bundle_id.clone(),
+                offset,
+                size: entry.size,
+            };
+            self.staging.put(keys, T::Documents, &entry.sha256, &row)?;
+        }
+        self.counts.documents += 1;
+        Ok(())
+    }
 }
 
 /// Progress of the staged bytes read by the decrypting thread, reported on
@@ -92,7 +330,7 @@ impl ProgressTap<'_, '_> {
     }
 }
 
-impl DocumentSink for IndexSink<'_, '_> {
+impl DocumentSink for ImportSink<'_, '_, '_> {
     fn document(&mut self, entry: &ManifestEntry, data: &mut dyn Read) -> io::Result<()> {
         self.document_at(entry, u64::MAX, data)
     }
@@ -117,8 +355,26 @@ impl DocumentSink for IndexSink<'_, '_> {
                 Err(e) => return Err(e),
             }
         }
-        self.documents.push((entry.clone(), offset));
-        Ok(())
+        self.take_document(entry, offset)
+            .map_err(|e| self.refuse(Stop::Refused(e)))
+    }
+
+    fn manifest(&mut self, manifest: &bundle::Manifest) -> io::Result<()> {
+        self.accept_manifest(manifest)
+            .map_err(|stop| self.refuse(stop))
+    }
+
+    fn record(&mut self, id: &str, bytes: Vec<u8>) -> io::Result<Option<Vec<u8>>> {
+        if let Some(tap) = &mut self.tap {
+            tap.report(false);
+        }
+        self.take_request(id, &bytes)
+            .map_err(|e| self.refuse(Stop::Refused(e)))?;
+        Ok(None)
+    }
+
+    fn keeps_manifest_bytes(&self) -> bool {
+        false
     }
 }
 
@@ -233,150 +489,89 @@ impl Store {
         let mut file = file;
         let binary = file.metadata().is_ok_and(|m| m.is_file())
             && is_binary_age(&mut file).map_err(StoreError::io("lire le lot"))?;
-        let (verified, located) = if binary {
-            verify_while_staging(&file, &staging, total, &read_options, progress)?
-        } else {
-            verify_while_dearmoring(file, staging, total, &read_options, progress)?
+        let read = AtomicU64::new(0);
+        let mut sink = ImportSink {
+            store: self,
+            staging: self.db.staging(keys)?,
+            options,
+            tap: None,
+            bundle: None,
+            in_bundle: HashSet::new(),
+            counts: Counts::default(),
+            stop: None,
         };
-        fsutil::test_point("import:staged");
-
-        let manifest = &verified.manifest;
-        let bundle_id = uuid::Uuid::parse_str(&manifest.bundle_id)
-            .map_err(|_| StoreError::BadRequest("(identifiant de lot)".into()))?
-            .hyphenated()
-            .to_string();
-        if self
-            .db
-            .get::<BundleRow>(keys, T::Bundles, &bundle_id)?
-            .is_some()
-        {
-            return Ok(ImportOutcome::AlreadyImported { bundle_id });
-        }
-        let issuer_key = manifest.issuer.signing_key.clone().unwrap_or_default();
-        let seq_name = sequence_name(&issuer_key);
-        let last: Option<SequenceRow> = self.db.get(keys, T::Meta, &seq_name)?;
-        if let Some(last) = &last {
-            if manifest.sequence <= last.last && !options.accept_older {
-                return Err(StoreError::Replay {
-                    sequence: manifest.sequence,
-                    last: last.last,
-                });
+        let verified = if binary {
+            verify_while_staging(
+                &file,
+                &staging,
+                total,
+                &read_options,
+                progress,
+                &read,
+                &mut sink,
+            )
+        } else {
+            verify_while_dearmoring(file, staging, total, &read_options, progress, &mut sink)
+        };
+        match sink.stop.take() {
+            Some(Stop::AlreadyImported(bundle_id)) => {
+                return Ok(ImportOutcome::AlreadyImported { bundle_id })
             }
+            Some(Stop::Refused(e)) => return Err(e),
+            None => {}
         }
+        let verified = verified?;
+        fsutil::test_point("import:staged");
+        let ImportSink {
+            staging: stage,
+            bundle: info,
+            counts,
+            ..
+        } = sink;
+        let Some(info) = info else {
+            return Err(StoreError::Corrupt("manifeste non vérifié"));
+        };
+        if !verified.records.is_empty() {
+            return Err(StoreError::Corrupt("demandes non enregistrées"));
+        }
+        let bundle_id = info.bundle_id.clone();
+        let Counts {
+            requests,
+            updated,
+            unchanged,
+            documents,
+        } = counts;
 
         let mut batch = Batch::default();
-        let mut inbox = self.inbox_lines()?;
-        let mut inbox_index: std::collections::HashMap<String, usize> = inbox
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.id.clone(), i))
-            .collect();
-        let mut requests = 0usize;
-        let mut updated = 0usize;
-        for (id, bytes) in &verified.records {
-            let raw = std::str::from_utf8(bytes).map_err(|_| StoreError::BadRequest(id.clone()))?;
-            let request: Request =
-                serde_json::from_str(raw).map_err(|_| StoreError::BadRequest(id.clone()))?;
-            if &request.id != id {
-                return Err(StoreError::BadRequest(id.clone()));
-            }
-            let old: Option<RequestRow> = self.db.get(keys, T::Requests, id)?;
-            let versions = match &old {
-                None => vec![request.version],
-                Some(old) => {
-                    let current = old.versions.last().copied().unwrap_or(0);
-                    if request.version <= current {
-                        // Same or older version: the store keeps what it has.
-                        continue;
-                    }
-                    let mut v = old.versions.clone();
-                    v.push(request.version);
-                    v
-                }
-            };
-            if old.is_some() {
-                updated += 1;
-                if let Some(mut draft) = self.db.get::<Draft>(keys, T::Drafts, id)? {
-                    draft.written_against_older_version = true;
-                    batch.put(keys, T::Drafts, id, &draft);
-                    batch.put(keys, T::Statuses, id, &StatusRow::draft());
-                }
-                batch.event(
-                    "update",
-                    Some(id),
-                    format!("nouvelle version {} de la demande", request.version),
-                );
-            }
-            requests += 1;
-            let row = RequestRow {
-                id: id.clone(),
-                raw: raw.to_string(),
-                sha256: sha256_hex(bytes),
-                bundle_id: bundle_id.clone(),
-                issuer_name: manifest.issuer.name.clone(),
-                issuer_signing_key: issuer_key.clone(),
-                versions,
-            };
-            if old.is_some() {
-                batch.put(keys, T::Requests, id, &row);
-            } else {
-                batch.put_new_request(keys, id, &row);
-            }
-            let line = SummaryRow::of(&request);
-            match inbox_index.get(id) {
-                Some(&i) => inbox.lines[i] = line,
-                None => {
-                    inbox_index.insert(id.clone(), inbox.lines.len());
-                    inbox.lines.push(line);
-                }
-            }
-        }
-        batch.put(keys, T::Summaries, INBOX, &inbox);
-        let mut documents = 0usize;
-        for (entry, offset) in &located {
-            if *offset == u64::MAX {
-                return Err(StoreError::Corrupt("position des pièces inconnue"));
-            }
-            if self
-                .db
-                .get::<DocRow>(keys, T::Documents, &entry.sha256)?
-                .is_none()
-            {
-                batch.put(
-                    keys,
-                    T::Documents,
-                    &entry.sha256,
-                    &DocRow {
-                        bundle_id: bundle_id.clone(),
-                        offset: *offset,
-                        size: entry.size,
-                    },
-                );
-            }
-            documents += 1;
-        }
         batch.put(
             keys,
             T::Bundles,
             &bundle_id,
             &BundleRow {
                 bundle_id: bundle_id.clone(),
-                sequence: manifest.sequence,
-                issuer_name: manifest.issuer.name.clone(),
-                issuer_signing_key: issuer_key.clone(),
-                issuer_age_recipient: manifest.issuer.age_recipient.clone(),
+                sequence: info.sequence,
+                issuer_name: info.issuer_name.clone(),
+                issuer_signing_key: info.issuer_signing_key.clone(),
+                issuer_age_recipient: info.issuer_age_recipient.clone(),
                 imported_at: Utc::now(),
             },
         );
-        let highest = last.map_or(manifest.sequence, |l| l.last.max(manifest.sequence));
-        batch.put(keys, T::Meta, &seq_name, &SequenceRow { last: highest });
+        let highest = info
+            .last
+            .as_ref()
+            .map_or(info.sequence, |l| l.last.max(info.sequence));
+        batch.put(
+            keys,
+            T::Meta,
+            &sequence_name(&info.issuer_signing_key),
+            &SequenceRow { last: highest },
+        );
         batch.event(
             "import",
             None,
             format!(
-                "lot {bundle_id} importé (séquence {}) : {requests} demande(s) dont {updated} nouvelle(s) version(s), {documents} pièce(s)",
-                manifest.sequence
+                "lot {bundle_id} importé (séquence {}) : {requests} demande(s) dont {updated} nouvelle(s) version(s), {unchanged} inchangée(s), {documents} pièce(s)",
+                info.sequence
             ),
         );
 
@@ -390,7 +585,7 @@ impl Store {
         };
         fsutil::sync_dir(&dir).map_err(StoreError::io("enregistrer le lot"))?;
         fsutil::test_point("import:renamed");
-        self.db.write(keys, &batch, "import")?;
+        self.db.commit_staged(keys, stage, batch, "import")?;
         let mut committed = committed;
         committed.keep = true;
         Ok(ImportOutcome::Imported {
@@ -446,21 +641,6 @@ impl Store {
         Ok(())
     }
 
-    /// The inbox lines as stored, or rebuilt from the requests for a store
-    /// imported before they existed.
-    fn inbox_lines(&self) -> Result<InboxLines> {
-        let keys = &self.secrets.keys;
-        if let Some(inbox) = self.db.get(keys, T::Summaries, INBOX)? {
-            return Ok(inbox);
-        }
-        let rows: Vec<RequestRow> = self.db.all(keys, T::Requests)?;
-        let lines = rows
-            .iter()
-            .map(|row| row.parse().map(|r| SummaryRow::of(&r)))
-            .collect::<Result<Vec<_>>>()?;
-        Ok(InboxLines { lines })
-    }
-
     /// The bundle an imported request came in.
     pub(crate) fn bundle_row(&self, bundle_id: &str) -> Result<BundleRow> {
         self.db
@@ -473,36 +653,34 @@ impl Store {
 /// writes it to the staging file while the reader decrypts and verifies
 /// the written bytes (see [`stage`]). Returns the verified bundle and the
 /// documents' offsets; the staged file is synced.
-fn verify_while_staging(
+fn verify_while_staging<'p, 'q>(
     input: &File,
     staging: &File,
     total: u64,
     read_options: &ReadOptions<'_>,
-    progress: &mut dyn FnMut(Progress),
-) -> Result<(bundle::VerifiedBundle, Vec<(ManifestEntry, u64)>)> {
-    let read = AtomicU64::new(0);
-    let (stager, staged) = stage::Channels::new().split(&read);
+    progress: &'p mut dyn FnMut(Progress),
+    read: &'q AtomicU64,
+    sink: &mut ImportSink<'_, 'p, 'q>,
+) -> Result<bundle::VerifiedBundle> {
+    let (stager, staged) = stage::Channels::new().split(read);
     std::thread::scope(|scope| {
         let stager = scope.spawn(|| stager.run(input, staging));
-        let mut sink = IndexSink {
-            documents: Vec::new(),
-            tap: Some(ProgressTap {
-                read: &read,
-                total,
-                reported: 0,
-                progress,
-            }),
-        };
-        let verified = bundle::reader::read_bundle_threaded(staged, read_options, &mut sink);
+        sink.tap = Some(ProgressTap {
+            read,
+            total,
+            reported: 0,
+            progress,
+        });
+        let verified = bundle::reader::read_bundle_threaded(staged, read_options, &mut *sink);
         let staged = stager
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("copie du lot interrompue")));
-        if let Some(tap) = &mut sink.tap {
+        if let Some(mut tap) = sink.tap.take() {
             tap.report(true);
         }
         // A failed copy (disk full…) explains a verification failure.
         staged.map_err(StoreError::io("préparer l'import"))?;
-        Ok((verified?, sink.documents))
+        Ok(verified?)
     })
 }
 
@@ -514,11 +692,8 @@ fn verify_while_dearmoring(
     total: u64,
     read_options: &ReadOptions<'_>,
     progress: &mut dyn FnMut(Progress),
-) -> Result<(bundle::VerifiedBundle, Vec<(ManifestEntry, u64)>)> {
-    let mut sink = IndexSink {
-        documents: Vec::new(),
-        tap: None,
-    };
+    sink: &mut ImportSink<'_, '_, '_>,
+) -> Result<bundle::VerifiedBundle> {
     let counting = Counting {
         inner: BufReader::with_capacity(1 << 20, input),
         done: 0,
@@ -531,7 +706,7 @@ fn verify_while_dearmoring(
         inner: age::armor::ArmoredReader::new(counting),
         out: BufWriter::with_capacity(1 << 20, staging),
     };
-    let verified = bundle::read_bundle(&mut tee, read_options, &mut sink)?;
+    let verified = bundle::read_bundle(&mut tee, read_options, sink)?;
     io::copy(&mut tee, &mut io::sink()).map_err(StoreError::io("lire le lot"))?;
     let staging = tee.out.into_inner().map_err(|e| StoreError::Io {
         what: "préparer l'import",
@@ -540,7 +715,7 @@ fn verify_while_dearmoring(
     staging
         .sync_all()
         .map_err(StoreError::io("préparer l'import"))?;
-    Ok((verified, sink.documents))
+    Ok(verified)
 }
 
 /// Reads one document from its bundle file.

@@ -42,6 +42,7 @@ mod stage;
 
 pub use backup::{BackupSummary, RestoreSummary};
 pub use keys::fingerprint;
+pub use opinions::ReviewChanges;
 
 /// Store errors, with French messages (what went wrong, what to do).
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +80,10 @@ pub enum StoreError {
         "lot refusé, rien n'a été importé : la demande {0} est illisible ; signalez-le au rectorat"
     )]
     BadRequest(String),
+    #[error("lot refusé, rien n'a été importé : la demande {0} cite une pièce qui n'est ni dans ce lot ni dans un lot déjà importé ; signalez-le au rectorat")]
+    PhantomDocument(String),
+    #[error("lot refusé, rien n'a été importé : la demande {id} arrive en version {version}, déjà reçue avec un contenu différent (une demande modifiée doit porter une nouvelle version) ; signalez-le au rectorat")]
+    SameVersionChanged { id: String, version: u32 },
     #[error("aucune demande {0} dans le magasin : vérifiez l'identifiant avec « avis list »")]
     UnknownRequest(String),
     #[error("la demande {0} n'a pas encore d'avis : rédigez-le d'abord (« avis opinion apply » ou l'interface)")]
@@ -224,6 +229,9 @@ pub struct RequestSummary {
     pub alerts_pending: bool,
     pub troubles: Vec<TroubleCode>,
     pub measures: Vec<MeasureCode>,
+    /// "À revoir": a newer version came after the draft was written, and
+    /// what changed.
+    pub review: Option<ReviewChanges>,
 }
 
 /// A request as stored.

@@ -2,6 +2,8 @@
 //! `a_traiter → brouillon → valide → exporte`; editing a validated or
 //! exported avis returns it to `brouillon`.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -68,7 +70,12 @@ impl SummaryRow {
         }
     }
 
-    fn into_summary(self, status: Status, alerts: usize) -> RequestSummary {
+    fn into_summary(
+        self,
+        status: Status,
+        alerts: usize,
+        review: Option<ReviewChanges>,
+    ) -> RequestSummary {
         RequestSummary {
             id: self.id,
             candidate: self.candidate,
@@ -82,19 +89,114 @@ impl SummaryRow {
             alerts_pending: false,
             troubles: self.troubles,
             measures: self.measures,
+            review,
         }
     }
 }
 
-/// Every request's inbox line, in one sealed record (one decryption for
-/// the whole inbox), rewritten by each import in its transaction.
+/// Every request's inbox line in one sealed record: the layout of stores
+/// imported before the lines were one record per request (the next import
+/// moves them, see `import`); still read while it exists.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct InboxLines {
     pub lines: Vec<SummaryRow>,
 }
 
-/// Name of the [`InboxLines`] record in [`T::Summaries`].
+/// Name of the legacy [`InboxLines`] record in [`T::Summaries`], whose
+/// other records are one [`SummaryRow`] per request, named by its id.
 pub(crate) const INBOX: &str = "inbox";
+
+/// What changed in a request since the doctor's draft was written: an
+/// import brought a newer version of a request already drafted. The draft
+/// is kept and the request is "à revoir" until a draft is saved on the
+/// current version.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewChanges {
+    /// The version the draft was written against, and the current one.
+    pub from_version: u32,
+    pub to_version: u32,
+    /// Pièces the newer versions name that the draft's did not.
+    pub new_documents: usize,
+    /// Measure codes requested now and not before, no longer requested,
+    /// or requested with another detail.
+    pub added_measures: Vec<MeasureCode>,
+    pub removed_measures: Vec<MeasureCode>,
+    pub changed_measures: Vec<MeasureCode>,
+}
+
+impl ReviewChanges {
+    /// The changes from `old` to `new`, added to those already pending.
+    pub(crate) fn between(
+        pending: Option<ReviewChanges>,
+        old: &Request,
+        new: &Request,
+    ) -> ReviewChanges {
+        let mut out = pending.unwrap_or(ReviewChanges {
+            from_version: old.version,
+            ..ReviewChanges::default()
+        });
+        out.to_version = new.version;
+        out.new_documents += new
+            .documents
+            .iter()
+            .filter(|d| {
+                !old.documents
+                    .iter()
+                    .any(|o| o.sha256.eq_ignore_ascii_case(&d.sha256))
+            })
+            .count();
+        let find = |r: &Request, code: &MeasureCode| {
+            r.requested_measures
+                .iter()
+                .find(|m| m.code == *code)
+                .map(|m| m.detail.clone())
+        };
+        for m in &new.requested_measures {
+            match find(old, &m.code) {
+                None => {
+                    if let Some(i) = out.removed_measures.iter().position(|c| *c == m.code) {
+                        // Removed by an earlier version, back now.
+                        out.removed_measures.remove(i);
+                        push_unique(&mut out.changed_measures, &m.code);
+                    } else {
+                        push_unique(&mut out.added_measures, &m.code);
+                    }
+                }
+                Some(detail) if detail != m.detail => {
+                    if !out.added_measures.contains(&m.code) {
+                        push_unique(&mut out.changed_measures, &m.code);
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        for m in &old.requested_measures {
+            if find(new, &m.code).is_none() {
+                if let Some(i) = out.added_measures.iter().position(|c| *c == m.code) {
+                    // Added by an earlier version, gone again.
+                    out.added_measures.remove(i);
+                } else {
+                    out.changed_measures.retain(|c| *c != m.code);
+                    push_unique(&mut out.removed_measures, &m.code);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn push_unique(list: &mut Vec<MeasureCode>, code: &MeasureCode) {
+    if !list.contains(code) {
+        list.push(code.clone());
+    }
+}
+
+/// The record of [`T::Reviews`]: `None` once the draft follows the
+/// current version again.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct ReviewRow {
+    pub changes: Option<ReviewChanges>,
+}
 
 /// The generation mark of a request's checks: rewritten (sealed afresh,
 /// so with new bytes) whenever the request is updated or its draft written
@@ -112,7 +214,15 @@ struct AlertsCache {
     /// SHA-256 (hex) of the campaign settings the checks used.
     settings: String,
     /// id → (generation mark, count).
-    counts: std::collections::HashMap<String, (String, usize)>,
+    counts: HashMap<String, (String, usize)>,
+}
+
+/// A record key as the fixed-size array [`crate::store::crypto::Keys::record_key`] makes.
+fn key16(key: &[u8]) -> [u8; 16] {
+    let mut out = [0u8; 16];
+    let n = key.len().min(16);
+    out[..n].copy_from_slice(&key[..n]);
+    out
 }
 
 /// The inbox order of the store: received date, then id.
@@ -239,9 +349,20 @@ impl Store {
         early: &mut dyn FnMut(&[RequestSummary]),
     ) -> Result<Vec<RequestSummary>> {
         let keys = &self.secrets.keys;
-        let Some(inbox) = self.db.get::<InboxLines>(keys, T::Summaries, INBOX)? else {
-            // A store imported before the inbox record existed (or empty).
-            return self.summaries_from_requests(today);
+        let lines = match self.db.get::<InboxLines>(keys, T::Summaries, INBOX)? {
+            Some(inbox) => inbox.lines,
+            None => {
+                let lines = self
+                    .db
+                    .scan::<SummaryRow>(keys, T::Summaries, &[INBOX])
+                    .map(|r| r.map(|(_, line)| line))
+                    .collect::<Result<Vec<_>>>()?;
+                if lines.is_empty() {
+                    // A store imported before the inbox lines existed (or empty).
+                    return self.summaries_from_requests(today);
+                }
+                lines
+            }
         };
         let settings = self.settings_fingerprint();
         let stored: Option<AlertsCache> = self.db.get(keys, T::Meta, ALERTS_CACHE)?;
@@ -249,26 +370,45 @@ impl Store {
             Some(c) if c.day == Some(today) && c.settings == settings => (c, None),
             other => (AlertsCache::default(), other),
         };
-        let mut out = Vec::with_capacity(inbox.lines.len());
+        // Statuses, reviews and marks in three sequential scans (much
+        // faster than a lookup per request at 100,000 requests), by record key.
+        let mut statuses = HashMap::new();
+        for item in self.db.scan::<StatusRow>(keys, T::Statuses, &[]) {
+            let (key, row) = item?;
+            statuses.insert(key16(&key), row.status);
+        }
+        let mut reviews = HashMap::new();
+        for item in self.db.scan::<ReviewRow>(keys, T::Reviews, &[]) {
+            let (key, row) = item?;
+            if let Some(changes) = row.changes {
+                reviews.insert(key16(&key), changes);
+            }
+        }
+        // The marks are read before the requests and drafts are, so a
+        // count is never filed under a newer mark than its inputs.
+        let mut marks = HashMap::new();
+        for item in self.db.scan_raw(T::Alerts) {
+            let (key, sealed) = item?;
+            marks.insert(key16(&key), mark_of(&sealed));
+        }
+        let mut out = Vec::with_capacity(lines.len());
         let mut stale = Vec::new();
-        for line in inbox.lines {
-            let status = self
-                .db
-                .get::<StatusRow>(keys, T::Statuses, &line.id)?
-                .map_or(Status::ATraiter, |s| s.status);
-            // The mark is read before the request and draft are, so a
-            // count is never filed under a newer mark than its inputs.
+        for line in lines {
+            let status = statuses
+                .get(&keys.record_key(T::Statuses.name(), &line.id))
+                .copied()
+                .unwrap_or(Status::ATraiter);
+            let review = reviews.remove(&keys.record_key(T::Reviews.name(), &line.id));
             // An absent mark is the first generation (marks are never removed).
-            let mark = self
-                .db
-                .get_raw(keys, T::Alerts, &line.id)?
-                .map_or_else(String::new, |m| mark_of(&m));
+            let mark = marks
+                .remove(&keys.record_key(T::Alerts.name(), &line.id))
+                .unwrap_or_default();
             let alerts = match cache.counts.get(&line.id) {
                 Some((cached_mark, count)) if *cached_mark == mark => Some(*count),
                 _ => None,
             };
             let mut summary = match alerts {
-                Some(count) => line.into_summary(status, count),
+                Some(count) => line.into_summary(status, count, review),
                 None => {
                     let last = previous
                         .as_ref()
@@ -276,7 +416,7 @@ impl Store {
                         .filter(|(cached_mark, _)| *cached_mark == mark)
                         .map_or(0, |(_, count)| *count);
                     stale.push((out.len(), mark));
-                    line.into_summary(status, last)
+                    line.into_summary(status, last, review)
                 }
             };
             summary.alerts_pending = alerts.is_none();
@@ -362,7 +502,8 @@ impl Store {
                 .iter()
                 .filter(|f| f.severity != Severity::Info)
                 .count();
-            out.push(SummaryRow::of(&request).into_summary(status, alerts));
+            let review = self.review(&row.id)?;
+            out.push(SummaryRow::of(&request).into_summary(status, alerts, review));
         }
         sort_inbox(&mut out);
         Ok(out)
@@ -378,6 +519,15 @@ impl Store {
             issuer_name: row.issuer_name,
             versions: row.versions,
         })
+    }
+
+    /// What changed since the request's draft was written, when an import
+    /// brought a newer version of it ("à revoir").
+    pub fn review(&self, id: &str) -> Result<Option<ReviewChanges>> {
+        Ok(self
+            .db
+            .get::<ReviewRow>(&self.secrets.keys, T::Reviews, id)?
+            .and_then(|r| r.changes))
     }
 
     /// The draft avis of a request, if any.
@@ -427,6 +577,10 @@ impl Store {
         let mut batch = Batch::default();
         batch.put(keys, T::Drafts, id, &draft);
         batch.put(keys, T::Statuses, id, &StatusRow::draft());
+        if !draft.written_against_older_version && self.review(id)?.is_some() {
+            // The draft follows the current version: reviewed.
+            batch.put(keys, T::Reviews, id, &ReviewRow { changes: None });
+        }
         match before {
             Status::Brouillon if had_draft => {}
             Status::Valide => batch.event(

@@ -85,6 +85,7 @@ pub fn summaries(n: usize) -> Vec<RequestSummary> {
                 measures[i % measures.len()].clone(),
                 measures[(i + 1) % measures.len()].clone(),
             ],
+            review: None,
         })
         .collect()
 }

@@ -22,6 +22,14 @@ pub fn run(global: &GlobalArgs, flag: JsonFlag) -> Result<(), Failure> {
                     "received_at": s.received_at.format("%Y-%m-%d").to_string(),
                     "status": s.status.code(),
                     "alerts": s.alerts,
+                    "review": s.review.as_ref().map(|r| serde_json::json!({
+                        "from_version": r.from_version,
+                        "to_version": r.to_version,
+                        "new_documents": r.new_documents,
+                        "added_measures": r.added_measures.iter().map(|m| m.code()).collect::<Vec<_>>(),
+                        "removed_measures": r.removed_measures.iter().map(|m| m.code()).collect::<Vec<_>>(),
+                        "changed_measures": r.changed_measures.iter().map(|m| m.code()).collect::<Vec<_>>(),
+                    })),
                 })
             })
             .collect();
@@ -35,7 +43,7 @@ pub fn run(global: &GlobalArgs, flag: JsonFlag) -> Result<(), Failure> {
     let mut text = String::new();
     for s in &summaries {
         text.push_str(&format!(
-            "{:<18} {:<28} {:<22} {:<6} {:<22} {} {:<10} {}{}\n",
+            "{:<18} {:<28} {:<22} {:<6} {:<22} {} {:<10} {}{}{}\n",
             sanitize(&s.id),
             sanitize(&s.candidate),
             sanitize(s.diploma.label()),
@@ -49,6 +57,11 @@ pub fn run(global: &GlobalArgs, flag: JsonFlag) -> Result<(), Failure> {
                 String::new()
             },
             if s.late { " (hors délai)" } else { "" },
+            if s.review.is_some() {
+                " (à revoir : nouvelle version)"
+            } else {
+                ""
+            },
         ));
     }
     text.push_str(&format!("{} demande(s)", summaries.len()));
