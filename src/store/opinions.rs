@@ -475,8 +475,12 @@ impl Store {
                 .as_ref()
                 .map(|d| d.private_notes.clone())
                 .unwrap_or_default(),
-            overrides: old.map(|d| d.overrides).unwrap_or_default(),
+            overrides: old
+                .as_ref()
+                .map(|d| d.overrides.clone())
+                .unwrap_or_default(),
             written_against_older_version: false,
+            paper_documents: old.map(|d| d.paper_documents).unwrap_or_default(),
         };
         self.save_draft(&id, &draft)
     }
