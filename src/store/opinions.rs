@@ -513,18 +513,16 @@ impl Store {
                 problems,
             });
         }
-        let blocking: Vec<String> = self
-            .evaluate(&request, Some(&draft), today)
-            .into_iter()
-            .filter(Finding::blocks)
-            .map(|f| f.rule)
-            .collect();
+        let findings = self.evaluate(&request, Some(&draft), today);
+        let blocking = checks::blocking_messages(&findings);
         if !blocking.is_empty() {
             return Err(StoreError::Blocked {
                 id: id.to_string(),
                 rules: blocking,
             });
         }
+        // The lifted checks travel with the avis (bundle-format.md).
+        draft.opinion.overrides = checks::exported_overrides(&draft, &findings);
         draft.opinion.request_sha256 = Some(row.sha256.clone());
         draft.opinion.doctor = Some(self.doctor());
         draft.opinion.decided_at = Some(Utc::now());
@@ -573,6 +571,15 @@ impl Store {
             return Err(StoreError::OpinionMismatch {
                 id: id.to_string(),
                 why: "lever un contrôle demande un motif écrit : ajoutez --motif".into(),
+            });
+        }
+        if let Some(r) = checks::rule(rule).filter(|r| !r.overridable) {
+            return Err(StoreError::OpinionMismatch {
+                id: id.to_string(),
+                why: format!(
+                    "le contrôle « {} » ne se lève pas : le texte concerné partirait tel quel au rectorat ; corrigez l'avis",
+                    r.title
+                ),
             });
         }
         let mut draft = self
