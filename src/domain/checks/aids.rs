@@ -734,4 +734,69 @@ mod tests {
             .build();
         assert!(fired(&eval(&req, None), SPELL).is_empty());
     }
+
+    #[test]
+    fn assistant_needs_its_defined_mission() {
+        // Seed 004: "la mission de l'assistant doit être précisément bornée
+        // et définie dans la décision d'aménagements d'épreuves".
+        const MIS: &str = "assistant_mission";
+        let req = request().measure("assistant_reformulation").build();
+        assert!(fired(&eval(&req, None), MIS).is_empty(), "requested: no finding");
+        let dr = draft(&req)
+            .entry(op("assistant_reformulation", Decision::Accorde).motivation("Besoin de reformulation."))
+            .build();
+        let f = eval(&req, Some(&dr));
+        assert!(fired(&f, MIS)[0].blocks());
+        let dr = draft(&req)
+            .entry(
+                op("assistant_reformulation", Decision::Accorde)
+                    .detail("Reformuler les consignes écrites, sans aider à la réponse"),
+            )
+            .build();
+        assert!(fired(&eval(&req, Some(&dr)), MIS).is_empty());
+    }
+
+    #[test]
+    fn fourth_listening_comes_with_preparation_time_in_agricultural_exams() {
+        // Seed 004: "Les candidats au baccalauréat technologique disposant
+        // d'un temps majoré pour la préparation des épreuves orales peuvent,
+        // à leur demande, bénéficier d'une quatrième écoute".
+        const Q: &str = "quatrieme_ecoute";
+        let req = request()
+            .diploma("bac_techno_stav")
+            .measure("quatrieme_ecoute")
+            .build();
+        assert_eq!(fired(&eval(&req, None), Q).len(), 1);
+        let dr = draft(&req).accorde("quatrieme_ecoute").build();
+        assert_eq!(fired(&eval(&req, Some(&dr)), Q).len(), 1);
+        let dr = draft(&req)
+            .accorde("quatrieme_ecoute")
+            .ajoute("temps_majore_preparation_oral")
+            .build();
+        assert!(fired(&eval(&req, Some(&dr)), Q).is_empty());
+        let both = request()
+            .diploma("bac_techno_stav")
+            .measure("quatrieme_ecoute")
+            .measure("temps_majore_preparation_oral")
+            .build();
+        assert!(fired(&eval(&both, None), Q).is_empty());
+    }
+
+    #[test]
+    fn a_pai_does_not_show_a_practised_computer() {
+        // Seed 004: "Les aides techniques doivent être en cohérence avec
+        // celles utilisées par l'élève au cours de sa formation" — a PAI is
+        // for a health trouble, not a computer or a scribe.
+        let req = request()
+            .support("PAI")
+            .doc(crate::domain::DocumentCategory::Pai, None)
+            .measure_detail("ordinateur", "Traitement de texte")
+            .build();
+        assert_eq!(fired(&eval(&req, None), "pratique_en_scolarite").len(), 1);
+        let req = request()
+            .support("PAP")
+            .measure_detail("ordinateur", "Traitement de texte")
+            .build();
+        assert!(fired(&eval(&req, None), "pratique_en_scolarite").is_empty());
+    }
 }

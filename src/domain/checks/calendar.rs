@@ -408,4 +408,57 @@ mod tests {
         );
         assert!(fired(&eval_on(&req, None, d(2027, 5, 10)), TWO).is_empty());
     }
+
+    #[test]
+    fn urgence_is_for_bts_and_bac_candidates_only() {
+        // Seed 003: "pour les candidats au BTS (pour lesquels il n'existe pas
+        // de session de remplacement) ou les candidats au baccalauréat qui
+        // ont opté pour une affectation hors Parcoursup ou à l'étranger".
+        let req = request()
+            .diploma("cap")
+            .procedure(Procedure::Urgence)
+            .measure("temps_majore_tiers")
+            .build();
+        let f = eval(&req, None);
+        let f = fired(&f, URG);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].measure.is_none());
+        assert!(f[0].message.contains("BTS") && f[0].message.contains("Parcoursup"));
+        for diploma in ["bts", "bac_general", "bac_techno", "bac_pro"] {
+            let req = request()
+                .diploma(diploma)
+                .procedure(Procedure::Urgence)
+                .measure("temps_majore_tiers")
+                .build();
+            assert!(fired(&eval(&req, None), URG).is_empty(), "{diploma}");
+        }
+    }
+
+    #[test]
+    fn two_weeks_for_a_bts_offers_no_replacement_session() {
+        // Seed 003: the BTS, "pour lesquels il n'existe pas de session de
+        // remplacement".
+        let req = request().diploma("bts").build();
+        let f = eval_on(&req, None, d(2027, 5, 10));
+        let f = fired(&f, "deux_semaines");
+        assert_eq!(f.len(), 1);
+        assert!(!f[0].message.contains("relève de la session de remplacement"));
+        assert!(f[0].message.contains("pas de session de remplacement"));
+        let req = request().diploma("bac_general").build();
+        let f = eval_on(&req, None, d(2027, 6, 10));
+        assert!(fired(&f, "deux_semaines")[0]
+            .message
+            .contains("relève de la session de remplacement"));
+    }
+
+    #[test]
+    fn agricultural_exams_have_no_two_week_rule() {
+        // Seed 004 sets the deadline on the avis (31 December), with no
+        // two-week rule of the Éducation nationale.
+        for diploma in ["bac_pro_agricole", "capa", "btsa", "bp_agricole"] {
+            let req = request().diploma(diploma).build();
+            let f = eval_on(&req, None, d(2027, 6, 10));
+            assert!(fired(&f, "deux_semaines").is_empty(), "{diploma}");
+        }
+    }
 }

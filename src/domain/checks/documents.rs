@@ -555,4 +555,49 @@ mod tests {
         let req = request().doc(C::DecisionAnterieure, None).build();
         assert!(fired(&eval(&req, None), PREV).is_empty());
     }
+
+    #[test]
+    fn a_future_dated_piece_is_flagged_and_not_recent() {
+        // Issue 14: a 9999-12-31 bilan must not count as recent.
+        let req = request()
+            .trouble(T::DyslexieDysorthographie)
+            .doc(C::BilanOrthophonique, Some(d(9999, 12, 31)))
+            .doc(C::CertificatMedical, Some(d(9999, 12, 31)))
+            .build();
+        let f = eval(&req, None);
+        assert!(fired(&f, BILAN)[0].blocks(), "not recent");
+        assert_eq!(fired(&f, "dossier_medical_recent").len(), 1);
+        let flag = fired(&f, "date_piece");
+        assert_eq!(flag.len(), 1);
+        assert!(flag[0].message.contains("31/12/9999"), "{}", flag[0].message);
+        let ok = request().doc(C::CertificatMedical, Some(d(2026, 11, 26))).build();
+        assert!(fired(&eval(&ok, None), "date_piece").is_empty());
+    }
+
+    #[test]
+    fn paper_pieces_count_for_the_checks() {
+        // Seed 003: the medical file arrives "sous pli cacheté" to the doctor.
+        let req = request().trouble(T::DyslexieDysorthographie).build();
+        assert!(fired(&eval(&req, None), BILAN)[0].blocks());
+        let mut dr = draft(&req).build();
+        dr.paper_documents.push(crate::domain::PaperDocument {
+            category: C::BilanOrthophonique,
+            date: d(2026, 9, 1),
+            note: String::new(),
+        });
+        let f = eval(&req, Some(&dr));
+        assert!(fired(&f, BILAN).is_empty());
+        assert!(fired(&f, "dossier_medical_recent").is_empty());
+        dr.paper_documents.push(crate::domain::PaperDocument {
+            category: C::FichePedagogique,
+            date: d(2026, 9, 1),
+            note: String::new(),
+        });
+        dr.paper_documents.push(crate::domain::PaperDocument {
+            category: C::CopieDevoir,
+            date: d(2026, 9, 1),
+            note: String::new(),
+        });
+        assert!(fired(&eval(&req, Some(&dr)), PEDA).is_empty());
+    }
 }

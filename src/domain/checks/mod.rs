@@ -848,4 +848,29 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn exported_overrides_are_the_ones_that_lift_a_check() {
+        let req = request()
+            .trouble(TroubleCode::DyslexieDysorthographie)
+            .build();
+        let mut dr = draft(&req).build();
+        dr.overrides.push(CheckOverride {
+            rule: "bilan_orthophonique".into(),
+            measure: None,
+            reason: "  Pièce vue à la session précédente.  ".into(),
+        });
+        // A stale override (its check does not fire) does not travel.
+        dr.overrides.push(CheckOverride {
+            rule: "agrandissement".into(),
+            measure: Some(MeasureCode::SujetPolice16),
+            reason: "Ancien motif.".into(),
+        });
+        let findings = eval(&req, Some(&dr));
+        let out = exported_overrides(&dr, &findings);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].rule, "bilan_orthophonique");
+        assert_eq!(out[0].reason, "Pièce vue à la session précédente.");
+        assert!(blocking_messages(&findings).is_empty());
+    }
 }

@@ -111,7 +111,7 @@ pub(super) fn procedure_simplifiee(ctx: &Ctx<'_>) -> Vec<Hit> {
 mod tests {
     use super::super::testkit::*;
     use super::super::Severity;
-    use crate::domain::opinion::Decision;
+    use crate::domain::opinion::{Decision, Epreuves};
     use crate::domain::request::Procedure;
 
     const TIERS: &str = "temps_au_dela_du_tiers";
@@ -224,5 +224,42 @@ mod tests {
             .build();
         let dr = draft(&req).modifie(EXC, "temps_majore_tiers").build();
         assert!(fired(&eval(&req, Some(&dr)), SIMPL).is_empty());
+    }
+
+    #[test]
+    fn extra_time_for_orals_only_when_motivated() {
+        // Seed 003: "Il convient donc de réserver l'octroi de temps
+        // supplémentaire pour les épreuves orales à des situations bien
+        // précises."
+        const ORAL: &str = "temps_oral";
+        let req = request().measure("temps_majore_tiers").build();
+        let dr = draft(&req).accorde("temps_majore_tiers").build();
+        let f = eval(&req, Some(&dr));
+        let f = fired(&f, ORAL);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].severity, Severity::Attention);
+        assert!(f[0].message.contains("oraux compris"));
+        let dr = draft(&req)
+            .entry(op("temps_majore_tiers", Decision::Accorde).epreuves(Epreuves::Orales))
+            .build();
+        assert_eq!(fired(&eval(&req, Some(&dr)), ORAL).len(), 1);
+        for dr in [
+            draft(&req)
+                .entry(op("temps_majore_tiers", Decision::Accorde).epreuves(Epreuves::Ecrites))
+                .build(),
+            draft(&req)
+                .entry(
+                    op("temps_majore_tiers", Decision::Accorde)
+                        .motivation("Débit de parole très lent."),
+                )
+                .build(),
+            draft(&req).refuse("temps_majore_tiers").build(),
+        ] {
+            assert!(fired(&eval(&req, Some(&dr)), ORAL).is_empty());
+        }
+        // Preparation time for the orals is not extra time on the oral.
+        let req = request().measure("temps_majore_preparation_oral").build();
+        let dr = draft(&req).accorde("temps_majore_preparation_oral").build();
+        assert!(fired(&eval(&req, Some(&dr)), ORAL).is_empty());
     }
 }
