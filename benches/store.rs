@@ -72,6 +72,7 @@ fn opinion_for(store: &Store, id: &str) -> Opinion {
         },
         doctor: None,
         decided_at: None,
+        overrides: Vec::new(),
     }
 }
 

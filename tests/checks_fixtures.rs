@@ -33,6 +33,7 @@ fn findings(id: &str, with_opinion: bool) -> Vec<Finding> {
         private_notes: String::new(),
         overrides: Vec::new(),
         written_against_older_version: false,
+        paper_documents: Vec::new(),
     });
     evaluate(
         &request,

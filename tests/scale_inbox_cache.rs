@@ -58,6 +58,7 @@ fn medical_motivation_opinion(store: &Store, id: &str) -> Opinion {
         },
         doctor: None,
         decided_at: None,
+        overrides: Vec::new(),
     }
 }
 

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
+pub use piece::PieceArgs;
+
 use super::{Command, Failure, GlobalArgs};
 
 mod backup;
@@ -16,6 +18,7 @@ mod keys;
 mod list;
 mod opinion;
 mod passphrase;
+mod piece;
 mod show;
 mod trust;
 
@@ -204,6 +207,7 @@ pub fn run(global: &GlobalArgs, command: Command) -> Result<(), Failure> {
         Command::Opinion(args) => opinion::run(global, args),
         Command::Export(args) => export::run(global, args),
         Command::Journal(args) => journal::run(global, args),
+        Command::Piece(args) => piece::run(global, args),
         Command::Sauvegarde(args) => backup::run_backup(global, args),
         Command::Restaurer(args) => backup::run_restore(global, args),
         _ => Err(Failure(

@@ -58,6 +58,8 @@ pub enum Command {
     Export(doctor::ExportArgs),
     /// Journal d'audit.
     Journal(doctor::JournalArgs),
+    /// Pièces reçues sur papier (pli cacheté).
+    Piece(doctor::PieceArgs),
     /// Écrit une sauvegarde chiffrée de tout le magasin (un seul fichier).
     Sauvegarde(doctor::BackupArgs),
     /// Restaure une sauvegarde dans un dossier neuf (--store).

@@ -14,11 +14,11 @@ open_code_enum! {
         Tsa => "tsa", "Trouble du spectre de l'autisme",
         DeficienceVisuelle => "deficience_visuelle", "Déficience visuelle",
         DeficienceAuditive => "deficience_auditive", "Déficience auditive",
-        TroubleMoteur => "trouble_moteur", "Trouble moteur (permanent or temporary)",
+        TroubleMoteur => "trouble_moteur", "Trouble moteur (permanent ou temporaire)",
         MaladieChronique => "maladie_chronique", "Maladie chronique, trouble de santé invalidant (diabète, épilepsie…)",
         TroublePsychique => "trouble_psychique", "Trouble psychique",
         TroubleParole => "trouble_parole", "Trouble de la parole (bégaiement…)",
-        Autre => "autre", "Autre (précisez)",
+        Autre => "autre", "Autre trouble",
     }
 }
 open_code_enum! {
@@ -32,10 +32,10 @@ open_code_enum! {
         TempsMajoreTiers => "temps_majore_tiers", "Temps majoré d'un tiers",
         TempsMajoreExceptionnel => "temps_majore_exceptionnel", "Majoration au-delà du tiers (exceptionnelle, motivée)",
         TempsMajorePreparationOral => "temps_majore_preparation_oral", "Temps majoré pour la préparation des épreuves orales",
-        Pauses => "pauses", "Temps compensatoire: pauses (repos, soins, contrôles biologiques)",
+        Pauses => "pauses", "Temps compensatoire : pauses (repos, soins, contrôles biologiques)",
         DebutDecale => "debut_decale", "Début d'épreuve décalé (une heure au plus) pour la pause méridienne",
-        Ordinateur => "ordinateur", "Ordinateur personnel [précisez les logiciels]",
-        LogicielsSpecifiques => "logiciels_specifiques", "Logiciels utilisés pendant l'année [précisez]",
+        Ordinateur => "ordinateur", "Ordinateur personnel (logiciels précisés)",
+        LogicielsSpecifiques => "logiciels_specifiques", "Logiciels utilisés pendant l'année (précisés)",
         Calculatrice => "calculatrice", "Calculatrice simple non programmable",
         Braille => "braille", "Sujet en braille (intégral ou abrégé)",
         SujetAgrandiA3 => "sujet_agrandi_a3", "Sujet agrandi au format A3",
@@ -62,8 +62,9 @@ open_code_enum! {
         DispenseLvOral => "dispense_lv_oral", "Dispense de la partie orale de langue vivante",
         DispenseLvEcrit => "dispense_lv_ecrit", "Dispense de la partie écrite de langue vivante",
         DispenseLv2 => "dispense_lv2", "Dispense de l'épreuve de langue vivante 2",
-        DnbDispenseCartographie => "dnb_dispense_cartographie", "DNB: dispense de la tâche cartographique",
-        DnbDicteeAdaptee => "dnb_dictee_adaptee", "DNB: adaptation de la dictée",
+        DispenseLv => "dispense_lv", "Dispense de l'épreuve de langue vivante (CAP agricole)",
+        DnbDispenseCartographie => "dnb_dispense_cartographie", "DNB : dispense de la tâche cartographique",
+        DnbDicteeAdaptee => "dnb_dictee_adaptee", "DNB : adaptation de la dictée",
         EtalementSessions => "etalement_sessions", "Étalement des épreuves sur plusieurs sessions",
         ConservationNotes => "conservation_notes", "Conservation des notes pendant cinq ans",
     }
@@ -86,7 +87,8 @@ open_code_enum! {
         Dscg => "dscg", "DSCG",
         Capa => "capa", "CAP agricole",
         Bepa => "bepa", "BEP agricole",
-        Bpa => "bpa", "Brevet professionnel agricole",
+        Bpa => "bpa", "Brevet professionnel agricole (BPA)",
+        BpAgricole => "bp_agricole", "Brevet professionnel (enseignement agricole)",
         BacTechnoStav => "bac_techno_stav", "Baccalauréat technologique STAV",
         BacProAgricole => "bac_pro_agricole", "Baccalauréat professionnel agricole",
         Btsa => "btsa", "BTS agricole",
@@ -113,6 +115,7 @@ open_code_enum! {
         FichePedagogique => "fiche_pedagogique", "Fiche pédagogique",
         BulletinsScolaires => "bulletins_scolaires", "Bulletins scolaires",
         CopieDevoir => "copie_devoir", "Copie de devoir",
+        PointEvolution => "point_evolution", "Point d'évolution (de moins d'un an)",
         Autre => "autre", "Autre",
     }
 }
@@ -186,6 +189,7 @@ impl MeasureCode {
             MeasureCode::DispenseLvOral => MeasureCategory::Adaptations,
             MeasureCode::DispenseLvEcrit => MeasureCategory::Adaptations,
             MeasureCode::DispenseLv2 => MeasureCategory::Adaptations,
+            MeasureCode::DispenseLv => MeasureCategory::Adaptations,
             MeasureCode::DnbDispenseCartographie => MeasureCategory::Adaptations,
             MeasureCode::DnbDicteeAdaptee => MeasureCategory::Adaptations,
             MeasureCode::EtalementSessions => MeasureCategory::Etalement,
@@ -244,9 +248,14 @@ impl DiplomaCode {
             D::BacPro => DiplomaFamily::BacPro,
             D::Cap | D::Bep | D::Bp | D::Bma | D::Mc => DiplomaFamily::Professional,
             D::Bts | D::Dcg | D::Dscg => DiplomaFamily::Higher,
-            D::Capa | D::Bepa | D::Bpa | D::BacTechnoStav | D::BacProAgricole | D::Btsa | D::Cs => {
-                DiplomaFamily::Agricultural
-            }
+            D::Capa
+            | D::Bepa
+            | D::Bpa
+            | D::BpAgricole
+            | D::BacTechnoStav
+            | D::BacProAgricole
+            | D::Btsa
+            | D::Cs => DiplomaFamily::Agricultural,
             D::Other(_) => return None,
         })
     }
@@ -275,6 +284,7 @@ impl DiplomaCode {
                 | D::Capa
                 | D::Bepa
                 | D::Bpa
+                | D::BpAgricole
                 | D::BacProAgricole
                 | D::Cs
         )
@@ -305,7 +315,7 @@ impl DiplomaCode {
             | D::BacTechnoStav
             | D::BacProAgricole
             | D::Btsa => true,
-            D::Dnb | D::Cfg | D::Mc | D::Dscg | D::Bpa | D::Cs => false,
+            D::Dnb | D::Cfg | D::Mc | D::Dscg | D::Bpa | D::BpAgricole | D::Cs => false,
             D::Other(_) => true,
         }
     }
@@ -321,10 +331,15 @@ impl MeasureCode {
     /// - `dnb_*`: DNB only;
     /// - `quatrieme_ecoute`: baccalauréats général and technologique
     ///   (including STAV, seed 004 4.3.6 f);
-    /// - `adaptation_lv`: diplomas with modern-language exams;
-    /// - `dispense_lv_oral`, `dispense_lv_ecrit`: the baccalauréats (arrêté
-    ///   du 15 février 2012) and the CAPa (whole LV exam, arrêté du 21 avril 2016);
-    /// - `dispense_lv2`: baccalauréats général, technologique (STAV) and professionnel.
+    /// - `adaptation_lv`: diplomas with modern-language exams, except the
+    ///   CAPa (seed 004 lists a dispense there, not an adaptation);
+    /// - `dispense_lv_oral`, `dispense_lv_ecrit`: the baccalauréats général,
+    ///   technologique (STAV included, seed 004) and professionnel of the
+    ///   Éducation nationale (arrêté du 15 février 2012); not the bac pro
+    ///   agricole (seed 004: adaptation of LV1 only);
+    /// - `dispense_lv`: the CAPa (whole LV exam, arrêté du 21 avril 2016);
+    /// - `dispense_lv2`: baccalauréats général, technologique (STAV) and
+    ///   professionnel of the Éducation nationale.
     ///
     /// An unknown diploma or an unknown measure gives `true`: the rectorat's
     /// catalogue may be newer than ours.
@@ -340,11 +355,11 @@ impl MeasureCode {
             MeasureCode::QuatriemeEcoute => {
                 matches!(diploma, D::BacGeneral | D::BacTechno | D::BacTechnoStav)
             }
-            MeasureCode::AdaptationLv => diploma.has_modern_language_exam(),
-            MeasureCode::DispenseLvOral | MeasureCode::DispenseLvEcrit => {
-                diploma.is_bac() || *diploma == D::Capa
-            }
-            MeasureCode::DispenseLv2 => diploma.is_bac(),
+            MeasureCode::AdaptationLv => diploma.has_modern_language_exam() && *diploma != D::Capa,
+            MeasureCode::DispenseLvOral
+            | MeasureCode::DispenseLvEcrit
+            | MeasureCode::DispenseLv2 => diploma.is_bac() && *diploma != D::BacProAgricole,
+            MeasureCode::DispenseLv => *diploma == D::Capa,
             _ => true,
         }
     }
@@ -421,14 +436,15 @@ impl DocumentCategory {
         )
     }
 
-    /// Whether it is a medical document (bilans, certificats médicaux,
-    /// comptes rendus de spécialiste, fiche de renseignements médicaux): the
-    /// pièces under medical secrecy.
+    /// Whether it is a medical document (bilans, points d'évolution,
+    /// certificats médicaux, comptes rendus de spécialiste, fiche de
+    /// renseignements médicaux): the pièces under medical secrecy.
     pub fn is_medical(&self) -> bool {
         self.is_bilan()
             || matches!(
                 self,
-                DocumentCategory::CertificatMedical
+                DocumentCategory::PointEvolution
+                    | DocumentCategory::CertificatMedical
                     | DocumentCategory::CompteRenduSpecialiste
                     | DocumentCategory::FicheRenseignementsMedicaux
             )
@@ -444,6 +460,99 @@ impl DocumentCategory {
                 | DocumentCategory::Pai
                 | DocumentCategory::NotificationAesh
         )
+    }
+}
+
+/// Known codes of the request's free-coded fields (schooling type, class
+/// level) and their French labels.
+const CODE_LABELS: &[(&str, &str)] = &[
+    (
+        "public_ou_prive_sous_contrat",
+        "Public ou privé sous contrat",
+    ),
+    ("prive_hors_contrat", "Privé hors contrat"),
+    ("hors_contrat", "Hors contrat"),
+    ("cned", "CNED"),
+    ("cned_scolaire", "CNED scolaire"),
+    ("candidat_individuel", "Candidat individuel"),
+    ("individuel", "Candidat individuel"),
+    ("apprentissage", "Apprentissage"),
+    ("formation_continue", "Formation continue"),
+    ("troisieme", "Troisième"),
+    ("seconde_professionnelle", "Seconde professionnelle"),
+    ("premiere_generale", "Première générale"),
+    ("premiere_technologique", "Première technologique"),
+    ("premiere_professionnelle", "Première professionnelle"),
+    ("terminale_generale", "Terminale générale"),
+    ("terminale_technologique", "Terminale technologique"),
+    ("terminale_professionnelle", "Terminale professionnelle"),
+    ("cap_1re_annee", "CAP, 1re année"),
+    ("cap_2e_annee", "CAP, 2e année"),
+    ("bts_1re_annee", "BTS, 1re année"),
+    ("bts_2e_annee", "BTS, 2e année"),
+];
+
+/// Words that lose their accents in codes, restored for display.
+const ACCENTED_WORDS: &[(&str, &str)] = &[
+    ("generale", "générale"),
+    ("general", "général"),
+    ("prive", "privé"),
+    ("privee", "privée"),
+    ("premiere", "première"),
+    ("deuxieme", "deuxième"),
+    ("troisieme", "troisième"),
+    ("annee", "année"),
+    ("etudes", "études"),
+    ("superieur", "supérieur"),
+    ("superieure", "supérieure"),
+    ("specialite", "spécialité"),
+    ("eleve", "élève"),
+    ("a", "à"),
+];
+
+/// A code-like value (`terminale_generale`) as a person reads it
+/// ("Terminale générale"): a known code's label, else the words with their
+/// accents restored and a capital; free text (with a space, or no `_`) is
+/// returned as it is.
+pub fn code_label(s: &str) -> String {
+    if !s.contains('_') || s.contains(' ') {
+        return s.to_string();
+    }
+    if let Some((_, label)) = CODE_LABELS.iter().find(|(c, _)| *c == s) {
+        return (*label).to_string();
+    }
+    let words: Vec<&str> = s
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            ACCENTED_WORDS
+                .iter()
+                .find(|(plain, _)| *plain == w)
+                .map_or(w, |(_, accented)| *accented)
+        })
+        .collect();
+    let spaced = words.join(" ");
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => spaced,
+    }
+}
+
+/// "de « X »" or, before a vowel or a mute h, "d'« X »" (French elision).
+pub fn de_label(label: &str) -> String {
+    let elides = label
+        .chars()
+        .next()
+        .map(|c| {
+            let f = crate::domain::checks::words::fold(&c.to_string());
+            matches!(f.as_str(), "a" | "e" | "i" | "o" | "u" | "y" | "h")
+        })
+        .unwrap_or(false);
+    if elides {
+        format!("d'« {label} »")
+    } else {
+        format!("de « {label} »")
     }
 }
 
@@ -465,10 +574,12 @@ mod tests {
         assert!(MeasureCode::AdaptationLv.applies_to(&DiplomaCode::Btsa));
         assert!(!MeasureCode::AdaptationLv.applies_to(&DiplomaCode::Dnb));
         assert!(MeasureCode::DispenseLvOral.applies_to(&DiplomaCode::BacTechnoStav));
-        assert!(MeasureCode::DispenseLvEcrit.applies_to(&DiplomaCode::Capa));
+        assert!(!MeasureCode::DispenseLvEcrit.applies_to(&DiplomaCode::Capa));
+        assert!(MeasureCode::DispenseLv.applies_to(&DiplomaCode::Capa));
         assert!(!MeasureCode::DispenseLvOral.applies_to(&DiplomaCode::Bts));
         assert!(MeasureCode::DispenseLv2.applies_to(&DiplomaCode::BacGeneral));
         assert!(!MeasureCode::DispenseLv2.applies_to(&DiplomaCode::Capa));
+        assert!(!MeasureCode::DispenseLv2.applies_to(&DiplomaCode::BacProAgricole));
         assert!(MeasureCode::QuatriemeEcoute.applies_to(&DiplomaCode::BacTechnoStav));
         assert!(!MeasureCode::QuatriemeEcoute.applies_to(&DiplomaCode::Cap));
     }
@@ -517,5 +628,38 @@ mod tests {
         assert!(!DocumentCategory::Pap.is_medical());
         assert!(!DocumentCategory::FichePedagogique.is_medical());
         assert!(DocumentCategory::Pai.is_school_support());
+    }
+
+    #[test]
+    fn labels_are_french() {
+        for t in TroubleCode::KNOWN {
+            assert!(!t.label().contains(" or "), "{}", t.label());
+        }
+        let all: Vec<&str> = TroubleCode::KNOWN
+            .iter()
+            .map(|t| t.label())
+            .chain(MeasureCode::KNOWN.iter().map(|m| m.label()))
+            .chain(DiplomaCode::KNOWN.iter().map(|d| d.label()))
+            .chain(DocumentCategory::KNOWN.iter().map(|c| c.label()))
+            .collect();
+        for l in all {
+            assert!(!l.contains('['), "literal [précisez] in {l}");
+            assert!(!l.to_lowercase().contains("précisez"), "{l}");
+            assert!(!l.contains(" or ") && !l.contains("temporary"), "{l}");
+            // French typography: a space before ":".
+            for (i, _) in l.match_indices(':') {
+                assert!(l[..i].ends_with(' '), "no space before « : » in {l}");
+            }
+        }
+        assert_eq!(code_label("terminale_generale"), "Terminale générale");
+        assert_eq!(
+            code_label("public_ou_prive_sous_contrat"),
+            "Public ou privé sous contrat"
+        );
+        assert_eq!(code_label("premiere_annee_etudes"), "Première année études");
+        assert_eq!(code_label("Spécialités : SES"), "Spécialités : SES");
+        assert_eq!(de_label("Ordinateur"), "d'« Ordinateur »");
+        assert_eq!(de_label("Épreuve"), "d'« Épreuve »");
+        assert_eq!(de_label("Secrétaire lecteur"), "de « Secrétaire lecteur »");
     }
 }

@@ -6,7 +6,9 @@ pub mod catalogue;
 pub mod checks;
 pub mod code;
 pub mod opinion;
+pub mod paper;
 pub mod request;
+pub mod secrecy;
 pub mod status;
 
 pub use catalogue::{
@@ -16,5 +18,6 @@ pub use opinion::{
     CheckOverride, Decision, Doctor, Draft, Epreuves, MeasureOpinion, Opinion, Outcome, Validity,
     ValidityKind,
 };
+pub use paper::PaperDocument;
 pub use request::{Procedure, Request};
 pub use status::Status;

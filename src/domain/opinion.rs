@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::catalogue::MeasureCode;
+use super::paper::PaperDocument;
 use super::request::Request;
 use crate::open_code_enum;
 
@@ -105,6 +106,12 @@ pub struct Opinion {
     pub doctor: Option<Doctor>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decided_at: Option<DateTime<Utc>>,
+    /// The blocking checks the doctor lifted, with the written reason
+    /// (after the secrecy guard): filled at validation from the draft's
+    /// overrides that lift a check, so that the rectorat sees where and why
+    /// the avis departs from a rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<CheckOverride>,
 }
 
 /// The doctor's override of a `bloquant` check, with its written reason.
@@ -129,6 +136,10 @@ pub struct Draft {
     /// Set when a newer version of the request arrived after this draft was written.
     #[serde(default)]
     pub written_against_older_version: bool,
+    /// Pièces received on paper (sealed envelope): counted by the checks,
+    /// never exported.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paper_documents: Vec<PaperDocument>,
 }
 
 impl MeasureOpinion {
@@ -355,6 +366,7 @@ impl Draft {
             },
             doctor: None,
             decided_at: None,
+            overrides: Vec::new(),
         };
         opinion.outcome = opinion.computed_outcome(request);
         Draft {
@@ -362,6 +374,7 @@ impl Draft {
             private_notes: String::new(),
             overrides: Vec::new(),
             written_against_older_version: false,
+            paper_documents: Vec::new(),
         }
     }
 

@@ -23,6 +23,9 @@ pub(crate) struct Head {
     pub hash: String,
 }
 
+/// The event kind of a pièce received on paper (`avis piece papier`).
+pub(crate) const PAPER_PIECE: &str = "piece_papier";
+
 /// The hashed part of an entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Event {

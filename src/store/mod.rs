@@ -38,6 +38,7 @@ mod import;
 mod journal;
 mod keys;
 mod opinions;
+mod paper;
 mod stage;
 
 pub use backup::{BackupSummary, RestoreSummary};
@@ -90,8 +91,12 @@ pub enum StoreError {
     NoDraft(String),
     #[error("avis {id} incomplet : {}", .problems.join(" ; "))]
     Incomplete { id: String, problems: Vec<String> },
-    #[error("avis {id} : contrôles bloquants non levés ({}) ; corrigez l'avis ou levez-les avec un motif (« avis opinion override »)", .rules.join(", "))]
-    Blocked { id: String, rules: Vec<String> },
+    #[error("avis {id} non validé, à corriger : {} (un contrôle qui le permet peut aussi être levé avec un motif écrit, voir « avis show »)", .rules.join(" "))]
+    Blocked {
+        id: String,
+        /// The French messages of the blocking findings (no rule id).
+        rules: Vec<String>,
+    },
     #[error("l'avis {0} a été rédigé sur une version antérieure de la demande : relisez-le et enregistrez-le sur la version actuelle avant de le valider")]
     WrittenAgainstOlderVersion(String),
     #[error("avis {id} refusé : {why}")]

@@ -629,8 +629,12 @@ impl Store {
                 .as_ref()
                 .map(|d| d.private_notes.clone())
                 .unwrap_or_default(),
-            overrides: old.map(|d| d.overrides).unwrap_or_default(),
+            overrides: old
+                .as_ref()
+                .map(|d| d.overrides.clone())
+                .unwrap_or_default(),
             written_against_older_version: false,
+            paper_documents: old.map(|d| d.paper_documents).unwrap_or_default(),
         };
         self.save_draft(&id, &draft)
     }
@@ -663,18 +667,16 @@ impl Store {
                 problems,
             });
         }
-        let blocking: Vec<String> = self
-            .evaluate(&request, Some(&draft), today)
-            .into_iter()
-            .filter(Finding::blocks)
-            .map(|f| f.rule)
-            .collect();
+        let findings = self.evaluate(&request, Some(&draft), today);
+        let blocking = checks::blocking_messages(&findings);
         if !blocking.is_empty() {
             return Err(StoreError::Blocked {
                 id: id.to_string(),
                 rules: blocking,
             });
         }
+        // The lifted checks travel with the avis (bundle-format.md).
+        draft.opinion.overrides = checks::exported_overrides(&draft, &findings);
         draft.opinion.request_sha256 = Some(row.sha256.clone());
         draft.opinion.doctor = Some(self.doctor());
         draft.opinion.decided_at = Some(Utc::now());
@@ -723,6 +725,15 @@ impl Store {
             return Err(StoreError::OpinionMismatch {
                 id: id.to_string(),
                 why: "lever un contrôle demande un motif écrit : ajoutez --motif".into(),
+            });
+        }
+        if let Some(r) = checks::rule(rule).filter(|r| !r.overridable) {
+            return Err(StoreError::OpinionMismatch {
+                id: id.to_string(),
+                why: format!(
+                    "le contrôle « {} » ne se lève pas : le texte concerné partirait tel quel au rectorat ; corrigez l'avis",
+                    r.title
+                ),
             });
         }
         let mut draft = self

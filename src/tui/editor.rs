@@ -180,10 +180,12 @@ pub fn new_draft(record: &RequestRecord) -> Draft {
             },
             doctor: None,
             decided_at: None,
+            overrides: Vec::new(),
         },
         private_notes: String::new(),
         overrides: Vec::new(),
         written_against_older_version: false,
+        paper_documents: Vec::new(),
     }
 }
 

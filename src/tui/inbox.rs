@@ -123,6 +123,7 @@ pub fn short_diploma(d: &DiplomaCode) -> &str {
         DiplomaCode::Capa => "CAPA",
         DiplomaCode::Bepa => "BEPA",
         DiplomaCode::Bpa => "BPA",
+        DiplomaCode::BpAgricole => "BP agri.",
         DiplomaCode::BacTechnoStav => "Bac STAV",
         DiplomaCode::BacProAgricole => "Bac pro agri.",
         DiplomaCode::Btsa => "BTSA",

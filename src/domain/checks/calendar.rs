@@ -24,11 +24,33 @@ fn allowed_in_urgence(code: &MeasureCode) -> bool {
 
 /// Under `urgence`, a measure other than time, rooms, installation or
 /// breaks: attention when requested, bloquant when advised.
+///
+/// Seed 003 also says who may use it: "les candidats au BTS (pour lesquels
+/// il n'existe pas de session de remplacement) ou les candidats au
+/// baccalauréat qui ont opté pour une affectation hors Parcoursup ou à
+/// l'étranger": another diploma gets an attention finding.
 pub(super) fn procedure_urgence(ctx: &Ctx<'_>) -> Vec<Hit> {
     if ctx.request.procedure != Procedure::Urgence {
         return Vec::new();
     }
     let mut hits = Vec::new();
+    let diploma = &ctx.request.exam.diploma;
+    let eligible = matches!(
+        diploma,
+        DiplomaCode::Bts | DiplomaCode::BacGeneral | DiplomaCode::BacTechno | DiplomaCode::BacPro
+    );
+    if diploma.is_known() && !eligible {
+        hits.push(Hit::new(
+            Severity::Attention,
+            format!(
+                "Procédure d'urgence pour un candidat au diplôme « {} » : elle n'est ouverte qu'aux candidats au BTS et aux candidats au baccalauréat qui ont opté pour une affectation hors Parcoursup ou à l'étranger. Les autres candidats relèvent de la session de remplacement : vérifiez la procédure avec le rectorat.",
+                crate::text::sanitize(diploma.label())
+            ),
+            None,
+        ));
+    }
+    // For a bac, nothing in the request says whether the candidate is
+    // outside Parcoursup: the doctor checks it; no finding.
     for code in ctx.codes() {
         if allowed_in_urgence(code) {
             continue;
@@ -63,6 +85,10 @@ fn anticipated_ahead(ctx: &Ctx<'_>, day: NaiveDate) -> Option<String> {
     (day <= first).then(|| session.clone())
 }
 
+fn is_agricultural(d: &DiplomaCode) -> bool {
+    d.family() == Some(crate::domain::catalogue::DiplomaFamily::Agricultural)
+}
+
 fn is_general_or_techno_bac(d: &DiplomaCode) -> bool {
     matches!(
         d,
@@ -73,8 +99,24 @@ fn is_general_or_techno_bac(d: &DiplomaCode) -> bool {
 /// The request is marked late, or received after its diploma's deadline.
 /// For a baccalauréat with épreuves anticipées still ahead at reception,
 /// the deadline of the anticipated exams applies.
+///
+/// Agricultural exams (seed 004): the dossier must reach the autorité
+/// académique *after the doctor's avis* by 31 December, so the deadline is
+/// compared with the day of review, not the day of reception.
 pub(super) fn hors_delais(ctx: &Ctx<'_>) -> Vec<Hit> {
     let req = ctx.request;
+    if is_agricultural(&req.exam.diploma) {
+        let deadline = ctx.settings.deadline(&req.exam.diploma, &req.exam.session);
+        let message = match deadline {
+            Some(limit) if ctx.today > limit => format!(
+                "Examen de l'enseignement agricole : le dossier devait parvenir à l'autorité académique, avec votre avis, au plus tard le {}. Rendez votre avis au plus vite et signalez le retard au rectorat (la DRAAF appréciera).",
+                date_fr(limit)
+            ),
+            _ if req.late => "La demande est marquée hors délais : pour un examen agricole, le dossier doit parvenir à l'autorité académique, avec votre avis, au plus tard le 31 décembre. Vérifiez la date et rendez votre avis au plus vite.".to_string(),
+            _ => return Vec::new(),
+        };
+        return vec![Hit::new(Severity::Attention, message, None)];
+    }
     let received = req.received_at;
     let anticipated = if is_general_or_techno_bac(&req.exam.diploma) {
         anticipated_ahead(ctx, received)
@@ -100,9 +142,13 @@ pub(super) fn hors_delais(ctx: &Ctx<'_>) -> Vec<Hit> {
 
 /// The review happens less than two weeks before the exam, outside
 /// `urgence` (and also once the exams have started).
+///
+/// Not for the agricultural exams (seed 004 has no such rule: their
+/// deadline is on the avis, see [`hors_delais`]). For the BTS, which has no
+/// session de remplacement (seed 003), the message offers none.
 pub(super) fn deux_semaines(ctx: &Ctx<'_>) -> Vec<Hit> {
     let req = ctx.request;
-    if req.procedure == Procedure::Urgence {
+    if req.procedure == Procedure::Urgence || is_agricultural(&req.exam.diploma) {
         return Vec::new();
     }
     let window = i64::from(ctx.settings.no_accommodation_days);
@@ -125,7 +171,12 @@ pub(super) fn deux_semaines(ctx: &Ctx<'_>) -> Vec<Hit> {
     if days_left >= window {
         return Vec::new();
     }
-    let message = if days_left >= 0 {
+    let message = if days_left >= 0 && req.exam.diploma == DiplomaCode::Bts {
+        format!(
+            "Les épreuves commencent le {}, dans moins de deux semaines : hors procédure d'urgence, aucun aménagement ne peut plus être accordé pour cette session, et le BTS n'a pas de session de remplacement. Seule la procédure d'urgence (temps, locaux, installation, pauses) le permettrait : voyez-le avec le rectorat et indiquez-le dans votre avis.",
+            date_fr(first)
+        )
+    } else if days_left >= 0 {
         format!(
             "Les épreuves commencent le {}, dans moins de deux semaines : hors procédure d'urgence, aucun aménagement ne peut plus être accordé pour cette session, le candidat relève de la session de remplacement. Indiquez-le dans votre avis.",
             date_fr(first)
@@ -242,11 +293,17 @@ mod tests {
             ("mc", d(2026, 11, 23)),
             ("dnb", d(2026, 12, 21)),
             ("cfg", d(2026, 12, 21)),
-            ("btsa", d(2027, 1, 1)),
         ] {
             let req = request().diploma(diploma).received(late_day).build();
             assert_eq!(fired(&eval(&req, None), LATE).len(), 1, "{diploma}");
         }
+        // Seed 004: the dossier reaches the autorité académique "après avis
+        // du médecin désigné par la CDAPH […] au plus tard le 31 décembre":
+        // for agricultural exams the day of the avis counts, not reception.
+        let req = request().diploma("btsa").received(d(2027, 1, 1)).build();
+        assert!(fired(&eval(&req, None), LATE).is_empty());
+        let f = eval_on(&req, None, d(2027, 1, 2));
+        assert!(fired(&f, LATE)[0].message.contains("31/12/2026"));
     }
 
     #[test]
@@ -350,5 +407,58 @@ mod tests {
             1
         );
         assert!(fired(&eval_on(&req, None, d(2027, 5, 10)), TWO).is_empty());
+    }
+
+    #[test]
+    fn urgence_is_for_bts_and_bac_candidates_only() {
+        // Seed 003: "pour les candidats au BTS (pour lesquels il n'existe pas
+        // de session de remplacement) ou les candidats au baccalauréat qui
+        // ont opté pour une affectation hors Parcoursup ou à l'étranger".
+        let req = request()
+            .diploma("cap")
+            .procedure(Procedure::Urgence)
+            .measure("temps_majore_tiers")
+            .build();
+        let f = eval(&req, None);
+        let f = fired(&f, URG);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].measure.is_none());
+        assert!(f[0].message.contains("BTS") && f[0].message.contains("Parcoursup"));
+        for diploma in ["bts", "bac_general", "bac_techno", "bac_pro"] {
+            let req = request()
+                .diploma(diploma)
+                .procedure(Procedure::Urgence)
+                .measure("temps_majore_tiers")
+                .build();
+            assert!(fired(&eval(&req, None), URG).is_empty(), "{diploma}");
+        }
+    }
+
+    #[test]
+    fn two_weeks_for_a_bts_offers_no_replacement_session() {
+        // Seed 003: the BTS, "pour lesquels il n'existe pas de session de
+        // remplacement".
+        let req = request().diploma("bts").build();
+        let f = eval_on(&req, None, d(2027, 5, 10));
+        let f = fired(&f, "deux_semaines");
+        assert_eq!(f.len(), 1);
+        assert!(!f[0].message.contains("relève de la session de remplacement"));
+        assert!(f[0].message.contains("pas de session de remplacement"));
+        let req = request().diploma("bac_general").build();
+        let f = eval_on(&req, None, d(2027, 6, 10));
+        assert!(fired(&f, "deux_semaines")[0]
+            .message
+            .contains("relève de la session de remplacement"));
+    }
+
+    #[test]
+    fn agricultural_exams_have_no_two_week_rule() {
+        // Seed 004 sets the deadline on the avis (31 December), with no
+        // two-week rule of the Éducation nationale.
+        for diploma in ["bac_pro_agricole", "capa", "btsa", "bp_agricole"] {
+            let req = request().diploma(diploma).build();
+            let f = eval_on(&req, None, d(2027, 6, 10));
+            assert!(fired(&f, "deux_semaines").is_empty(), "{diploma}");
+        }
     }
 }

@@ -8,18 +8,50 @@ use super::{years_fr, Ctx, Hit, Severity};
 use crate::domain::catalogue::{DocumentCategory, TroubleCode};
 use crate::domain::request::Procedure;
 
-/// The newest dated document among `categories`: `(any such document, newest date)`.
+/// The newest dated pièce (joined or on paper) among `categories`:
+/// `(any such pièce, newest date)`. A pièce dated after `today` does not
+/// count as dated (see [`date_piece`]): a 9999-12-31 bilan is not recent.
 fn newest(ctx: &Ctx<'_>, keep: impl Fn(&DocumentCategory) -> bool) -> (bool, Option<NaiveDate>) {
     let docs: Vec<_> = ctx
-        .request
-        .documents
-        .iter()
-        .filter(|doc| keep(&doc.category))
+        .documents()
+        .into_iter()
+        .filter(|(c, _)| keep(c))
         .collect();
     (
         !docs.is_empty(),
-        docs.iter().filter_map(|doc| doc.date).max(),
+        docs.iter()
+            .filter_map(|(_, date)| *date)
+            .filter(|date| *date <= ctx.today)
+            .max(),
     )
+}
+
+/// A pièce dated after the review date: its date is wrong (it does not
+/// count as recent); attention.
+pub(super) fn date_piece(ctx: &Ctx<'_>) -> Vec<Hit> {
+    let future: Vec<String> = ctx
+        .documents()
+        .into_iter()
+        .filter_map(|(c, date)| date.filter(|d| *d > ctx.today).map(|d| (c, d)))
+        .map(|(c, d)| {
+            format!(
+                "« {} » du {}",
+                crate::text::sanitize(c.label()),
+                super::date_fr(d)
+            )
+        })
+        .collect();
+    if future.is_empty() {
+        return Vec::new();
+    }
+    vec![Hit::new(
+        Severity::Attention,
+        format!(
+            "Pièce datée après aujourd'hui ({}) : la date est erronée, la pièce ne compte pas comme récente. Vérifiez la date écrite sur la pièce et, au besoin, demandez-en une correctement datée.",
+            future.join(", ")
+        ),
+        None,
+    )]
 }
 
 /// A learning disorder with no recent bilan: bloquant, resolved by an
@@ -56,7 +88,12 @@ pub(super) fn bilan_orthophonique(ctx: &Ctx<'_>) -> Vec<Hit> {
         },
     ];
     let max = ctx.settings.bilan_max_age_years;
-    let evolution = ctx.settings.point_evolution_after_years;
+    let evolution = ctx.settings.point_evolution_max_age_years;
+    // Seed 003: "pas plus de 2 ans ou accompagné d'un point d'évolution
+    // datant de moins d'un an".
+    let (_, newest_evolution) = newest(ctx, |c| *c == DocumentCategory::PointEvolution);
+    let recent_evolution = evolution > 0
+        && newest_evolution.is_some_and(|d| !older_than_years(d, ctx.today, evolution));
     let mut hits = Vec::new();
     for g in groups.iter().filter(|g| g.active) {
         if ctx.incomplet_lists(g.needles) {
@@ -68,30 +105,22 @@ pub(super) fn bilan_orthophonique(ctx: &Ctx<'_>) -> Vec<Hit> {
             _ if !any => (
                 Severity::Bloquant,
                 format!(
-                    "Aucun {what} n'est joint alors qu'un trouble des apprentissages est déclaré : son absence entraîne le rejet du dossier. Rendez un avis « incomplet » qui le demande, ou passez outre en motivant (bilan reçu sous pli, par exemple)."
+                    "Aucun {what} n'est joint alors qu'un trouble des apprentissages est déclaré : son absence entraîne le rejet du dossier. Rendez un avis « incomplet » qui le demande, ou, s'il vous est parvenu sous pli, enregistrez-le comme pièce papier."
                 ),
             ),
             None => (
                 Severity::Bloquant,
                 format!(
-                    "Le {what} joint n'est pas daté : vérifiez qu'il a moins {}. Sinon, rendez un avis « incomplet » qui demande un bilan récent ; s'il est récent, passez outre en l'indiquant.",
+                    "Le {what} joint n'est pas daté (ou porte une date postérieure à aujourd'hui) : vérifiez qu'il a moins {}. Sinon, rendez un avis « incomplet » qui demande un bilan récent ; s'il est récent, passez outre en l'indiquant.",
                     years_fr(max)
                 ),
             ),
-            Some(date) if older_than_years(date, ctx.today, max) => (
+            Some(date) if older_than_years(date, ctx.today, max) && !recent_evolution => (
                 Severity::Bloquant,
                 format!(
-                    "Le {what} le plus récent a plus {} : un bilan de moins {} est exigé. Rendez un avis « incomplet » qui demande un bilan récent, ou passez outre en motivant.",
+                    "Le {what} le plus récent a plus {} et aucun point d'évolution de moins {} ne l'accompagne : rendez un avis « incomplet » qui demande un bilan récent ou un point d'évolution, ou passez outre en motivant.",
                     years_fr(max),
-                    years_fr(max)
-                ),
-            ),
-            Some(date) if evolution > 0 && older_than_years(date, ctx.today, evolution) => (
-                Severity::Attention,
-                format!(
-                    "Le {what} le plus récent a plus {} : un point d'évolution de moins {} est attendu. Vérifiez qu'il figure parmi les pièces, sinon demandez-le (avis « incomplet »).",
-                    years_fr(evolution),
-                    years_fr(evolution)
+                    years_fr(evolution.max(1))
                 ),
             ),
             Some(_) => continue,
@@ -151,16 +180,42 @@ fn has_school(kind: &str) -> bool {
 }
 
 /// Procédure complète, learning disorder, and no fiche pédagogique or no
-/// copie de devoir.
+/// copie de devoir; for individual, hors-contrat and CNED candidates, who
+/// have no fiche pédagogique, the school pièces of seed 000 are required
+/// whatever the trouble: the three last bulletins and marked devoirs (a
+/// mathematics copy for dyscalculie).
 pub(super) fn pieces_pedagogiques(ctx: &Ctx<'_>) -> Vec<Hit> {
     let req = ctx.request;
+    let has = |c: DocumentCategory| ctx.has_document(&c);
+    if !has_school(&req.schooling.kind) {
+        let mut missing = Vec::new();
+        if !has(DocumentCategory::BulletinsScolaires) && !ctx.incomplet_lists(&["bulletin"]) {
+            missing.push("les trois derniers bulletins scolaires");
+        }
+        if !has(DocumentCategory::CopieDevoir) && !ctx.incomplet_lists(&["copie", "devoir"]) {
+            missing.push(if req.troubles.contains(&TroubleCode::Dyscalculie) {
+                "la copie de devoirs rédigés et notés, dont une copie de mathématiques"
+            } else {
+                "la copie de devoirs rédigés et notés (français ou histoire-géographie)"
+            });
+        }
+        if missing.is_empty() {
+            return Vec::new();
+        }
+        return vec![Hit::new(
+            Severity::Attention,
+            format!(
+                "Candidat individuel, d'un établissement hors contrat ou du CNED : il manque {}, pièces obligatoires pour ces candidats. Demandez-les (avis « incomplet ») ou appréciez sans.",
+                missing.join(" et ")
+            ),
+            None,
+        )];
+    }
     if req.procedure != Procedure::Complete
         || !req.troubles.iter().any(TroubleCode::is_learning_disorder)
-        || !has_school(&req.schooling.kind)
     {
         return Vec::new();
     }
-    let has = |c: DocumentCategory| req.documents.iter().any(|doc| doc.category == c);
     let mut missing = Vec::new();
     if !has(DocumentCategory::FichePedagogique)
         && !ctx.incomplet_lists(&["fiche_pedagogique", "fiche pedagogique"])
@@ -187,11 +242,7 @@ pub(super) fn pieces_pedagogiques(ctx: &Ctx<'_>) -> Vec<Hit> {
 /// A previous decision is mentioned and no copy is joined.
 pub(super) fn decision_anterieure(ctx: &Ctx<'_>) -> Vec<Hit> {
     let req = ctx.request;
-    if req.previous_decisions.is_empty()
-        || req
-            .documents
-            .iter()
-            .any(|doc| doc.category == DocumentCategory::DecisionAnterieure)
+    if req.previous_decisions.is_empty() || ctx.has_document(&DocumentCategory::DecisionAnterieure)
     {
         return Vec::new();
     }
@@ -235,19 +286,20 @@ mod tests {
 
     #[test]
     fn bilan_age_boundaries() {
-        // Exactly two years old on the day of review: not over.
+        // Seed 003: "le plus récent possible (pas plus de 2 ans ou
+        // accompagné d'un point d'évolution datant de moins d'un an)".
+        // Exactly two years old on the day of review: not over, enough.
         let req = request()
             .trouble(T::DyslexieDysorthographie)
             .doc(C::BilanOrthophonique, Some(d(2024, 11, 26)))
             .build();
-        let f = eval(&req, None);
-        let f = fired(&f, BILAN);
-        assert_eq!(f.len(), 1);
-        assert_eq!(
-            f[0].severity,
-            Severity::Attention,
-            "needs a point d'évolution"
-        );
+        assert!(fired(&eval(&req, None), BILAN).is_empty());
+        // Between one and two years: enough, no point d'évolution needed.
+        let req = request()
+            .trouble(T::DyslexieDysorthographie)
+            .doc(C::BilanOrthophonique, Some(d(2025, 3, 20)))
+            .build();
+        assert!(fired(&eval(&req, None), BILAN).is_empty());
         // One day more: over two years, blocks.
         let req = request()
             .trouble(T::DyslexieDysorthographie)
@@ -255,6 +307,21 @@ mod tests {
             .build();
         let f = eval(&req, None);
         assert_eq!(fired(&f, BILAN)[0].severity, Severity::Bloquant);
+        assert!(fired(&f, BILAN)[0].message.contains("point d'évolution"));
+        // Older, with a point d'évolution under one year: accepted.
+        let req = request()
+            .trouble(T::DyslexieDysorthographie)
+            .doc(C::BilanOrthophonique, Some(d(2023, 5, 12)))
+            .doc(C::PointEvolution, Some(d(2026, 2, 1)))
+            .build();
+        assert!(fired(&eval(&req, None), BILAN).is_empty());
+        // A point d'évolution over one year old does not do.
+        let req = request()
+            .trouble(T::DyslexieDysorthographie)
+            .doc(C::BilanOrthophonique, Some(d(2023, 5, 12)))
+            .doc(C::PointEvolution, Some(d(2025, 11, 25)))
+            .build();
+        assert!(fired(&eval(&req, None), BILAN)[0].blocks());
         // Exactly one year: quiet.
         let req = request()
             .trouble(T::DyslexieDysorthographie)
@@ -346,9 +413,10 @@ mod tests {
             .trouble(T::DyslexieDysorthographie)
             .doc(C::BilanOrthophonique, Some(d(2024, 3, 1)))
             .build();
-        let s: CampaignSettings =
-            serde_json::from_str(r#"{"bilan_max_age_years": 3, "point_evolution_after_years": 0}"#)
-                .unwrap();
+        let s: CampaignSettings = serde_json::from_str(
+            r#"{"bilan_max_age_years": 3, "point_evolution_max_age_years": 0}"#,
+        )
+        .unwrap();
         assert!(fired(&evaluate(&req, None, today(), &s), BILAN).is_empty());
         assert_eq!(
             fired(&eval(&req, None), BILAN)[0].severity,
@@ -429,11 +497,29 @@ mod tests {
         assert!(fired(&eval(&simplified, None), PEDA).is_empty());
         let no_dys = request().trouble(T::TroubleMoteur).build();
         assert!(fired(&eval(&no_dys, None), PEDA).is_empty());
+        // Seed 000, "CANDIDATS INDIVIDUELS […] Le téléversement de ces
+        // documents est obligatoire" (bulletins, devoirs, "une copie de
+        // mathématiques" for dyscalculie): required, not exempted.
         let individual = request()
             .trouble(T::Dyscalculie)
             .school("candidat_individuel")
             .build();
-        assert!(fired(&eval(&individual, None), PEDA).is_empty());
+        let f = eval(&individual, None);
+        let f = fired(&f, PEDA);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("bulletins"), "{}", f[0].message);
+        assert!(f[0].message.contains("mathématiques"), "{}", f[0].message);
+        for kind in ["prive_hors_contrat", "cned_scolaire"] {
+            let req = request().trouble(T::TroubleMoteur).school(kind).build();
+            assert_eq!(fired(&eval(&req, None), PEDA).len(), 1, "{kind}");
+            let req = request()
+                .trouble(T::TroubleMoteur)
+                .school(kind)
+                .doc(C::BulletinsScolaires, None)
+                .doc(C::CopieDevoir, None)
+                .build();
+            assert!(fired(&eval(&req, None), PEDA).is_empty(), "{kind}");
+        }
         let req = request().trouble(T::Dyscalculie).build();
         let dr = draft(&req)
             .incomplet(&["Fiche pédagogique", "Copie de devoir"])
@@ -468,5 +554,50 @@ mod tests {
         assert!(fired(&eval(&req, None), PREV).is_empty());
         let req = request().doc(C::DecisionAnterieure, None).build();
         assert!(fired(&eval(&req, None), PREV).is_empty());
+    }
+
+    #[test]
+    fn a_future_dated_piece_is_flagged_and_not_recent() {
+        // Issue 14: a 9999-12-31 bilan must not count as recent.
+        let req = request()
+            .trouble(T::DyslexieDysorthographie)
+            .doc(C::BilanOrthophonique, Some(d(9999, 12, 31)))
+            .doc(C::CertificatMedical, Some(d(9999, 12, 31)))
+            .build();
+        let f = eval(&req, None);
+        assert!(fired(&f, BILAN)[0].blocks(), "not recent");
+        assert_eq!(fired(&f, "dossier_medical_recent").len(), 1);
+        let flag = fired(&f, "date_piece");
+        assert_eq!(flag.len(), 1);
+        assert!(flag[0].message.contains("31/12/9999"), "{}", flag[0].message);
+        let ok = request().doc(C::CertificatMedical, Some(d(2026, 11, 26))).build();
+        assert!(fired(&eval(&ok, None), "date_piece").is_empty());
+    }
+
+    #[test]
+    fn paper_pieces_count_for_the_checks() {
+        // Seed 003: the medical file arrives "sous pli cacheté" to the doctor.
+        let req = request().trouble(T::DyslexieDysorthographie).build();
+        assert!(fired(&eval(&req, None), BILAN)[0].blocks());
+        let mut dr = draft(&req).build();
+        dr.paper_documents.push(crate::domain::PaperDocument {
+            category: C::BilanOrthophonique,
+            date: d(2026, 9, 1),
+            note: String::new(),
+        });
+        let f = eval(&req, Some(&dr));
+        assert!(fired(&f, BILAN).is_empty());
+        assert!(fired(&f, "dossier_medical_recent").is_empty());
+        dr.paper_documents.push(crate::domain::PaperDocument {
+            category: C::FichePedagogique,
+            date: d(2026, 9, 1),
+            note: String::new(),
+        });
+        dr.paper_documents.push(crate::domain::PaperDocument {
+            category: C::CopieDevoir,
+            date: d(2026, 9, 1),
+            note: String::new(),
+        });
+        assert!(fired(&eval(&req, Some(&dr)), PEDA).is_empty());
     }
 }

@@ -30,8 +30,8 @@ pub mod words;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::MeasureCode;
-use super::opinion::{Decision, Draft, MeasureOpinion, Opinion, Outcome};
+use super::catalogue::{DocumentCategory, MeasureCode};
+use super::opinion::{CheckOverride, Decision, Draft, MeasureOpinion, Opinion, Outcome};
 use super::request::{Request, RequestedMeasure};
 
 pub use settings::{CampaignSettings, MonthDay};
@@ -118,28 +118,33 @@ pub struct RuleInfo {
     pub title: &'static str,
     /// Where the rule comes from.
     pub source: &'static str,
+    /// Whether a written reason can lift its `bloquant` findings. The
+    /// secrecy and refusal rules cannot be lifted: the text itself leaves.
+    pub overridable: bool,
     check: CheckFn,
 }
 
 impl Serialize for RuleInfo {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("RuleInfo", 4)?;
+        let mut st = s.serialize_struct("RuleInfo", 5)?;
         st.serialize_field("id", self.id)?;
         st.serialize_field("severity", &self.severity)?;
         st.serialize_field("title", self.title)?;
         st.serialize_field("source", self.source)?;
+        st.serialize_field("overridable", &self.overridable)?;
         st.end()
     }
 }
 
 /// The rule table, in evaluation (and display) order.
-static RULES: [RuleInfo; 17] = [
+static RULES: [RuleInfo; 22] = [
     RuleInfo {
         id: "bilan_orthophonique",
         severity: Severity::Bloquant,
         title: "Bilan orthophonique (ou d'ergothérapie, psychomotricité, neuropsychologie pour la dyspraxie) récent pour un trouble des apprentissages",
         source: "Circulaire du rectorat de Rennes, 27 septembre 2019 (« son absence entraînera le rejet du dossier »)",
+        overridable: true,
         check: documents::bilan_orthophonique,
     },
     RuleInfo {
@@ -147,6 +152,7 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Attention,
         title: "Dossier médical de moins d'un an",
         source: "Circulaire du rectorat de Rennes, 27 septembre 2019",
+        overridable: true,
         check: documents::dossier_medical_recent,
     },
     RuleInfo {
@@ -154,6 +160,7 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Bloquant,
         title: "Majoration de temps au-delà du tiers : exceptionnelle et motivée",
         source: "Circulaire de Rennes 2019 ; note DGER/SDPFE/2018-327",
+        overridable: true,
         check: time::temps_au_dela_du_tiers,
     },
     RuleInfo {
@@ -161,6 +168,7 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Attention,
         title: "Secrétaire ou ordinateur pratiqués pendant la scolarité",
         source: "Circulaire de Rennes 2019 ; note DGER/SDPFE/2018-327",
+        overridable: true,
         check: aids::pratique_en_scolarite,
     },
     RuleInfo {
@@ -168,6 +176,7 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Attention,
         title: "Aide humaine seulement à défaut d'aide technique",
         source: "Circulaire de Rennes 2019 ; note DGER/SDPFE/2018-327",
+        overridable: true,
         check: aids::aide_humaine_subsidiaire,
     },
     RuleInfo {
@@ -175,6 +184,7 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Bloquant,
         title: "Procédure d'urgence : temps, locaux, installation ou pauses seulement",
         source: "Circulaire du rectorat de Rennes, 27 septembre 2019",
+        overridable: true,
         check: calendar::procedure_urgence,
     },
     RuleInfo {
@@ -182,6 +192,7 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Attention,
         title: "Demande reçue après la date limite du diplôme",
         source: "Guide AMEX (Aix-Marseille) ; circulaire de Rennes 2019 ; art. D351-28 du code de l'éducation",
+        overridable: true,
         check: calendar::hors_delais,
     },
     RuleInfo {
@@ -189,6 +200,7 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Attention,
         title: "Aucun aménagement dans les deux semaines avant l'examen (hors urgence)",
         source: "Circulaire du rectorat de Rennes, 27 septembre 2019",
+        overridable: true,
         check: calendar::deux_semaines,
     },
     RuleInfo {
@@ -196,6 +208,7 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Attention,
         title: "Pas d'interprète en LSF pour l'épreuve de langue vivante",
         source: "Note DGER/SDPFE/2018-327, 4.3.5 c",
+        overridable: true,
         check: aids::lsf_langue_vivante,
     },
     RuleInfo {
@@ -203,6 +216,7 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Bloquant,
         title: "Caractères de 16 ou 20 points : baccalauréats, DNB et domaines généraux des examens professionnels seulement",
         source: "Circulaire du rectorat de Rennes, 27 septembre 2019",
+        overridable: true,
         check: aids::agrandissement,
     },
     RuleInfo {
@@ -210,13 +224,15 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Attention,
         title: "Mesure non prévue pour ce diplôme, ou inconnue du catalogue",
         source: "Guide AMEX (Aix-Marseille)",
+        overridable: true,
         check: form::mesure_non_prevue,
     },
     RuleInfo {
         id: "precisez",
         severity: Severity::Bloquant,
-        title: "Mesure [précisez] sans sa précision",
+        title: "Mesure à préciser (logiciels) sans sa précision",
         source: "Guide AMEX (Aix-Marseille)",
+        overridable: true,
         check: form::precisez,
     },
     RuleInfo {
@@ -224,6 +240,7 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Attention,
         title: "Fiche pédagogique et copie de devoir pour un trouble des apprentissages",
         source: "Guide AMEX (Aix-Marseille) ; circulaire de Rennes 2019",
+        overridable: true,
         check: documents::pieces_pedagogiques,
     },
     RuleInfo {
@@ -231,6 +248,7 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Info,
         title: "Décision antérieure mentionnée mais non jointe",
         source: "Circulaire du rectorat de Rennes, 27 septembre 2019",
+        overridable: true,
         check: documents::decision_anterieure,
     },
     RuleInfo {
@@ -238,6 +256,7 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Bloquant,
         title: "Motivation transmise sans trouble, diagnostic ni examen médical",
         source: "Secret médical",
+        overridable: false,
         check: motivation::motivation_medicale,
     },
     RuleInfo {
@@ -245,6 +264,7 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Attention,
         title: "Procédure simplifiée : pas plus d'un tiers de temps",
         source: "Art. D351-28-1 du code de l'éducation",
+        overridable: true,
         check: time::procedure_simplifiee,
     },
     RuleInfo {
@@ -252,7 +272,48 @@ static RULES: [RuleInfo; 17] = [
         severity: Severity::Attention,
         title: "Correcteur orthographique interdit aux épreuves qui évaluent l'orthographe",
         source: "Note DGER/SDPFE/2018-327, 4.3.4 a",
+        overridable: true,
         check: aids::correcteur_orthographique,
+    },
+    RuleInfo {
+        id: "refus_motive",
+        severity: Severity::Bloquant,
+        title: "Refus ou modification d'une mesure motivés",
+        source: "Note DGER/SDPFE/2018-327, 3 (« la décision de l'autorité académique doit être motivée ») ; art. L211-2 du code des relations entre le public et l'administration",
+        overridable: false,
+        check: motivation::refus_motive,
+    },
+    RuleInfo {
+        id: "assistant_mission",
+        severity: Severity::Bloquant,
+        title: "Mission de l'assistant précisément bornée et définie",
+        source: "Note DGER/SDPFE/2018-327, 4.3.5 b (« la mission de l'assistant doit être précisément bornée et définie »)",
+        overridable: true,
+        check: aids::assistant_mission,
+    },
+    RuleInfo {
+        id: "temps_oral",
+        severity: Severity::Attention,
+        title: "Temps majoré aux épreuves orales : situations bien précises",
+        source: "Circulaire du rectorat de Rennes, 27 septembre 2019 (« réserver l'octroi de temps supplémentaire pour les épreuves orales à des situations bien précises »)",
+        overridable: true,
+        check: time::temps_oral,
+    },
+    RuleInfo {
+        id: "quatrieme_ecoute",
+        severity: Severity::Attention,
+        title: "Quatrième écoute : avec un temps majoré pour la préparation des oraux",
+        source: "Note DGER/SDPFE/2018-327, 4.3.6 f",
+        overridable: true,
+        check: aids::quatrieme_ecoute,
+    },
+    RuleInfo {
+        id: "date_piece",
+        severity: Severity::Attention,
+        title: "Pièce datée après le jour de l'examen du dossier",
+        source: "Contrôle de cohérence (une pièce ne peut être datée du futur)",
+        overridable: true,
+        check: documents::date_piece,
     },
 ];
 
@@ -275,19 +336,20 @@ pub fn rule(id: &str) -> Option<&'static RuleInfo> {
 /// - `bilan_orthophonique` (bloquant): dyslexie/dysorthographie, dysphasie
 ///   or dyscalculie without a bilan orthophonique, or dyspraxie without an
 ///   ergothérapie/psychomoteur/neuropsychologique bilan, or the newest such
-///   bilan undated or older than `bilan_max_age_years`; attention when it is
-///   older than `point_evolution_after_years` (point d'évolution expected).
+///   bilan undated, or older than `bilan_max_age_years` without a point
+///   d'évolution under `point_evolution_max_age_years` (seed 003).
 ///   Resolved by an `incomplet` avis whose missing pièces name that bilan.
 /// - `dossier_medical_recent` (attention): no medical document, none dated,
 ///   or the newest older than `medical_file_max_age_years`.
 /// - `temps_au_dela_du_tiers`: requested (attention); advised without a
-///   motivation on its entry (bloquant).
+///   motivation or without its amount on its entry (bloquant).
 /// - `pratique_en_scolarite` (attention): secrétaire lecteur/scripteur or
 ///   ordinateur requested or advised, no PAP/PPS/PAI/AESH in supports or
 ///   pièces, no previous decision with that measure.
 /// - `aide_humaine_subsidiaire` (attention): secrétaire scripteur/lecteur
-///   advised while a technical aid for the same need is requested or
-///   advised, or advised without motivation.
+///   requested or advised while a technical aid for the same need is
+///   requested (and not refused with a reason) or advised, or advised
+///   without motivation; a motivated human aid resolves it.
 /// - `procedure_urgence`: under `urgence`, a measure other than extra time,
 ///   pauses, début décalé, locaux, installation, salle particulière:
 ///   requested (attention), advised (bloquant).
@@ -297,7 +359,7 @@ pub fn rule(id: &str) -> Option<&'static RuleInfo> {
 ///   `no_accommodation_days` days before the first exam, or after it.
 /// - `lsf_langue_vivante` (attention): interprète LSF requested or advised
 ///   for a diploma with modern-language exams, unless refused or limited
-///   (épreuves précisées, or a detail/motivation naming the language exam).
+///   by its épreuves (précisées, naming no language exam or excluding it).
 /// - `agrandissement`: 16/20-point print outside `large_print_diplomas`:
 ///   requested (attention), advised (bloquant); for
 ///   `large_print_general_domains_diplomas`, attention until limited.
@@ -308,8 +370,18 @@ pub fn rule(id: &str) -> Option<&'static RuleInfo> {
 /// - `pieces_pedagogiques` (attention): procédure complète, trouble des
 ///   apprentissages, a school, no fiche pédagogique or no copie de devoir.
 /// - `decision_anterieure` (info): previous decisions, no copy joined.
-/// - `motivation_medicale` (bloquant): the global or a measure's motivation
-///   names a term of `medical_terms`/`extra_medical_terms`.
+/// - `motivation_medicale` (bloquant, never overridden): an exported text
+///   (motivations, details, missing pièces, override reasons) names a term
+///   of the secrecy lexicon or of `medical_terms`/`extra_medical_terms`.
+/// - `refus_motive` (bloquant, never overridden): a refused or modified
+///   measure with no motivation on it nor a global one.
+/// - `assistant_mission` (bloquant): `assistant_reformulation` advised
+///   without its mission (detail).
+/// - `temps_oral` (attention): extra time granted for every épreuve or the
+///   orals without a motivation on it.
+/// - `quatrieme_ecoute` (attention): agricultural exam, quatrième écoute
+///   without extra preparation time for the orals.
+/// - `date_piece` (attention): a pièce dated after the review date.
 /// - `procedure_simplifiee` (attention): `simplifiee` with more than a
 ///   third of extra time requested.
 /// - `correcteur_orthographique` (attention): ordinateur/logiciels whose
@@ -331,6 +403,7 @@ pub fn evaluate(
     for rule in RULES.iter() {
         for hit in (rule.check)(&ctx) {
             let overridden = hit.severity == Severity::Bloquant
+                && rule.overridable
                 && draft.is_some_and(|d| d.override_for(rule.id, hit.measure.as_ref()).is_some());
             findings.push(Finding {
                 rule: rule.id.to_string(),
@@ -342,6 +415,36 @@ pub fn evaluate(
         }
     }
     findings
+}
+
+/// The overrides to export with the avis: those of `draft` that lift one
+/// of `findings` (a `bloquant` finding marked overridden), reason trimmed,
+/// each once. An override whose check no longer fires does not travel.
+pub fn exported_overrides(draft: &Draft, findings: &[Finding]) -> Vec<CheckOverride> {
+    let mut out: Vec<CheckOverride> = Vec::new();
+    for f in findings.iter().filter(|f| f.overridden) {
+        if let Some(o) = draft.override_for(&f.rule, f.measure.as_ref()) {
+            let o = CheckOverride {
+                rule: o.rule.clone(),
+                measure: o.measure.clone(),
+                reason: o.reason.trim().to_string(),
+            };
+            if !out.contains(&o) {
+                out.push(o);
+            }
+        }
+    }
+    out
+}
+
+/// The French sentence of a finding that blocks validation: the message,
+/// which names no rule id.
+pub fn blocking_messages(findings: &[Finding]) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f.blocks())
+        .map(|f| f.message.clone())
+        .collect()
 }
 
 /// What the avis says about one measure, for the checks.
@@ -368,6 +471,23 @@ pub(crate) struct Ctx<'a> {
 impl<'a> Ctx<'a> {
     pub fn opinion(&self) -> Option<&'a Opinion> {
         self.draft.map(|d| &d.opinion)
+    }
+
+    /// Every pièce of the dossier: joined to the request, then received on
+    /// paper (recorded in the draft), as (category, date).
+    pub fn documents(&self) -> Vec<(&'a DocumentCategory, Option<NaiveDate>)> {
+        let joined = self.request.documents.iter().map(|d| (&d.category, d.date));
+        let paper = self
+            .draft
+            .into_iter()
+            .flat_map(|d| d.paper_documents.iter())
+            .map(|p| (&p.category, Some(p.date)));
+        joined.chain(paper).collect()
+    }
+
+    /// Whether a pièce of `category` is in the dossier (joined or on paper).
+    pub fn has_document(&self, category: &DocumentCategory) -> bool {
+        self.documents().iter().any(|(c, _)| *c == category)
     }
 
     pub fn requested(&self, code: &MeasureCode) -> Option<&'a RequestedMeasure> {
@@ -468,7 +588,7 @@ mod tests {
     use crate::domain::{CheckOverride, DocumentCategory, TroubleCode};
 
     #[test]
-    fn rule_table_has_the_seventeen_rules_of_domain_md() {
+    fn rule_table_has_the_rules_of_domain_md_and_issue_11() {
         let ids: Vec<_> = rules().iter().map(|r| r.id).collect();
         for id in [
             "bilan_orthophonique",
@@ -488,14 +608,24 @@ mod tests {
             "motivation_medicale",
             "procedure_simplifiee",
             "correcteur_orthographique",
+            "refus_motive",
+            "assistant_mission",
+            "temps_oral",
+            "quatrieme_ecoute",
+            "date_piece",
         ] {
             assert!(ids.contains(&id), "{id}");
         }
-        assert_eq!(ids.len(), 17);
+        assert_eq!(ids.len(), 22);
         let mut sorted = ids.clone();
         sorted.sort();
         sorted.dedup();
-        assert_eq!(sorted.len(), 17, "ids are unique");
+        assert_eq!(sorted.len(), 22, "ids are unique");
+        assert!(!rule("motivation_medicale").unwrap().overridable);
+        assert!(!rule("refus_motive").unwrap().overridable);
+        for r in rules() {
+            assert!(!r.title.contains('['), "{}", r.title);
+        }
         assert_eq!(
             rule("decision_anterieure").unwrap().severity,
             Severity::Info
@@ -606,9 +736,7 @@ mod tests {
         let dijon: CampaignSettings =
             serde_json::from_str(r#"{"bilan_max_age_years": 3}"#).unwrap();
         let findings = evaluate(&req, None, today(), &dijon);
-        let f = fired(&findings, "bilan_orthophonique");
-        assert_eq!(f.len(), 1, "still needs a point d'évolution");
-        assert_eq!(f[0].severity, Severity::Attention);
+        assert!(fired(&findings, "bilan_orthophonique").is_empty());
     }
 
     mod props {
@@ -695,7 +823,7 @@ mod tests {
             fn refusing_everything_never_blocks_on_a_measure(req in any_request()) {
                 let mut b = draft(&req);
                 for m in &req.requested_measures {
-                    b = b.entry(op(m.code.code(), Decision::Refuse));
+                    b = b.entry(op(m.code.code(), Decision::Refuse).motivation("Non nécessaire."));
                 }
                 let dr = b.build();
                 let findings = eval(&req, Some(&dr));
@@ -719,5 +847,30 @@ mod tests {
                 prop_assert!(findings.iter().any(|f| f.rule == "motivation_medicale"));
             }
         }
+    }
+
+    #[test]
+    fn exported_overrides_are_the_ones_that_lift_a_check() {
+        let req = request()
+            .trouble(TroubleCode::DyslexieDysorthographie)
+            .build();
+        let mut dr = draft(&req).build();
+        dr.overrides.push(CheckOverride {
+            rule: "bilan_orthophonique".into(),
+            measure: None,
+            reason: "  Pièce vue à la session précédente.  ".into(),
+        });
+        // A stale override (its check does not fire) does not travel.
+        dr.overrides.push(CheckOverride {
+            rule: "agrandissement".into(),
+            measure: Some(MeasureCode::SujetPolice16),
+            reason: "Ancien motif.".into(),
+        });
+        let findings = eval(&req, Some(&dr));
+        let out = exported_overrides(&dr, &findings);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].rule, "bilan_orthophonique");
+        assert_eq!(out[0].reason, "Pièce vue à la session précédente.");
+        assert!(blocking_messages(&findings).is_empty());
     }
 }

@@ -94,9 +94,12 @@ pub struct CampaignSettings {
     /// dyspraxie ones) before the dossier is rejected: 2 (Aix-Marseille,
     /// Rennes); Dijon uses 3.
     pub bilan_max_age_years: u32,
-    /// Beyond this age in years, a bilan needs a point d'évolution: 1.
-    /// `0` disables that warning.
-    pub point_evolution_after_years: u32,
+    /// Maximum age in years of a point d'évolution that makes an older
+    /// bilan acceptable: 1 (seed 003: "pas plus de 2 ans ou accompagné d'un
+    /// point d'évolution datant de moins d'un an"). `0`: no bilan older than
+    /// `bilan_max_age_years` is accepted.
+    #[serde(alias = "point_evolution_after_years")]
+    pub point_evolution_max_age_years: u32,
     /// Maximum age in years of the newest medical document: 1 (seed 003,
     /// "dossier médical récent (moins d'un an)").
     pub medical_file_max_age_years: u32,
@@ -116,8 +119,9 @@ pub struct CampaignSettings {
     /// No accommodation in this many days before the exam, outside the
     /// urgence procedure: 14.
     pub no_accommodation_days: u32,
-    /// Diplomas where 16/20-point print is possible for every épreuve:
-    /// the baccalauréats (including the agricultural ones) and the DNB.
+    /// Diplomas where 16/20-point print is possible for every épreuve: the
+    /// baccalauréats of the Éducation nationale and the DNB (seed 003). Not
+    /// the agricultural ones: seed 004 knows only A3 or two A4 sheets.
     pub large_print_diplomas: Vec<DiplomaCode>,
     /// Diplomas where 16/20-point print is possible for the general domains
     /// only (vocational exams of the Éducation nationale): CAP, BEP, BP, BMA, MC.
@@ -125,12 +129,12 @@ pub struct CampaignSettings {
     /// Diplomas with épreuves that assess spelling (a spell checker is then
     /// forbidden for those): all known diplomas except DCG, DSCG and CS.
     pub spelling_assessed_diplomas: Vec<DiplomaCode>,
-    /// Words and phrases an exported motivation must not contain (troubles,
-    /// diagnoses, medical examinations); matched without regard to case or
-    /// accents, on word boundaries.
+    /// Words and phrases an exported text must not contain, on top of the
+    /// built-in lexicon of [`crate::domain::secrecy`] (which always
+    /// applies); matched without regard to case or accents, on word
+    /// boundaries. Empty by default.
     pub medical_terms: Vec<String>,
-    /// Extra terms added to `medical_terms` (so a file can extend the list
-    /// without repeating it).
+    /// More such terms (kept apart so that a file can extend a shared list).
     pub extra_medical_terms: Vec<String>,
 }
 
@@ -139,131 +143,25 @@ impl Default for CampaignSettings {
         use DiplomaCode as D;
         CampaignSettings {
             bilan_max_age_years: 2,
-            point_evolution_after_years: 1,
+            point_evolution_max_age_years: 1,
             medical_file_max_age_years: 1,
             deadlines: BTreeMap::new(),
             session_deadlines: BTreeMap::new(),
             first_exams: BTreeMap::new(),
             session_first_exams: BTreeMap::new(),
             no_accommodation_days: 14,
-            large_print_diplomas: vec![
-                D::BacGeneral,
-                D::BacTechno,
-                D::BacPro,
-                D::BacTechnoStav,
-                D::BacProAgricole,
-                D::Dnb,
-            ],
+            large_print_diplomas: vec![D::BacGeneral, D::BacTechno, D::BacPro, D::Dnb],
             large_print_general_domains_diplomas: vec![D::Cap, D::Bep, D::Bp, D::Bma, D::Mc],
             spelling_assessed_diplomas: DiplomaCode::KNOWN
                 .iter()
                 .filter(|d| !matches!(d, D::Dcg | D::Dscg | D::Cs))
                 .cloned()
                 .collect(),
-            medical_terms: DEFAULT_MEDICAL_TERMS
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            medical_terms: Vec::new(),
             extra_medical_terms: Vec::new(),
         }
     }
 }
-
-/// The default vocabulary of `motivation_medicale`.
-pub const DEFAULT_MEDICAL_TERMS: &[&str] = &[
-    // Troubles and diagnoses.
-    "dyslexie",
-    "dyslexique",
-    "dysorthographie",
-    "dysorthographique",
-    "dyscalculie",
-    "dyscalculique",
-    "dyspraxie",
-    "dyspraxique",
-    "dysphasie",
-    "dysphasique",
-    "dysgraphie",
-    "dysgraphique",
-    "dysexécutif",
-    "trouble dys",
-    "troubles dys",
-    "TDAH",
-    "TDA",
-    "hyperactivité",
-    "hyperactif",
-    "hyperactive",
-    "déficit de l'attention",
-    "déficit attentionnel",
-    "autisme",
-    "autiste",
-    "TSA",
-    "TED",
-    "Asperger",
-    "épilepsie",
-    "épileptique",
-    "diabète",
-    "diabétique",
-    "mucoviscidose",
-    "drépanocytose",
-    "hémophilie",
-    "myopathie",
-    "paralysie",
-    "hémiplégie",
-    "tétraplégie",
-    "paraplégie",
-    "sclérose",
-    "cancer",
-    "leucémie",
-    "tumeur",
-    "chimiothérapie",
-    "Crohn",
-    "migraine",
-    "asthme",
-    "scoliose",
-    "trisomie",
-    "surdité",
-    "malentendant",
-    "cécité",
-    "amblyopie",
-    "bégaiement",
-    "schizophrénie",
-    "bipolaire",
-    "dépression",
-    "dépressif",
-    "dépressive",
-    "anorexie",
-    "phobie",
-    "trouble anxieux",
-    "psychose",
-    "psychiatrique",
-    "handicap psychique",
-    "déficience intellectuelle",
-    // Examinations, bilans and care.
-    "bilan orthophonique",
-    "bilan neuropsychologique",
-    "bilan psychométrique",
-    "bilan psychomoteur",
-    "bilan d'ergothérapie",
-    "orthophonie",
-    "orthophoniste",
-    "orthophonique",
-    "neuropsychologique",
-    "psychométrique",
-    "ergothérapie",
-    "psychomotricité",
-    "IRM",
-    "EEG",
-    "électroencéphalogramme",
-    "scanner",
-    "WISC",
-    "WAIS",
-    "QI",
-    "quotient intellectuel",
-    "Ritaline",
-    "méthylphénidate",
-    "insuline",
-    "traitement médicamenteux",
-];
 
 /// The built-in deadline of a diploma: the day of the year before the
 /// session by which the dossier must reach the doctor. Seed 003's dates for
@@ -280,9 +178,14 @@ pub fn default_deadline(diploma: &DiplomaCode) -> Option<MonthDay> {
         D::Cap | D::Bep | D::Bp | D::Bma | D::Mc => MonthDay::known(11, 22),
         D::Bts | D::Dcg | D::Dscg => MonthDay::known(11, 15),
         D::Dnb | D::Cfg => MonthDay::known(12, 20),
-        D::Capa | D::Bepa | D::Bpa | D::BacTechnoStav | D::BacProAgricole | D::Btsa | D::Cs => {
-            MonthDay::known(12, 31)
-        }
+        D::Capa
+        | D::Bepa
+        | D::Bpa
+        | D::BpAgricole
+        | D::BacTechnoStav
+        | D::BacProAgricole
+        | D::Btsa
+        | D::Cs => MonthDay::known(12, 31),
         D::Other(_) => return None,
     })
 }
@@ -379,7 +282,7 @@ impl CampaignSettings {
         md.in_year(session_year(anticipated_session)?)
     }
 
-    /// Every term of `motivation_medicale` (built-in or configured, plus extras).
+    /// The configured terms of `motivation_medicale` (beyond the lexicon).
     pub fn all_medical_terms(&self) -> impl Iterator<Item = &str> {
         self.medical_terms
             .iter()
@@ -469,7 +372,7 @@ mod tests {
             s.first_exam(&DiplomaCode::Dnb, "2028"),
             Some(d(2028, 6, 10))
         );
-        assert!(s.medical_terms.len() > 20);
+        assert!(s.medical_terms.is_empty(), "the lexicon is built in");
     }
 
     #[test]

@@ -10,19 +10,10 @@ use super::{field, finding_lines, section};
 use crate::tui::app::{App, RequestView};
 use crate::tui::clean::clean_lines;
 
-/// A code-like value (`terminale_generale`) made readable ("Terminale
-/// generale"); free text is left as it is.
+/// A code-like value (`terminale_generale`) made readable, with its
+/// accents ("Terminale générale"); free text is left as it is.
 fn humanize(s: &str) -> String {
-    if s.contains('_') && !s.contains(' ') {
-        let spaced = s.replace('_', " ");
-        let mut chars = spaced.chars();
-        match chars.next() {
-            Some(first) => first.to_uppercase().chain(chars).collect(),
-            None => spaced,
-        }
-    } else {
-        s.to_string()
-    }
+    crate::domain::catalogue::code_label(s)
 }
 
 /// Draws the Synthèse tab.
