@@ -14,7 +14,6 @@ use zeroize::Zeroizing;
 use super::crypto::Keys;
 use super::fsutil;
 use super::journal::{self, JournalRow};
-use super::keys::Secrets;
 use super::{Result, StoreError};
 
 /// sled's page cache bound (the default would be 1 GiB).
@@ -85,6 +84,9 @@ impl T {
 pub(crate) struct Batch {
     puts: Vec<(T, Vec<u8>, Vec<u8>)>,
     events: Vec<(String, Option<String>, String)>,
+    /// The first value that could not be serialised or sealed: the batch
+    /// is then refused as a whole by [`Db::write`].
+    failed: Option<StoreError>,
 }
 
 impl Batch {
@@ -92,15 +94,24 @@ impl Batch {
     /// written (an absent mark is a request's first generation; marks are
     /// never removed).
     pub(crate) fn put_new_request<V: Serialize>(&mut self, keys: &Keys, name: &str, value: &V) {
-        self.puts.push(sealed_entry(keys, T::Requests, name, value));
+        self.push(sealed_entry(keys, T::Requests, name, value));
+    }
+
+    fn push(&mut self, entry: Result<(T, Vec<u8>, Vec<u8>)>) {
+        match entry {
+            Ok(entry) => self.puts.push(entry),
+            Err(e) => {
+                self.failed.get_or_insert(e);
+            }
+        }
     }
 
     /// Stores `value` under `name` in `tree`. Writing a request or a draft
     /// also resets that request's cached alert count.
     pub(crate) fn put<V: Serialize>(&mut self, keys: &Keys, tree: T, name: &str, value: &V) {
-        self.puts.push(sealed_entry(keys, tree, name, value));
+        self.push(sealed_entry(keys, tree, name, value));
         if matches!(tree, T::Requests | T::Drafts) {
-            self.puts.push(sealed_entry(
+            self.push(sealed_entry(
                 keys,
                 T::Alerts,
                 name,
@@ -125,7 +136,7 @@ impl Batch {
 
     /// Whether nothing would be written.
     pub(crate) fn is_empty(&self) -> bool {
-        self.puts.is_empty() && self.events.is_empty()
+        self.puts.is_empty() && self.events.is_empty() && self.failed.is_none()
     }
 }
 
@@ -135,12 +146,16 @@ fn sealed_entry<V: Serialize>(
     tree: T,
     name: &str,
     value: &V,
-) -> (T, Vec<u8>, Vec<u8>) {
+) -> Result<(T, Vec<u8>, Vec<u8>)> {
     let key = keys.record_key(tree.name(), name).to_vec();
-    // Serialising our own plain structs cannot fail.
-    let plain = Zeroizing::new(serde_json::to_vec(value).unwrap_or_default());
-    let sealed = keys.seal(tree.name(), &key, &plain);
-    (tree, key, sealed)
+    let plain = Zeroizing::new(encode(value)?);
+    let sealed = keys.seal(tree.name(), &key, &plain)?;
+    Ok((tree, key, sealed))
+}
+
+/// A record's JSON; an error, never an empty record, if it cannot be made.
+pub(crate) fn encode<V: Serialize>(value: &V) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|_| StoreError::Encode("sérialisation"))
 }
 
 /// The open database.
@@ -148,6 +163,8 @@ pub(crate) struct Db {
     db: sled::Db,
     trees: Vec<sled::Tree>,
     path: std::path::PathBuf,
+    /// A copy of a read-only store: [`Db::write`] refuses.
+    read_only: bool,
 }
 
 /// Room kept free besides a write's own size: sled 0.34 grows its log by
@@ -166,7 +183,7 @@ fn map_sled(e: sled::Error) -> StoreError {
 
 impl Db {
     /// Opens (or creates) the database under `path`.
-    pub(crate) fn open(path: &Path, _secrets: &Secrets) -> Result<Db> {
+    pub(crate) fn open(path: &Path) -> Result<Db> {
         fsutil::private_dir(path).map_err(StoreError::io("créer la base du magasin"))?;
         let config = sled::Config::new()
             .path(path)
@@ -195,7 +212,38 @@ impl Db {
             db,
             trees,
             path: path.to_path_buf(),
+            read_only: false,
         })
+    }
+
+    /// Marks this database as the throw-away copy of a read-only store.
+    pub(crate) fn set_read_only(&mut self) {
+        self.read_only = true;
+    }
+
+    /// A plain counter of sled's default tree, readable before the unlock
+    /// (the failed unlocks: no identifiers, no health data).
+    pub(crate) fn raw_counter(&self, name: &str) -> Result<u64> {
+        Ok(match self.db.get(name.as_bytes()).map_err(map_sled)? {
+            Some(v) if v.len() == 8 => {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&v);
+                u64::from_be_bytes(b)
+            }
+            Some(_) => u64::MAX,
+            None => 0,
+        })
+    }
+
+    /// Sets a plain counter (see [`Db::raw_counter`]) and flushes.
+    pub(crate) fn set_raw_counter(&self, name: &str, value: u64) -> Result<()> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
+        self.db
+            .insert(name.as_bytes(), &value.to_be_bytes())
+            .map_err(map_sled)?;
+        self.flush()
     }
 
     /// Flushes everything to disk.
@@ -243,7 +291,7 @@ impl Db {
         name: &str,
         value: &V,
     ) -> Result<()> {
-        let (_, key, sealed) = sealed_entry(keys, tree, name, value);
+        let (_, key, sealed) = sealed_entry(keys, tree, name, value)?;
         self.tree(tree).insert(key, sealed).map_err(map_sled)?;
         Ok(())
     }
@@ -270,6 +318,15 @@ impl Db {
     /// chained), then flushes. `point` names the fault-injection points
     /// `<point>:before_flush` and `<point>:flushed`.
     pub(crate) fn write(&self, keys: &Keys, batch: &Batch, point: &str) -> Result<()> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
+        if let Some(e) = &batch.failed {
+            return Err(StoreError::Encode(match e {
+                StoreError::Encode(what) => what,
+                _ => "préparation",
+            }));
+        }
         if batch.is_empty() {
             return Ok(());
         }
@@ -298,17 +355,24 @@ impl Db {
                             .map_err(ConflictableTransactionError::Abort)?,
                     };
                     for (kind, request_id, detail) in &batch.events {
-                        let row = JournalRow::next(&head, now, kind, request_id.clone(), detail);
+                        let row = JournalRow::next(&head, now, kind, request_id.clone(), detail)
+                            .map_err(ConflictableTransactionError::Abort)?;
                         let key = row.event.seq.to_be_bytes();
-                        let plain = Zeroizing::new(serde_json::to_vec(&row).unwrap_or_default());
-                        j.insert(&key[..], keys.seal(T::Journal.name(), &key, &plain))?;
+                        let sealed = encode(&row)
+                            .map(Zeroizing::new)
+                            .and_then(|plain| Ok(keys.seal(T::Journal.name(), &key, &plain)?))
+                            .map_err(ConflictableTransactionError::Abort)?;
+                        j.insert(&key[..], sealed)?;
                         head = journal::Head {
                             seq: row.event.seq,
                             hash: row.hash.clone(),
                         };
                     }
-                    let plain = Zeroizing::new(serde_json::to_vec(&head).unwrap_or_default());
-                    m.insert(&head_key[..], keys.seal(T::Meta.name(), &head_key, &plain))?;
+                    let sealed = encode(&head)
+                        .map(Zeroizing::new)
+                        .and_then(|plain| Ok(keys.seal(T::Meta.name(), &head_key, &plain)?))
+                        .map_err(ConflictableTransactionError::Abort)?;
+                    m.insert(&head_key[..], sealed)?;
                 }
                 Ok(())
             });
