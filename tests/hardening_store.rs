@@ -299,7 +299,8 @@ fn a_store_wrapped_with_the_old_calibrated_factor_still_opens() {
     // age's own calibration (2^20 on the reference machine).
     let mut text = Vec::new();
     {
-        let decryptor = age::Decryptor::new(&std::fs::read(&identity).unwrap()[..]).unwrap();
+        let wrapped = std::fs::read(&identity).unwrap();
+        let decryptor = age::Decryptor::new(&wrapped[..]).unwrap();
         let id = age::scrypt::Identity::new(PASSPHRASE.to_string().into());
         decryptor
             .decrypt(std::iter::once(&id as &dyn age::Identity))
