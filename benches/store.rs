@@ -167,7 +167,10 @@ fn export(c: &mut Criterion) {
         validate(&store, id);
     }
     let out = dir.path().join("avis.age");
-    let again = ExportOptions { again: ids.clone() };
+    let again = ExportOptions {
+        again: ids.clone(),
+        ..Default::default()
+    };
     let mut group = c.benchmark_group("export");
     group.sample_size(10);
     group.bench_function("export of 1,000 avis", |b| {

@@ -344,8 +344,21 @@ fn a_crash_during_restoration_leaves_no_store_behind() {
         assert!(!out.status.success(), "{point}: the crash did not happen");
         assert!(!target.exists(), "{point}: a partial store was left");
     }
-    // Trying again works (the interrupted temporary directories are inert).
+    let staging = |dir: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".avis-restore-"))
+            .collect()
+    };
+    let parent = target.parent().unwrap();
+    assert!(
+        !staging(parent).is_empty(),
+        "the crashes left no staging copy"
+    );
+    // Trying again works, and sweeps the copies the killed runs left.
     assert_success(&restore(&f, &file, &target));
+    assert_eq!(staging(parent), Vec::<String>::new());
     assert_eq!(
         json_on(&f, &target, &["list", "--json"]),
         f.json(&["list", "--json"])

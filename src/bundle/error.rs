@@ -220,12 +220,14 @@ pub enum BundleError {
     },
 }
 
-/// Strips control characters from a hostile path and bounds its length, so it
-/// can be quoted in a message.
+/// Makes a hostile path safe to quote in a message: every control, bidi
+/// control or line separator becomes `�` ([`crate::text::sanitize`]), and
+/// the length is bounded.
 pub fn clean_path(path: &str) -> String {
     const MAX: usize = 200;
-    let mut out: String = path.chars().filter(|c| !c.is_control()).take(MAX).collect();
-    if path.chars().filter(|c| !c.is_control()).count() > MAX {
+    let safe = crate::text::sanitize(path);
+    let mut out: String = safe.chars().take(MAX).collect();
+    if safe.chars().count() > MAX {
         out.push('…');
     }
     out

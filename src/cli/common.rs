@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 use secrecy::{ExposeSecret, SecretString};
-use zeroize::Zeroizing;
 
 use super::{Failure, GlobalArgs};
 use crate::store::{Store, StoreOptions};
@@ -101,29 +100,9 @@ fn check_strength(passphrase: &SecretString) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The first line of a passphrase file (`flag` names the option in messages).
-fn passphrase_from_file(path: &Path, flag: &str) -> Result<SecretString, Failure> {
-    let bytes = Zeroizing::new(std::fs::read(path).map_err(|e| {
-        Failure(format!(
-            "impossible de lire le fichier de phrase de passe {} : {e} ; vérifiez le chemin donné à {flag}",
-            path.display()
-        ))
-    })?);
-    let text = std::str::from_utf8(&bytes).map_err(|_| {
-        Failure(
-            "le fichier de phrase de passe n'est pas du texte UTF-8 : enregistrez-le en UTF-8"
-                .into(),
-        )
-    })?;
-    let line = text.split('\n').next().unwrap_or("");
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    if line.is_empty() {
-        return Err(Failure(
-            "la première ligne du fichier de phrase de passe est vide : écrivez-y la phrase de passe"
-                .into(),
-        ));
-    }
-    Ok(SecretString::from(line.to_string()))
+/// The first line of a passphrase file ([`crate::passphrase::read_file`]).
+fn passphrase_from_file(path: &Path, flag: &'static str) -> Result<SecretString, Failure> {
+    crate::passphrase::read_file(path, flag).map_err(|e| Failure(e.to_string()))
 }
 
 fn ask(prompt: &str) -> Result<SecretString, Failure> {
@@ -143,14 +122,12 @@ fn ask(prompt: &str) -> Result<SecretString, Failure> {
     Ok(SecretString::from(answer))
 }
 
-/// Store options for a new store. The scrypt cost is age's timed default
-/// (~1 s); `AVIS_TEST_KDF_LOG_N` lowers it for the test suite only (read at
-/// `init` only; users never set it).
+/// Store options for a new passphrase (a new store, a changed passphrase):
+/// the project's fixed scrypt cost; in a test build only,
+/// `AVIS_TEST_KDF_LOG_N` lowers it ([`crate::testhooks`]).
 pub fn init_options() -> StoreOptions {
     StoreOptions {
-        kdf_log_n: std::env::var("AVIS_TEST_KDF_LOG_N")
-            .ok()
-            .and_then(|v| v.parse().ok()),
+        kdf_log_n: crate::testhooks::var("AVIS_TEST_KDF_LOG_N").and_then(|v| v.parse().ok()),
     }
 }
 

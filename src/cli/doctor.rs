@@ -164,9 +164,20 @@ pub enum OpinionCommand {
 /// `avis export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Fichier de sortie.
-    #[arg(short = 'o', long = "output")]
-    pub output: PathBuf,
+    /// Fichier de sortie (défaut : avis-AAAA-MM-JJ-nN.avis dans le dossier des exports).
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FICHIER",
+        conflicts_with = "dossier"
+    )]
+    pub output: Option<PathBuf>,
+    /// Dossier des exports, retenu dans le magasin pour les fois suivantes.
+    #[arg(long, value_name = "DOSSIER")]
+    pub dossier: Option<PathBuf>,
+    /// Remplace un fichier existant du même nom (sinon l'export est refusé).
+    #[arg(long)]
+    pub remplacer: bool,
     /// Exporte de nouveau ces demandes, même déjà exportées.
     #[arg(long, num_args = 1..)]
     pub encore: Vec<String>,

@@ -13,8 +13,11 @@ pub mod rectorat;
 /// Outil des médecins désignés par la CDAPH : avis médicaux sur les demandes
 /// d'aménagements d'épreuves d'examens.
 #[derive(Debug, Parser)]
-#[command(name = "avis", version, about)]
+#[command(name = "avis", version, about, disable_version_flag = true)]
 pub struct Cli {
+    /// Afficher la version.
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version)]
+    version: Option<bool>,
     #[command(flatten)]
     pub global: GlobalArgs,
     #[command(subcommand)]
@@ -66,6 +69,100 @@ pub enum Command {
     Restaurer(doctor::RestoreArgs),
     /// Côté rectorat : préparer un lot, ouvrir un lot d'avis.
     Rectorat(rectorat::RectoratArgs),
+}
+
+/// The help template of every command, in French.
+const HELP_TEMPLATE: &str =
+    "{before-help}{about-with-newline}\nUtilisation : {usage}\n\n{all-args}{after-help}";
+
+/// The command line definition with clap's texts in French: headings
+/// (« Utilisation », « Commandes », « Arguments », « Options »), « Afficher
+/// l'aide », no English `help` subcommand; on every subcommand.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    french(Cli::command())
+}
+
+fn french(cmd: clap::Command) -> clap::Command {
+    cmd.help_template(HELP_TEMPLATE)
+        .subcommand_help_heading("Commandes")
+        .disable_help_flag(true)
+        .disable_help_subcommand(true)
+        .arg(
+            clap::Arg::new("aide")
+                .short('h')
+                .long("help")
+                .action(clap::ArgAction::Help)
+                .help("Afficher l'aide"),
+        )
+        // Headings written as « Options : » (clap adds the colon).
+        .mut_args(|a| {
+            if a.is_positional() {
+                a.help_heading("Arguments ")
+            } else {
+                a.help_heading("Options ")
+            }
+        })
+        .mut_subcommands(french)
+}
+
+/// Parses the process's arguments with the French definition.
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let matches = command().try_get_matches()?;
+    Cli::from_arg_matches(&matches)
+}
+
+/// What to print for a parse error (help and version included) and the
+/// exit status: 0 for help and version (on stdout), 2 for a usage error.
+pub fn parse_error_output(e: &clap::Error) -> (String, i32) {
+    use clap::error::{ContextKind, ErrorKind};
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => return (e.render().to_string(), 0),
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => return (e.render().to_string(), 2),
+        _ => {}
+    }
+    let ctx = |k: ContextKind| {
+        e.get(k)
+            .map(|v| crate::text::sanitize(&v.to_string()).into_owned())
+            .unwrap_or_default()
+    };
+    let what = match e.kind() {
+        ErrorKind::UnknownArgument => {
+            format!("argument inattendu « {} »", ctx(ContextKind::InvalidArg))
+        }
+        ErrorKind::InvalidSubcommand => format!(
+            "commande inconnue « {} »",
+            ctx(ContextKind::InvalidSubcommand)
+        ),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation => format!(
+            "valeur invalide « {} » pour {}",
+            ctx(ContextKind::InvalidValue),
+            ctx(ContextKind::InvalidArg)
+        ),
+        ErrorKind::MissingRequiredArgument => format!(
+            "argument obligatoire manquant : {}",
+            ctx(ContextKind::InvalidArg)
+        ),
+        ErrorKind::MissingSubcommand => "commande manquante".to_string(),
+        ErrorKind::ArgumentConflict => format!(
+            "{} ne peut pas être utilisé avec {}",
+            ctx(ContextKind::InvalidArg),
+            ctx(ContextKind::PriorArg)
+        ),
+        ErrorKind::TooManyValues | ErrorKind::WrongNumberOfValues | ErrorKind::TooFewValues => {
+            format!(
+                "nombre de valeurs incorrect pour {}",
+                ctx(ContextKind::InvalidArg)
+            )
+        }
+        _ => "ligne de commande invalide".to_string(),
+    };
+    let usage = ctx(ContextKind::Usage).replace("Usage:", "Utilisation :");
+    (
+        format!("avis : {what}\n\n{usage}\n\nPour en savoir plus : avis --help\n"),
+        2,
+    )
 }
 
 /// A failure to report to the user: a French message, exit status 1.

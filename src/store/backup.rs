@@ -98,22 +98,6 @@ fn collect(
     Ok(())
 }
 
-fn scrypt_recipient(
-    passphrase: &SecretString,
-    options: &StoreOptions,
-) -> Result<age::scrypt::Recipient> {
-    let mut scrypt = age::scrypt::Recipient::new(passphrase.clone());
-    if let Some(log_n) = options.kdf_log_n {
-        if !(1..=40).contains(&log_n) {
-            return Err(StoreError::Keys(format!(
-                "facteur de coût scrypt {log_n} hors limites"
-            )));
-        }
-        scrypt.set_work_factor(log_n);
-    }
-    Ok(scrypt)
-}
-
 fn header(size: u64, mode: u32, kind: tar::EntryType) -> tar::Header {
     let mut h = tar::Header::new_gnu();
     h.set_size(size);
@@ -165,10 +149,11 @@ impl Store {
             files: files.len(),
             bytes,
         };
-        let manifest = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
+        let manifest = serde_json::to_vec_pretty(&manifest)
+            .map_err(|_| StoreError::Encode("manifeste de la sauvegarde"))?;
         // Refused before it starts when the destination obviously lacks room.
         fsutil::check_room(&out_dir, bytes).map_err(StoreError::io("écrire la sauvegarde"))?;
-        let recipient = scrypt_recipient(passphrase, options)?;
+        let recipient = keys::scrypt_recipient(passphrase, options)?;
         let encryptor =
             age::Encryptor::with_recipients(iter::once(&recipient as &dyn age::Recipient))
                 .map_err(|e| StoreError::Keys(format!("chiffrement de la sauvegarde : {e}")))?;
@@ -243,7 +228,7 @@ impl Store {
         if !decryptor.is_scrypt() {
             return Err(StoreError::NotABackup("non chiffré par phrase de passe"));
         }
-        let identity = age::scrypt::Identity::new(passphrase.clone());
+        let identity = keys::scrypt_identity(passphrase);
         let reader = match decryptor.decrypt(iter::once(&identity as &dyn age::Identity)) {
             Ok(r) => r,
             Err(age::DecryptError::ExcessiveWork { .. }) => {
@@ -266,11 +251,21 @@ impl Store {
             _ => PathBuf::from("."),
         };
         fs::create_dir_all(&parent).map_err(StoreError::io("créer le dossier de destination"))?;
+        // Copies left by a restoration that was killed.
+        sweep_in(&parent);
         let tmp = tempfile::Builder::new()
             .prefix(RESTORE_PREFIX)
             .tempdir_in(&parent)
             .map_err(StoreError::io("préparer la restauration"))?;
         fsutil::private_dir(tmp.path()).map_err(StoreError::io("préparer la restauration"))?;
+        // Held while the copy is in use, so that no other sweep removes it.
+        let _in_use = lock_dir(tmp.path())
+            .ok()
+            .flatten()
+            .ok_or_else(|| StoreError::Io {
+                what: "préparer la restauration",
+                source: io::Error::from(io::ErrorKind::WouldBlock),
+            })?;
         let (manifest, files) = extract(reader, tmp.path())?;
         for name in keys::KEY_FILES {
             if !tmp.path().join(name).is_file() {
@@ -316,6 +311,52 @@ impl Store {
             created_at: manifest.created_at,
         })
     }
+}
+
+/// An exclusive lock on the directory `dir` (`Ok(None)` if held elsewhere).
+fn lock_dir(dir: &Path) -> io::Result<Option<File>> {
+    use std::os::unix::io::AsRawFd;
+    let file = File::open(dir)?;
+    // SAFETY: flock on a valid, owned descriptor has no memory effects.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if rc == 0 {
+        Ok(Some(file))
+    } else {
+        let err = io::Error::last_os_error();
+        if err.kind() == io::ErrorKind::WouldBlock {
+            Ok(None)
+        } else {
+            Err(err)
+        }
+    }
+}
+
+/// Removes the staging copies (`.avis-restore-*`) of restorations killed
+/// in `parent`; a copy still in use (locked) is left alone. Best effort.
+fn sweep_in(parent: &Path) {
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let is_copy = name.to_string_lossy().starts_with(RESTORE_PREFIX)
+            && entry.file_type().is_ok_and(|t| t.is_dir());
+        if is_copy {
+            if let Ok(Some(_lock)) = lock_dir(&entry.path()) {
+                let _ = fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+}
+
+/// At a store's opening: the staging copies of killed restorations beside
+/// the store directory.
+pub(crate) fn sweep_restore_copies(store_dir: &Path) {
+    let parent = match store_dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    sweep_in(&parent);
 }
 
 /// Flushes the entries of `dir` and of its subdirectories to disk.

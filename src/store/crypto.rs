@@ -38,15 +38,31 @@ pub(crate) fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
     outer.finalize().into()
 }
 
+/// Equality of two byte strings in a time that depends only on their length.
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// SHA-256 in lowercase hex.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+/// A value that could not be sealed (never written in its place).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct SealError;
+
+impl From<SealError> for super::StoreError {
+    fn from(_: SealError) -> Self {
+        super::StoreError::Encode("chiffrement")
+    }
 }
 
 /// The keys derived from the data key.
 pub(crate) struct Keys {
     seal: Zeroizing<[u8; 32]>,
     ids: Zeroizing<[u8; 32]>,
+    profile: Zeroizing<[u8; 32]>,
 }
 
 impl Keys {
@@ -55,7 +71,13 @@ impl Keys {
         Keys {
             seal: Zeroizing::new(hmac_sha256(data_key, &[b"avis store seal v1"])),
             ids: Zeroizing::new(hmac_sha256(data_key, &[b"avis store ids v1"])),
+            profile: Zeroizing::new(hmac_sha256(data_key, &[b"avis store profile v1"])),
         }
+    }
+
+    /// The MAC of the profile's authenticated bytes.
+    pub(crate) fn profile_mac(&self, bytes: &[u8]) -> [u8; 32] {
+        hmac_sha256(&self.profile[..], &[bytes])
     }
 
     /// The opaque sled key of `name` in `tree`: 16 bytes of a keyed hash.
@@ -75,12 +97,16 @@ impl Keys {
     }
 
     /// Seals `plaintext` for the slot (`tree`, `key`).
-    pub(crate) fn seal(&self, tree: &str, key: &[u8], plaintext: &[u8]) -> Vec<u8> {
+    pub(crate) fn seal(
+        &self,
+        tree: &str,
+        key: &[u8],
+        plaintext: &[u8],
+    ) -> Result<Vec<u8>, SealError> {
         let cipher = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&self.seal[..]));
         let mut nonce = [0u8; NONCE_LEN];
         rand::rngs::OsRng.fill_bytes(&mut nonce);
         let aad = Self::aad(tree, key);
-        // Encryption with a valid key and nonce cannot fail for in-memory sizes.
         let ct = cipher
             .encrypt(
                 XNonce::from_slice(&nonce),
@@ -89,12 +115,12 @@ impl Keys {
                     aad: &aad,
                 },
             )
-            .unwrap_or_default();
+            .map_err(|_| SealError)?;
         let mut out = Vec::with_capacity(1 + NONCE_LEN + ct.len());
         out.push(SEAL_V1);
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&ct);
-        out
+        Ok(out)
     }
 
     /// Opens a sealed value of the slot (`tree`, `key`); `None` if it was
@@ -122,6 +148,7 @@ impl Drop for Keys {
     fn drop(&mut self) {
         self.seal.zeroize();
         self.ids.zeroize();
+        self.profile.zeroize();
     }
 }
 
@@ -148,7 +175,7 @@ mod tests {
     #[test]
     fn sealed_value_is_bound_to_its_slot() {
         let keys = Keys::derive(&[7u8; 32]);
-        let sealed = keys.seal("drafts", b"k1", b"secret");
+        let sealed = keys.seal("drafts", b"k1", b"secret").unwrap();
         assert_eq!(
             keys.open("drafts", b"k1", &sealed).map(|v| v.to_vec()),
             Some(b"secret".to_vec())

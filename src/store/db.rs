@@ -14,7 +14,6 @@ use zeroize::Zeroizing;
 use super::crypto::Keys;
 use super::fsutil;
 use super::journal::{self, JournalRow};
-use super::keys::Secrets;
 use super::{Result, StoreError};
 
 /// sled's page cache bound (the default would be 1 GiB).
@@ -89,15 +88,27 @@ impl T {
 pub(crate) struct Batch {
     puts: Vec<(T, Vec<u8>, Vec<u8>)>,
     events: Vec<(String, Option<String>, String)>,
+    /// The first value that could not be serialised or sealed: the batch
+    /// is then refused as a whole by [`Db::write`].
+    failed: Option<StoreError>,
 }
 
 impl Batch {
+    fn push(&mut self, entry: Result<(T, Vec<u8>, Vec<u8>)>) {
+        match entry {
+            Ok(entry) => self.puts.push(entry),
+            Err(e) => {
+                self.failed.get_or_insert(e);
+            }
+        }
+    }
+
     /// Stores `value` under `name` in `tree`. Writing a request or a draft
     /// also resets that request's cached alert count.
     pub(crate) fn put<V: Serialize>(&mut self, keys: &Keys, tree: T, name: &str, value: &V) {
-        self.puts.push(sealed_entry(keys, tree, name, value));
+        self.push(sealed_entry(keys, tree, name, value));
         if matches!(tree, T::Requests | T::Drafts) {
-            self.puts.push(sealed_entry(
+            self.push(sealed_entry(
                 keys,
                 T::Alerts,
                 name,
@@ -122,7 +133,7 @@ impl Batch {
 
     /// Whether nothing would be written.
     pub(crate) fn is_empty(&self) -> bool {
-        self.puts.is_empty() && self.events.is_empty()
+        self.puts.is_empty() && self.events.is_empty() && self.failed.is_none()
     }
 }
 
@@ -132,12 +143,16 @@ fn sealed_entry<V: Serialize>(
     tree: T,
     name: &str,
     value: &V,
-) -> (T, Vec<u8>, Vec<u8>) {
+) -> Result<(T, Vec<u8>, Vec<u8>)> {
     let key = keys.record_key(tree.name(), name).to_vec();
-    // Serialising our own plain structs cannot fail.
-    let plain = Zeroizing::new(serde_json::to_vec(value).unwrap_or_default());
-    let sealed = keys.seal(tree.name(), &key, &plain);
-    (tree, key, sealed)
+    let plain = Zeroizing::new(encode(value)?);
+    let sealed = keys.seal(tree.name(), &key, &plain)?;
+    Ok((tree, key, sealed))
+}
+
+/// A record's JSON; an error, never an empty record, if it cannot be made.
+pub(crate) fn encode<V: Serialize>(value: &V) -> Result<Vec<u8>> {
+    serde_json::to_vec(value).map_err(|_| StoreError::Encode("sérialisation"))
 }
 
 /// The open database.
@@ -145,6 +160,8 @@ pub(crate) struct Db {
     db: sled::Db,
     trees: Vec<sled::Tree>,
     path: std::path::PathBuf,
+    /// A copy of a read-only store: [`Db::write`] refuses.
+    read_only: bool,
 }
 
 /// Name of the staging tree (not one of [`T`]: never read as records).
@@ -282,7 +299,7 @@ impl Staging<'_> {
         name: &str,
         value: &V,
     ) -> Result<()> {
-        let (tree, key, sealed) = sealed_entry(keys, T::Requests, name, value);
+        let (tree, key, sealed) = sealed_entry(keys, T::Requests, name, value)?;
         self.push(tree, &key, Some(&sealed))
     }
 
@@ -294,7 +311,7 @@ impl Staging<'_> {
         name: &str,
         value: &V,
     ) -> Result<()> {
-        let (_, key, sealed) = sealed_entry(keys, tree, name, value);
+        let (_, key, sealed) = sealed_entry(keys, tree, name, value)?;
         self.push(tree, &key, Some(&sealed))?;
         if matches!(tree, T::Requests | T::Drafts) {
             let (_, key, sealed) = sealed_entry(
@@ -302,7 +319,7 @@ impl Staging<'_> {
                 T::Alerts,
                 name,
                 &super::opinions::AlertsRow::default(),
-            );
+            )?;
             self.push(T::Alerts, &key, Some(&sealed))?;
         }
         Ok(())
@@ -328,13 +345,10 @@ impl Staging<'_> {
             kind,
             request_id.map(str::to_string),
             detail,
-        );
+        )?;
         let key = row.event.seq.to_be_bytes();
-        let plain = Zeroizing::new(
-            serde_json::to_vec(&row)
-                .map_err(|_| StoreError::Corrupt("événement du journal non sérialisable"))?,
-        );
-        let sealed = keys.seal(T::Journal.name(), &key, &plain);
+        let plain = Zeroizing::new(encode(&row)?);
+        let sealed = keys.seal(T::Journal.name(), &key, &plain)?;
         self.head = journal::Head {
             seq: row.event.seq,
             hash: row.hash.clone(),
@@ -384,7 +398,7 @@ impl Db {
         };
         batch
             .puts
-            .push(sealed_entry(keys, T::Meta, STAGED_COMMIT, &marker));
+            .push(sealed_entry(keys, T::Meta, STAGED_COMMIT, &marker)?);
         let heads = (staging.start_head.clone(), staging.head.clone());
         // From here on the staged entries are kept: the commit below either
         // happens (and they are applied) or not (and the next opening drops them).
@@ -458,7 +472,9 @@ impl Db {
 
     /// At opening: finishes a committed import (crash after its commit),
     /// or drops what an uncommitted one staged.
-    fn recover_staged(&self, keys: &Keys) -> Result<()> {
+    /// Finishes (or discards) an import staged before a crash: called once
+    /// the store is unlocked, before anything reads its records.
+    pub(crate) fn recover_staged(&self, keys: &Keys) -> Result<()> {
         let marker_key = keys.record_key(T::Meta.name(), STAGED_COMMIT);
         if self
             .tree(T::Meta)
@@ -519,7 +535,7 @@ fn map_sled(e: sled::Error) -> StoreError {
 
 impl Db {
     /// Opens (or creates) the database under `path`.
-    pub(crate) fn open(path: &Path, secrets: &Secrets) -> Result<Db> {
+    pub(crate) fn open(path: &Path) -> Result<Db> {
         fsutil::private_dir(path).map_err(StoreError::io("créer la base du magasin"))?;
         let config = sled::Config::new()
             .path(path)
@@ -548,9 +564,39 @@ impl Db {
             db,
             trees,
             path: path.to_path_buf(),
+            read_only: false,
         };
-        db.recover_staged(&secrets.keys)?;
         Ok(db)
+    }
+
+    /// Marks this database as the throw-away copy of a read-only store.
+    pub(crate) fn set_read_only(&mut self) {
+        self.read_only = true;
+    }
+
+    /// A plain counter of sled's default tree, readable before the unlock
+    /// (the failed unlocks: no identifiers, no health data).
+    pub(crate) fn raw_counter(&self, name: &str) -> Result<u64> {
+        Ok(match self.db.get(name.as_bytes()).map_err(map_sled)? {
+            Some(v) if v.len() == 8 => {
+                let mut b = [0u8; 8];
+                b.copy_from_slice(&v);
+                u64::from_be_bytes(b)
+            }
+            Some(_) => u64::MAX,
+            None => 0,
+        })
+    }
+
+    /// Sets a plain counter (see [`Db::raw_counter`]) and flushes.
+    pub(crate) fn set_raw_counter(&self, name: &str, value: u64) -> Result<()> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
+        self.db
+            .insert(name.as_bytes(), &value.to_be_bytes())
+            .map_err(map_sled)?;
+        self.flush()
     }
 
     /// Flushes everything to disk.
@@ -598,7 +644,7 @@ impl Db {
         name: &str,
         value: &V,
     ) -> Result<()> {
-        let (_, key, sealed) = sealed_entry(keys, tree, name, value);
+        let (_, key, sealed) = sealed_entry(keys, tree, name, value)?;
         self.tree(tree).insert(key, sealed).map_err(map_sled)?;
         Ok(())
     }
@@ -625,6 +671,15 @@ impl Db {
     /// chained), then flushes. `point` names the fault-injection points
     /// `<point>:before_flush` and `<point>:flushed`.
     pub(crate) fn write(&self, keys: &Keys, batch: &Batch, point: &str) -> Result<()> {
+        if self.read_only {
+            return Err(StoreError::ReadOnly);
+        }
+        if let Some(e) = &batch.failed {
+            return Err(StoreError::Encode(match e {
+                StoreError::Encode(what) => what,
+                _ => "préparation",
+            }));
+        }
         if batch.is_empty() {
             return Ok(());
         }
@@ -674,17 +729,24 @@ impl Db {
                         head = end.clone();
                     }
                     for (kind, request_id, detail) in &batch.events {
-                        let row = JournalRow::next(&head, now, kind, request_id.clone(), detail);
+                        let row = JournalRow::next(&head, now, kind, request_id.clone(), detail)
+                            .map_err(ConflictableTransactionError::Abort)?;
                         let key = row.event.seq.to_be_bytes();
-                        let plain = Zeroizing::new(serde_json::to_vec(&row).unwrap_or_default());
-                        j.insert(&key[..], keys.seal(T::Journal.name(), &key, &plain))?;
+                        let sealed = encode(&row)
+                            .map(Zeroizing::new)
+                            .and_then(|plain| Ok(keys.seal(T::Journal.name(), &key, &plain)?))
+                            .map_err(ConflictableTransactionError::Abort)?;
+                        j.insert(&key[..], sealed)?;
                         head = journal::Head {
                             seq: row.event.seq,
                             hash: row.hash.clone(),
                         };
                     }
-                    let plain = Zeroizing::new(serde_json::to_vec(&head).unwrap_or_default());
-                    m.insert(&head_key[..], keys.seal(T::Meta.name(), &head_key, &plain))?;
+                    let sealed = encode(&head)
+                        .map(Zeroizing::new)
+                        .and_then(|plain| Ok(keys.seal(T::Meta.name(), &head_key, &plain)?))
+                        .map_err(ConflictableTransactionError::Abort)?;
+                    m.insert(&head_key[..], sealed)?;
                 }
                 Ok(())
             });

@@ -1,6 +1,6 @@
 //! File-system helpers of the store: private directories and files (0700,
-//! 0600), atomic writes, the store lock, and the fault-injection points the
-//! crash and full-disk tests use.
+//! 0600), the store lock, free-room checks; atomic writes and test points
+//! come from [`crate::atomic`] and [`crate::testhooks`].
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -44,10 +44,8 @@ pub(crate) fn tighten(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Flushes a directory's entries to disk (after a rename).
-pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
+pub(crate) use crate::atomic::sync_dir;
+pub(crate) use crate::testhooks::point as test_point;
 
 /// Creates a new private file (0600), failing if it exists.
 pub(crate) fn create_private(path: &Path) -> io::Result<File> {
@@ -59,42 +57,19 @@ pub(crate) fn create_private(path: &Path) -> io::Result<File> {
         .open(path)
 }
 
-/// Writes `bytes` to `path` atomically (temporary file in the same
-/// directory, fsync, rename, fsync of the directory); the file is 0600.
+/// Writes `bytes` to `path` atomically ([`crate::atomic`]); the file is 0600.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    write_atomic_with(path, "write_atomic", |w| w.write_all(bytes))
+    crate::atomic::write_atomically(path, |w| w.write_all(bytes))
 }
 
-/// Writes `path` atomically with what `fill` writes: a private temporary
-/// file in the same directory, fsync, rename over `path`, fsync of the
-/// directory. A crash at any instant leaves the old file or the new one; on
-/// error the old file is untouched and the temporary file removed. `point`
-/// names the test points `<point>:writing` (before the first byte),
-/// `<point>:written` (synced, not yet renamed) and `<point>:renamed`.
+/// [`crate::atomic::write_atomically_at`]: test points `<point>:writing`,
+/// `<point>:written`, `<point>:renamed`.
 pub(crate) fn write_atomic_with(
     path: &Path,
     point: &str,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
-    };
-    let tmp = tempfile::Builder::new()
-        .prefix(".avis-tmp-")
-        .permissions(fs::Permissions::from_mode(0o600))
-        .tempfile_in(&dir)?;
-    test_point(&format!("{point}:writing"));
-    let mut w = io::BufWriter::new(tmp);
-    fill(&mut w)?;
-    w.flush()?;
-    let tmp = w.into_inner().map_err(|e| e.into_error())?;
-    tmp.as_file().sync_all()?;
-    test_point(&format!("{point}:written"));
-    tmp.persist(path).map_err(|e| e.error)?;
-    sync_dir(&dir)?;
-    test_point(&format!("{point}:renamed"));
-    Ok(())
+    crate::atomic::write_atomically_at(path, point, fill)
 }
 
 /// The exclusive lock on a store, held while it is open.
@@ -125,26 +100,57 @@ pub(crate) fn try_lock(dir: &Path) -> io::Result<Option<StoreLock>> {
     }
 }
 
-/// Fault injection for the crash and full-disk tests only:
-/// `AVIS_TEST_CRASH_AT=<point>` aborts the process at that point;
-/// `AVIS_TEST_PAUSE_AT=<point>` prints `AVIS_PAUSE <point>` on stderr and
-/// sleeps so that the test can kill the process there;
-/// `AVIS_TEST_FAIL_WRITE_AT=<point>` makes every file write of the process
-/// from that point on fail with `ENOSPC` ([`io::ErrorKind::StorageFull`]),
-/// as a disk that just became full. Users never set these variables.
-pub(crate) fn test_point(point: &str) {
-    if std::env::var_os("AVIS_TEST_FAIL_WRITE_AT").is_some_and(|v| v == point) {
-        if let Err(e) = full_disk_from_now() {
-            eprintln!("AVIS_FAIL_WRITE_UNAVAILABLE {point}: {e}");
+/// Whether `err` says the store cannot be written (read-only disk or
+/// folder).
+pub(crate) fn is_read_only(err: &io::Error) -> bool {
+    err.kind() == io::ErrorKind::PermissionDenied
+        || err.kind() == io::ErrorKind::ReadOnlyFilesystem
+        || err.raw_os_error() == Some(libc::EROFS)
+}
+
+/// A shared lock on a read-only store's `store.lock` (`Ok(None)` if there
+/// is no lock file, or a program holds it to write).
+pub(crate) fn try_lock_shared(dir: &Path) -> io::Result<Option<StoreLock>> {
+    let file = match File::open(dir.join("store.lock")) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    // SAFETY: flock on a valid, owned descriptor has no memory effects.
+    let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_SH | libc::LOCK_NB) };
+    if rc == 0 {
+        return Ok(Some(StoreLock { _file: file }));
+    }
+    let err = io::Error::last_os_error();
+    if err.kind() == io::ErrorKind::WouldBlock {
+        Ok(None)
+    } else {
+        Err(err)
+    }
+}
+
+/// A private temporary copy (0700) of the directory `src`, to open a
+/// read-only store's database (sled writes even to read).
+pub(crate) fn copy_for_reading(src: &Path) -> io::Result<tempfile::TempDir> {
+    fn copy(from: &Path, to: &Path) -> io::Result<()> {
+        for entry in fs::read_dir(from)? {
+            let entry = entry?;
+            let ty = entry.file_type()?;
+            let dest = to.join(entry.file_name());
+            if ty.is_dir() {
+                private_dir(&dest)?;
+                copy(&entry.path(), &dest)?;
+            } else if ty.is_file() {
+                let mut out = create_private(&dest)?;
+                io::copy(&mut File::open(entry.path())?, &mut out)?;
+            }
         }
+        Ok(())
     }
-    if std::env::var_os("AVIS_TEST_CRASH_AT").is_some_and(|v| v == point) {
-        std::process::abort();
-    }
-    if std::env::var_os("AVIS_TEST_PAUSE_AT").is_some_and(|v| v == point) {
-        eprintln!("AVIS_PAUSE {point}");
-        std::thread::sleep(std::time::Duration::from_secs(60));
-    }
+    let tmp = tempfile::Builder::new().prefix("avis-lecture-").tempdir()?;
+    private_dir(tmp.path())?;
+    copy(src, tmp.path())?;
+    Ok(tmp)
 }
 
 /// Fails with `ENOSPC` ([`io::ErrorKind::StorageFull`]) when the file
@@ -187,85 +193,6 @@ pub(crate) fn is_storage_full(err: &(dyn std::error::Error + 'static)) -> bool {
         cur = e.source();
     }
     false
-}
-
-/// From now on, every write of this process (every thread) to a descriptor
-/// other than stdin/stdout/stderr fails with `ENOSPC`: a seccomp filter on
-/// the write system calls. Test-only (see [`test_point`]); irreversible.
-#[cfg(target_os = "linux")]
-fn full_disk_from_now() -> io::Result<()> {
-    // (system call, index of its output descriptor argument)
-    let calls: [(libc::c_long, u32); 9] = [
-        (libc::SYS_write, 0),
-        (libc::SYS_pwrite64, 0),
-        (libc::SYS_writev, 0),
-        (libc::SYS_pwritev, 0),
-        (libc::SYS_pwritev2, 0),
-        (libc::SYS_fallocate, 0),
-        (libc::SYS_sendfile, 0),
-        (libc::SYS_copy_file_range, 2),
-        (libc::SYS_splice, 2),
-    ];
-    let stmt = |code: u32, k: u32| libc::sock_filter {
-        code: code as u16,
-        jt: 0,
-        jf: 0,
-        k,
-    };
-    let jump = |code: u32, k: u32, jt: u8, jf: u8| libc::sock_filter {
-        code: code as u16,
-        jt,
-        jf,
-        k,
-    };
-    let ld = libc::BPF_LD | libc::BPF_W | libc::BPF_ABS;
-    // struct seccomp_data: nr (u32) at 0, arch at 4, ip at 8, args (u64) at 16.
-    let low_word = if cfg!(target_endian = "little") { 0 } else { 4 };
-    let mut program = Vec::new();
-    for (nr, arg) in calls {
-        program.push(stmt(ld, 0));
-        program.push(jump(
-            libc::BPF_JMP | libc::BPF_JEQ | libc::BPF_K,
-            nr as u32,
-            0,
-            3,
-        ));
-        program.push(stmt(ld, 16 + 8 * arg + low_word));
-        program.push(jump(libc::BPF_JMP | libc::BPF_JGT | libc::BPF_K, 2, 0, 1));
-        program.push(stmt(
-            libc::BPF_RET | libc::BPF_K,
-            libc::SECCOMP_RET_ERRNO | (libc::ENOSPC as u32 & libc::SECCOMP_RET_DATA),
-        ));
-    }
-    program.push(stmt(libc::BPF_RET | libc::BPF_K, libc::SECCOMP_RET_ALLOW));
-    let prog = libc::sock_fprog {
-        len: program.len() as u16,
-        filter: program.as_mut_ptr(),
-    };
-    // SAFETY: prctl and seccomp with a valid, live filter program; the
-    // kernel copies the program.
-    unsafe {
-        if libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        if libc::syscall(
-            libc::SYS_seccomp,
-            libc::SECCOMP_SET_MODE_FILTER,
-            libc::SECCOMP_FILTER_FLAG_TSYNC,
-            &prog as *const libc::sock_fprog,
-        ) != 0
-        {
-            return Err(io::Error::last_os_error());
-        }
-    }
-    Ok(())
-}
-
-#[cfg(not(target_os = "linux"))]
-fn full_disk_from_now() -> io::Result<()> {
-    Err(io::Error::other(
-        "simulation de disque plein non disponible",
-    ))
 }
 
 #[cfg(test)]

@@ -44,12 +44,12 @@ pub(crate) struct JournalRow {
     pub hash: String,
 }
 
-fn chain_hash(prev: &str, event: &Event) -> String {
+fn chain_hash(prev: &str, event: &Event) -> Result<String> {
     let mut h = Sha256::new();
     h.update(prev.as_bytes());
     h.update([0u8]);
-    h.update(serde_json::to_vec(event).unwrap_or_default());
-    hex::encode(h.finalize())
+    h.update(db::encode(event)?);
+    Ok(hex::encode(h.finalize()))
 }
 
 impl JournalRow {
@@ -60,7 +60,7 @@ impl JournalRow {
         kind: &str,
         request_id: Option<String>,
         detail: &str,
-    ) -> JournalRow {
+    ) -> Result<JournalRow> {
         let event = Event {
             seq: head.seq + 1,
             at,
@@ -68,12 +68,40 @@ impl JournalRow {
             request_id,
             detail: detail.to_string(),
         };
-        let hash = chain_hash(&head.hash, &event);
-        JournalRow {
+        let hash = chain_hash(&head.hash, &event)?;
+        Ok(JournalRow {
             event,
             prev: head.hash.clone(),
             hash,
-        }
+        })
+    }
+}
+
+/// The French label of a journal event kind, for every human output (the
+/// JSON keeps the stable codes); an unknown code is shown as it is.
+pub fn event_kind_label(code: &str) -> &str {
+    match code {
+        "import" => "import",
+        "update" => "nouvelle version",
+        "edit" => "modification",
+        "validate" => "validation",
+        "unvalidate" => "retour en brouillon",
+        "override" => "contrôle levé",
+        "export" => "export",
+        "export_aborted" => "export interrompu",
+        "trust" => "clé acceptée",
+        "unlock_failed" => "échec de déverrouillage",
+        "passphrase_changed" => "phrase de passe changée",
+        "backup" => "sauvegarde",
+        "restore" => "restauration",
+        other => other,
+    }
+}
+
+impl JournalEvent {
+    /// The French label of this event's kind ([`event_kind_label`]).
+    pub fn kind_label(&self) -> &str {
+        event_kind_label(&self.kind)
     }
 }
 
@@ -121,7 +149,7 @@ impl Store {
                     why: "entrée supprimée ou réordonnée",
                 });
             }
-            if row.prev != prev || chain_hash(&prev, &row.event) != row.hash {
+            if row.prev != prev || chain_hash(&prev, &row.event)? != row.hash {
                 return Err(StoreError::JournalBroken {
                     seq: expected,
                     why: "chaîne de hachage rompue",
@@ -147,9 +175,9 @@ impl Store {
         Ok(expected - 1)
     }
 
-    /// Journals the wrong passphrases typed since the last unlock.
-    pub(crate) fn journal_failed_unlocks(&self) -> Result<()> {
-        let n = keys::failed_unlocks(&self.dir);
+    /// Journals the `n` wrong passphrases typed since the last unlock,
+    /// then resets the counter (the database's and a legacy file's).
+    pub(crate) fn journal_failed_unlocks(&self, n: u64) -> Result<()> {
         if n == 0 {
             return Ok(());
         }
@@ -160,7 +188,8 @@ impl Store {
             format!("{n} tentative(s) de déverrouillage avec une phrase de passe incorrecte"),
         );
         self.db.write(&self.secrets.keys, &batch, "journal")?;
-        keys::clear_failed_unlocks(&self.dir)
+        self.db.set_raw_counter(super::FAILED_UNLOCKS, 0)?;
+        keys::clear_legacy_failed_unlocks(&self.dir)
     }
 }
 
@@ -196,6 +225,32 @@ mod tests {
 
     fn tree(store: &Store) -> &sled::Tree {
         store.db.raw_tree(T::Journal)
+    }
+
+    #[test]
+    fn every_kind_written_has_a_french_label() {
+        for code in [
+            "import",
+            "update",
+            "edit",
+            "validate",
+            "unvalidate",
+            "override",
+            "export",
+            "export_aborted",
+            "trust",
+            "unlock_failed",
+            "passphrase_changed",
+            "backup",
+            "restore",
+        ] {
+            let label = event_kind_label(code);
+            assert!(
+                label == code && !code.contains('_') || label != code,
+                "{code}"
+            );
+        }
+        assert_eq!(event_kind_label("unlock_failed"), "échec de déverrouillage");
     }
 
     #[test]
@@ -262,7 +317,7 @@ mod tests {
         row.event.kind = "export".into();
         let plain = serde_json::to_vec(&row).unwrap();
         tree(&store)
-            .insert(key, keys.seal(T::Journal.name(), &key, &plain))
+            .insert(key, keys.seal(T::Journal.name(), &key, &plain).unwrap())
             .unwrap();
         assert!(matches!(
             store.journal_verify(),

@@ -23,11 +23,16 @@ pub(crate) const PROFILE_FILE: &str = "profile.json";
 const IDENTITY_FILE: &str = "identity.age";
 const SIGNING_FILE: &str = "signing.key.age";
 const DATA_KEY_FILE: &str = "datakey.age";
-const FAILURES_FILE: &str = "unlock-failures";
+/// The plain failure counter of stores made before it moved into the
+/// database: read once, added to the database's, then removed.
+const LEGACY_FAILURES_FILE: &str = "unlock-failures";
 const PROFILE_FORMAT: &str = "avis-store";
-const PROFILE_VERSION: u32 = 1;
+/// 2: the profile carries a MAC under the data key (1: without it).
+pub(crate) const PROFILE_VERSION: u32 = 2;
 
-/// `profile.json`: public, non-medical facts about the store.
+/// `profile.json`: public, non-medical facts about the store, authenticated
+/// by `mac` (HMAC-SHA256 under a subkey of the data key over the profile's
+/// JSON without `mac`), checked at every opening.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Profile {
     pub format: String,
@@ -37,6 +42,38 @@ pub(crate) struct Profile {
     pub signing_key: String,
     pub signing_key_file: String,
     pub created_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mac: Option<String>,
+}
+
+impl Profile {
+    /// The bytes the MAC covers: the profile's JSON without `mac`.
+    fn authenticated_bytes(&self) -> Result<Vec<u8>> {
+        let mut bare = self.clone();
+        bare.mac = None;
+        serde_json::to_vec(&bare).map_err(|_| StoreError::Encode("profil"))
+    }
+
+    /// Sets the MAC under `keys`.
+    pub(crate) fn seal(&mut self, keys: &Keys) -> Result<()> {
+        self.version = PROFILE_VERSION;
+        self.mac = Some(hex::encode(keys.profile_mac(&self.authenticated_bytes()?)));
+        Ok(())
+    }
+
+    /// Whether the MAC is present and right under `keys`.
+    pub(crate) fn is_authentic(&self, keys: &Keys) -> Result<bool> {
+        let Some(mac) = self.mac.as_deref().and_then(|m| hex::decode(m).ok()) else {
+            return Ok(false);
+        };
+        let expected = keys.profile_mac(&self.authenticated_bytes()?);
+        Ok(crypto::constant_time_eq(&mac, &expected))
+    }
+
+    /// The profile file's bytes.
+    pub(crate) fn to_file_bytes(&self) -> Result<Vec<u8>> {
+        serde_json::to_vec_pretty(self).map_err(|_| StoreError::Encode("profil"))
+    }
 }
 
 /// What an unlocked store holds in memory.
@@ -115,21 +152,51 @@ fn decrypt_with(identity: &age::x25519::Identity, ciphertext: &[u8]) -> Result<Z
         .map_err(|_| StoreError::Corrupt("clés du magasin indéchiffrables"))
 }
 
+/// scrypt work factor (log2 N) of every passphrase wrap: fixed, as the age
+/// CLI does (2^18: 256 MiB), never calibrated by timing (age's default chose
+/// 2^20, 1 GiB and 2 s, on the reference machine).
+pub(crate) const KDF_LOG_N: u8 = 18;
+
+/// Largest work factor accepted when opening: stores made before the
+/// factor was fixed carry age's calibrated one (2^20 or 2^21), read from
+/// the file; beyond 2^22 (4 GiB) a file is refused rather than computed.
+pub(crate) const KDF_MAX_LOG_N: u8 = 22;
+
+/// The scrypt recipient of a new wrap under `passphrase`: [`KDF_LOG_N`], or
+/// in a test build only the low factor of `options`.
+pub(crate) fn scrypt_recipient(
+    passphrase: &SecretString,
+    options: &StoreOptions,
+) -> Result<age::scrypt::Recipient> {
+    let mut scrypt = age::scrypt::Recipient::new(passphrase.clone());
+    let log_n = match options.kdf_log_n {
+        Some(log_n) if crate::testhooks::ENABLED => log_n,
+        _ => KDF_LOG_N,
+    };
+    if !(1..=KDF_MAX_LOG_N).contains(&log_n) {
+        return Err(StoreError::Keys(format!(
+            "facteur de coût scrypt {log_n} hors limites"
+        )));
+    }
+    scrypt.set_work_factor(log_n);
+    Ok(scrypt)
+}
+
+/// The scrypt identity that opens a wrap under `passphrase`, whatever work
+/// factor it was made with up to [`KDF_MAX_LOG_N`].
+pub(crate) fn scrypt_identity(passphrase: &SecretString) -> age::scrypt::Identity {
+    let mut identity = age::scrypt::Identity::new(passphrase.clone());
+    identity.set_max_work_factor(KDF_MAX_LOG_N);
+    identity
+}
+
 /// Encrypts the identity file text under the passphrase, as `age -p` does.
 fn encrypt_identity(
     text: &[u8],
     passphrase: &SecretString,
     options: &StoreOptions,
 ) -> Result<Vec<u8>> {
-    let mut scrypt = age::scrypt::Recipient::new(passphrase.clone());
-    if let Some(log_n) = options.kdf_log_n {
-        if !(1..=40).contains(&log_n) {
-            return Err(StoreError::Keys(format!(
-                "facteur de coût scrypt {log_n} hors limites"
-            )));
-        }
-        scrypt.set_work_factor(log_n);
-    }
+    let scrypt = scrypt_recipient(passphrase, options)?;
     let encryptor = age::Encryptor::with_recipients(iter::once(&scrypt as &dyn age::Recipient))
         .map_err(|e| StoreError::Keys(format!("chiffrement de l'identité : {e}")))?;
     let mut identity_age = Vec::new();
@@ -154,7 +221,7 @@ fn decrypt_identity(dir: &Path, passphrase: &SecretString) -> Result<Zeroizing<V
             "identité non protégée par phrase de passe",
         ));
     }
-    let scrypt = age::scrypt::Identity::new(passphrase.clone());
+    let scrypt = scrypt_identity(passphrase);
     let mut reader = match decryptor.decrypt(iter::once(&scrypt as &dyn age::Identity)) {
         Ok(r) => r,
         Err(age::DecryptError::ExcessiveWork { .. }) => {
@@ -193,13 +260,7 @@ pub(crate) fn change_passphrase(
     new: &SecretString,
     options: &StoreOptions,
 ) -> Result<()> {
-    let text = match decrypt_identity(dir, old) {
-        Err(StoreError::WrongPassphrase) => {
-            record_failure(dir);
-            return Err(StoreError::WrongPassphrase);
-        }
-        other => other?,
-    };
+    let text = decrypt_identity(dir, old)?;
     if old.expose_secret() == new.expose_secret() {
         return Err(StoreError::SamePassphrase);
     }
@@ -261,9 +322,11 @@ pub(crate) fn create(
         signing_key: material.signing.public_key_base64(),
         signing_key_file: material.signing.public_key_file(),
         created_at: Utc::now(),
+        mac: None,
     };
-    let profile_json =
-        serde_json::to_vec_pretty(&profile).map_err(|e| StoreError::Keys(e.to_string()))?;
+    let mut profile = profile;
+    profile.seal(&Keys::derive(&data_key))?;
+    let profile_json = profile.to_file_bytes()?;
 
     let w = |file: &str, bytes: &[u8]| {
         fsutil::write_atomic(&dir.join(file), bytes).map_err(StoreError::io("écrire les clés"))
@@ -276,35 +339,51 @@ pub(crate) fn create(
     Ok(())
 }
 
-/// Reads `profile.json`.
+/// Reads `profile.json` (not yet authenticated: see [`Profile::is_authentic`]).
+/// A store of a newer format says so.
 pub(crate) fn read_profile(dir: &Path) -> Result<Profile> {
     let bytes = std::fs::read(dir.join(PROFILE_FILE)).map_err(StoreError::io("lire le profil"))?;
-    let profile: Profile =
+    #[derive(Deserialize)]
+    struct Version {
+        format: String,
+        version: u32,
+    }
+    let version: Version =
         serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt("profil illisible"))?;
-    if profile.format != PROFILE_FORMAT || profile.version != PROFILE_VERSION {
+    if version.format != PROFILE_FORMAT {
         return Err(StoreError::Corrupt("format de magasin inconnu"));
     }
-    Ok(profile)
+    if version.version > PROFILE_VERSION {
+        return Err(StoreError::NewerFormat {
+            found: version.version,
+            supported: PROFILE_VERSION,
+        });
+    }
+    if version.version == 0 {
+        return Err(StoreError::Corrupt("format de magasin inconnu"));
+    }
+    serde_json::from_slice(&bytes).map_err(|_| StoreError::Corrupt("profil illisible"))
 }
 
-fn record_failure(dir: &Path) {
-    let n = failed_unlocks(dir) + 1;
-    // Best effort: a counter that cannot be written must not hide the
-    // wrong-passphrase message.
-    let _ = fsutil::write_atomic(&dir.join(FAILURES_FILE), format!("{n}\n").as_bytes());
+/// Writes `profile.json` atomically.
+pub(crate) fn write_profile(dir: &Path, profile: &Profile) -> Result<()> {
+    let bytes = profile.to_file_bytes()?;
+    fsutil::write_atomic(&dir.join(PROFILE_FILE), &bytes)
+        .map_err(StoreError::io("enregistrer le profil"))
 }
 
-/// Wrong passphrases typed since the last successful unlock.
-pub(crate) fn failed_unlocks(dir: &Path) -> u64 {
-    std::fs::read_to_string(dir.join(FAILURES_FILE))
+/// The failures counted by stores made before the counter moved into the
+/// database (`unlock-failures`).
+pub(crate) fn legacy_failed_unlocks(dir: &Path) -> u64 {
+    std::fs::read_to_string(dir.join(LEGACY_FAILURES_FILE))
         .ok()
         .and_then(|s| s.trim().parse().ok())
         .unwrap_or(0)
 }
 
-/// Forgets the failure counter (once journalled).
-pub(crate) fn clear_failed_unlocks(dir: &Path) -> Result<()> {
-    match std::fs::remove_file(dir.join(FAILURES_FILE)) {
+/// Removes the legacy counter file (once added to the database's).
+pub(crate) fn clear_legacy_failed_unlocks(dir: &Path) -> Result<()> {
+    match std::fs::remove_file(dir.join(LEGACY_FAILURES_FILE)) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
         Err(e) => Err(StoreError::Io {
@@ -317,18 +396,15 @@ pub(crate) fn clear_failed_unlocks(dir: &Path) -> Result<()> {
 /// The file names of the key files and the profile (a backup holds them).
 pub(crate) const KEY_FILES: [&str; 4] = [PROFILE_FILE, IDENTITY_FILE, SIGNING_FILE, DATA_KEY_FILE];
 
-/// The failure counter's file name (never copied into a backup).
-pub(crate) const FAILURES_FILE_NAME: &str = FAILURES_FILE;
+/// The legacy failure counter's file name (never copied into a backup).
+pub(crate) const FAILURES_FILE_NAME: &str = LEGACY_FAILURES_FILE;
 
-/// Opens the key files with the passphrase.
+/// Opens the key files with the passphrase (a wrong one is
+/// [`StoreError::WrongPassphrase`], counted by the caller) and checks that
+/// they match the profile: identity, signing key, and the profile's MAC
+/// (a profile of version 1 has none yet: the caller adds it).
 pub(crate) fn unlock(dir: &Path, passphrase: &SecretString, profile: &Profile) -> Result<Secrets> {
-    let text = match decrypt_identity(dir, passphrase) {
-        Err(StoreError::WrongPassphrase) => {
-            record_failure(dir);
-            return Err(StoreError::WrongPassphrase);
-        }
-        other => other?,
-    };
+    let text = decrypt_identity(dir, passphrase)?;
     let text = std::str::from_utf8(&text).map_err(|_| StoreError::Corrupt("identité illisible"))?;
     let identity = parse_identity(text)?;
     if identity.to_public().to_string() != profile.age_recipient {
@@ -352,10 +428,21 @@ pub(crate) fn unlock(dir: &Path, passphrase: &SecretString, profile: &Profile) -
     let signing_key_text = Zeroizing::new(
         String::from_utf8(signing.to_vec()).map_err(|_| StoreError::Corrupt("clé de signature"))?,
     );
+    let keys = Keys::derive(&data_key);
+    if profile.version >= 2 && !profile.is_authentic(&keys)? {
+        return Err(StoreError::Corrupt("profil modifié"));
+    }
+    let signer = SigningKey::from_file_contents(&signing_key_text, None)
+        .map_err(|_| StoreError::Corrupt("clé de signature"))?;
+    if signer.public_key_base64() != profile.signing_key {
+        return Err(StoreError::Corrupt(
+            "clé de signature et profil ne correspondent pas",
+        ));
+    }
     Ok(Secrets {
         identity,
         signing_key_text,
-        keys: Keys::derive(&data_key),
+        keys,
     })
 }
 
@@ -370,7 +457,14 @@ impl super::Store {
         new: &SecretString,
         options: &StoreOptions,
     ) -> Result<()> {
-        change_passphrase(&self.dir, &self.profile, old, new, options)?;
+        if let Err(e) = change_passphrase(&self.dir, &self.profile, old, new, options) {
+            if matches!(e, StoreError::WrongPassphrase) {
+                let n = self.db.raw_counter(super::FAILED_UNLOCKS)?;
+                self.db
+                    .set_raw_counter(super::FAILED_UNLOCKS, n.saturating_add(1))?;
+            }
+            return Err(e);
+        }
         let mut batch = super::db::Batch::default();
         batch.event(
             "passphrase_changed",

@@ -42,6 +42,8 @@ mod paper;
 mod stage;
 
 pub use backup::{BackupSummary, RestoreSummary};
+pub use export::export_file_name;
+pub use journal::event_kind_label;
 pub use keys::fingerprint;
 pub use opinions::ReviewChanges;
 
@@ -69,6 +71,8 @@ pub enum StoreError {
     Db(#[from] sled::Error),
     #[error("le magasin est endommagé ({0}) : conservez ce dossier tel quel et restaurez votre sauvegarde dans un nouveau dossier (« avis restaurer FICHIER --store NOUVEAU_DOSSIER »)")]
     Corrupt(&'static str),
+    #[error("impossible de préparer un enregistrement ({0}) : rien n'a été enregistré ; relancez avis et, si cela se reproduit, signalez-le")]
+    Encode(&'static str),
     #[error("clés du médecin inutilisables : {0}")]
     Keys(String),
     #[error("clé publique minisign illisible : {0} ; demandez au rectorat son fichier .pub")]
@@ -103,6 +107,8 @@ pub enum StoreError {
     OpinionMismatch { id: String, why: String },
     #[error("aucun avis validé à exporter : validez d'abord des avis (« avis opinion validate »), ou utilisez --encore pour renvoyer un avis déjà exporté")]
     NothingToExport,
+    #[error("le fichier {} existe déjà : il n'a pas été remplacé et rien n'a été exporté ; choisissez un autre nom ou un autre dossier (en ligne de commande, --remplacer le remplace)", crate::text::sanitize(&.0.to_string_lossy()))]
+    ExportFileExists(PathBuf),
     #[error("l'avis {0} n'est ni validé ni exporté : validez-le avant de l'exporter")]
     NotValidated(String),
     #[error("journal altéré à l'événement {seq} : {why} ; conservez le dossier du magasin tel quel et signalez-le")]
@@ -121,6 +127,10 @@ pub enum StoreError {
     BackupInsideStore,
     #[error("la nouvelle phrase de passe est identique à l'actuelle : rien n'a été modifié ; choisissez-en une autre")]
     SamePassphrase,
+    #[error("ce magasin a été créé par une version plus récente d'avis (format {found}, cette version lit jusqu'au format {supported}) : rien n'a été modifié ; mettez avis à jour pour l'ouvrir")]
+    NewerFormat { found: u32, supported: u32 },
+    #[error("le magasin est en lecture seule (dossier ou disque protégé en écriture) : il peut être consulté (« avis list », « avis show ») mais rien n'y a été modifié ; ouvrez-le depuis un emplacement modifiable pour travailler")]
+    ReadOnly,
 }
 
 /// The message of a full disk, whatever was being written.
@@ -163,8 +173,9 @@ impl StoreError {
 /// Options fixed when a store is created or opened.
 #[derive(Debug, Clone, Default)]
 pub struct StoreOptions {
-    /// scrypt work factor (log2 N) for the passphrase; `None`: age's timed
-    /// default (~1 s). Only tests set a low one.
+    /// A low scrypt work factor (log2 N) for test stores: honoured only in a
+    /// build with test hooks ([`crate::testhooks`]); elsewhere every
+    /// passphrase wrap uses the project's fixed factor (2^18, as the age CLI).
     pub kdf_log_n: Option<u8>,
 }
 
@@ -269,6 +280,9 @@ pub struct JournalEvent {
 pub struct ExportOptions {
     /// Export these again even if already exported (`--encore`).
     pub again: Vec<String>,
+    /// Replace an existing file of the same name (`--remplacer`); without
+    /// it an existing file is never touched and the export refused.
+    pub replace: bool,
 }
 
 /// One written opinions bundle.
@@ -287,7 +301,22 @@ pub struct Store {
     secrets: keys::Secrets,
     profile: keys::Profile,
     settings: crate::domain::checks::CampaignSettings,
-    _lock: fsutil::StoreLock,
+    _lock: Option<fsutil::StoreLock>,
+    /// For a read-only store: the private copy of its database in use.
+    _copy: Option<tempfile::TempDir>,
+}
+
+/// Raw database counter of the wrong passphrases since the last unlock.
+const FAILED_UNLOCKS: &str = "unlock_failures";
+
+/// How long an unlock waits after `failures` wrong passphrases in a row:
+/// nothing for the first three, then 2 s, 4 s, 8 s… up to one minute.
+pub fn unlock_delay(failures: u64) -> std::time::Duration {
+    let secs = match failures {
+        0..=2 => 0,
+        n => 1u64 << (n - 2).min(6),
+    };
+    std::time::Duration::from_secs(secs.min(60))
 }
 
 impl Store {
@@ -326,32 +355,117 @@ impl Store {
         dir.join(keys::PROFILE_FILE).is_file()
     }
 
-    /// Unlocks an existing store.
+    /// Unlocks an existing store. After three wrong passphrases in a row,
+    /// each attempt waits first ([`unlock_delay`]; the counter is kept in
+    /// the database, where deleting a file cannot reset it). A store on a
+    /// read-only disk or folder opens on a private copy of its database:
+    /// it can be listed and shown, and every change is refused
+    /// ([`StoreError::ReadOnly`]).
     pub fn open(dir: &Path, passphrase: &SecretString, _options: &StoreOptions) -> Result<Store> {
         if !Store::exists(dir) {
             return Err(StoreError::NotInitialized(dir.to_path_buf()));
         }
         fsutil::private_umask();
-        let lock = fsutil::try_lock(dir)
-            .map_err(StoreError::io("verrouiller le magasin"))?
-            .ok_or(StoreError::Busy)?;
         let profile = keys::read_profile(dir)?;
-        let secrets = keys::unlock(dir, passphrase, &profile)?;
+        let (lock, copy) = match fsutil::try_lock(dir) {
+            Ok(Some(lock)) => (Some(lock), None),
+            Ok(None) => return Err(StoreError::Busy),
+            Err(e) if fsutil::is_read_only(&e) => {
+                let lock = fsutil::try_lock_shared(dir)
+                    .map_err(StoreError::io("verrouiller le magasin"))?;
+                if lock.is_none() && dir.join("store.lock").exists() {
+                    return Err(StoreError::Busy);
+                }
+                let copy = fsutil::copy_for_reading(&dir.join("db"))
+                    .map_err(StoreError::io("lire le magasin en lecture seule"))?;
+                (lock, Some(copy))
+            }
+            Err(e) => return Err(StoreError::io("verrouiller le magasin")(e)),
+        };
+        let db = match &copy {
+            Some(copy) => {
+                let mut db = db::Db::open(copy.path())?;
+                db.set_read_only();
+                db
+            }
+            None => db::Db::open(&dir.join("db"))?,
+        };
+        let failures = db
+            .raw_counter(FAILED_UNLOCKS)?
+            .saturating_add(keys::legacy_failed_unlocks(dir));
+        std::thread::sleep(unlock_delay(failures));
+        let secrets = match keys::unlock(dir, passphrase, &profile) {
+            Err(StoreError::WrongPassphrase) => {
+                // Best effort on a read-only store: the message matters.
+                let _ = db.set_raw_counter(FAILED_UNLOCKS, failures.saturating_add(1));
+                return Err(StoreError::WrongPassphrase);
+            }
+            other => other?,
+        };
+        db.recover_staged(&secrets.keys)?;
         let settings = read_settings(dir)?;
-        let db = db::Db::open(&dir.join("db"), &secrets)?;
-        let store = Store {
+        let read_only = copy.is_some();
+        let mut store = Store {
             dir: dir.to_path_buf(),
             db,
             secrets,
             profile,
             settings,
             _lock: lock,
+            _copy: copy,
         };
-        store.sweep_bundles()?;
-        store.journal_failed_unlocks()?;
-        fsutil::tighten(dir).map_err(StoreError::io("protéger les fichiers du magasin"))?;
+        store.authenticate_profile(read_only)?;
+        if !read_only {
+            store.sweep_bundles()?;
+            store.settle_exports()?;
+            store.journal_failed_unlocks(failures)?;
+            fsutil::tighten(dir).map_err(StoreError::io("protéger les fichiers du magasin"))?;
+            backup::sweep_restore_copies(dir);
+        }
         fsutil::test_point("open");
         Ok(store)
+    }
+
+    /// Whether this store was opened read-only (list and show only).
+    pub fn is_read_only(&self) -> bool {
+        self._copy.is_some()
+    }
+
+    /// Checks the profile against the database's record of it: a profile
+    /// of version 1 (before profiles were authenticated) is sealed now, once;
+    /// afterwards an unauthenticated profile is a damaged store.
+    fn authenticate_profile(&mut self, read_only: bool) -> Result<()> {
+        const SEALED: &str = "profile_sealed";
+        let keys = &self.secrets.keys;
+        let sealed = self
+            .db
+            .get::<bool>(keys, db::T::Meta, SEALED)?
+            .unwrap_or(false);
+        if self.profile.version >= 2 {
+            // unlock() checked the MAC.
+            if !sealed && !read_only {
+                let mut batch = db::Batch::default();
+                batch.put(keys, db::T::Meta, SEALED, &true);
+                self.db.write(keys, &batch, "profile")?;
+            }
+            return Ok(());
+        }
+        if sealed {
+            return Err(StoreError::Corrupt("profil modifié"));
+        }
+        if read_only {
+            return Ok(());
+        }
+        // The sealed profile first, then the mark: a crash in between
+        // leaves a sealed profile, marked at the next opening.
+        let mut profile = self.profile.clone();
+        profile.seal(keys)?;
+        keys::write_profile(&self.dir, &profile)?;
+        let mut batch = db::Batch::default();
+        batch.put(keys, db::T::Meta, SEALED, &true);
+        self.db.write(keys, &batch, "profile")?;
+        self.profile = profile;
+        Ok(())
     }
 
     /// Closes the store: flushes, forgets the keys, releases the lock.

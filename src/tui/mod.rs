@@ -100,11 +100,7 @@ pub fn run_demo(assets: DemoAssets, options: &TuiOptions) -> Result<(), String> 
 }
 
 fn read_passphrase_file(path: &std::path::Path) -> Result<SecretString, String> {
-    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|_| {
-        "le fichier de phrase de passe (AVIS_PASSPHRASE_FILE) est illisible : vérifiez son chemin et ses droits".to_string()
-    })?);
-    let first = text.lines().next().unwrap_or("").trim_end_matches('\r');
-    Ok(SecretString::from(first.to_string()))
+    crate::passphrase::read_file(path, "AVIS_PASSPHRASE_FILE").map_err(|e| e.to_string())
 }
 
 /// Restores the terminal: leaves raw mode, the alternate screen and mouse
@@ -205,7 +201,7 @@ fn run_app(
         );
     }
     let minutes = std::env::var("AVIS_VERROUILLAGE_MINUTES").ok();
-    let seconds = std::env::var("AVIS_TEST_VERROUILLAGE_SECONDES").ok();
+    let seconds = crate::testhooks::var("AVIS_TEST_VERROUILLAGE_SECONDES");
     match app::lock_delay(minutes.as_deref(), seconds.as_deref()) {
         Ok(delay) => app.lock_after = delay,
         Err(message) => app.message = Some((message, true)),

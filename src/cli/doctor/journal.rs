@@ -24,10 +24,10 @@ pub fn run(global: &GlobalArgs, args: JournalArgs) -> Result<(), Failure> {
             let mut text = String::new();
             for e in &events {
                 text.push_str(&format!(
-                    "{:>5} {} {:<14} {:<18} {}\n",
+                    "{:>5} {} {:<24} {:<18} {}\n",
                     e.seq,
                     e.at.format("%Y-%m-%d %H:%M:%S"),
-                    e.kind,
+                    sanitize(e.kind_label()),
                     sanitize(e.request_id.as_deref().unwrap_or("")),
                     sanitize(&e.detail)
                 ));
