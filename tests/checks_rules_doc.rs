@@ -29,7 +29,12 @@ fn every_rule_id_has_a_row_with_its_severity_and_seed() {
             .iter()
             .find(|r| r[0] == format!("`{}`", rule.id))
             .unwrap_or_else(|| panic!("no row for {} in docs/domain-rules.md", rule.id));
-        assert_eq!(row.len(), 5, "{}: rule, trigger, severity, resolution, seed", rule.id);
+        assert_eq!(
+            row.len(),
+            5,
+            "{}: rule, trigger, severity, resolution, seed",
+            rule.id
+        );
         assert!(
             row[2].contains(rule.severity.label()),
             "{}: severity {} not in « {} »",
@@ -44,6 +49,10 @@ fn every_rule_id_has_a_row_with_its_severity_and_seed() {
     }
     let code: BTreeSet<String> = rules().iter().map(|r| format!("`{}`", r.id)).collect();
     for row in &rows {
-        assert!(code.contains(&row[0]), "row {} names no rule of the code", row[0]);
+        assert!(
+            code.contains(&row[0]),
+            "row {} names no rule of the code",
+            row[0]
+        );
     }
 }

@@ -741,9 +741,15 @@ mod tests {
         // et définie dans la décision d'aménagements d'épreuves".
         const MIS: &str = "assistant_mission";
         let req = request().measure("assistant_reformulation").build();
-        assert!(fired(&eval(&req, None), MIS).is_empty(), "requested: no finding");
+        assert!(
+            fired(&eval(&req, None), MIS).is_empty(),
+            "requested: no finding"
+        );
         let dr = draft(&req)
-            .entry(op("assistant_reformulation", Decision::Accorde).motivation("Besoin de reformulation."))
+            .entry(
+                op("assistant_reformulation", Decision::Accorde)
+                    .motivation("Besoin de reformulation."),
+            )
             .build();
         let f = eval(&req, Some(&dr));
         assert!(fired(&f, MIS)[0].blocks());

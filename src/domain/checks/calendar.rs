@@ -442,7 +442,9 @@ mod tests {
         let f = eval_on(&req, None, d(2027, 5, 10));
         let f = fired(&f, "deux_semaines");
         assert_eq!(f.len(), 1);
-        assert!(!f[0].message.contains("relève de la session de remplacement"));
+        assert!(!f[0]
+            .message
+            .contains("relève de la session de remplacement"));
         assert!(f[0].message.contains("pas de session de remplacement"));
         let req = request().diploma("bac_general").build();
         let f = eval_on(&req, None, d(2027, 6, 10));

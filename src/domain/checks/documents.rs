@@ -569,8 +569,14 @@ mod tests {
         assert_eq!(fired(&f, "dossier_medical_recent").len(), 1);
         let flag = fired(&f, "date_piece");
         assert_eq!(flag.len(), 1);
-        assert!(flag[0].message.contains("31/12/9999"), "{}", flag[0].message);
-        let ok = request().doc(C::CertificatMedical, Some(d(2026, 11, 26))).build();
+        assert!(
+            flag[0].message.contains("31/12/9999"),
+            "{}",
+            flag[0].message
+        );
+        let ok = request()
+            .doc(C::CertificatMedical, Some(d(2026, 11, 26)))
+            .build();
         assert!(fired(&eval(&ok, None), "date_piece").is_empty());
     }
 
