@@ -447,6 +447,18 @@ fn validate_refuses_incomplete_and_blocked_opinions() {
         ]),
         "ne se lève pas",
     );
+    // An overridable check can be lifted (journaled below).
+    assert_success(&f.avis(&[
+        "opinion",
+        "override",
+        "AMX-1",
+        "--regle",
+        "precisez",
+        "--mesure",
+        "ordinateur",
+        "--motif",
+        "Logiciels vus avec l'établissement",
+    ]));
     o["motivation"] = "Lenteur de lecture.".into();
     assert_success(&f.apply("d2.json", &o.to_string()));
     assert_success(&f.avis(&["opinion", "validate", "AMX-1"]));
