@@ -81,6 +81,8 @@ fn each_request_rule_fires_on_its_fixture() {
         ("AMX-2027-000024", "mesure_non_prevue", Info),
         ("AMX-2027-000025", "precisez", Attention),
         ("AMX-2027-000026", "pieces_pedagogiques", Attention),
+        // Seed 000: hors-contrat candidates join bulletins and devoirs.
+        ("AMX-2027-000016", "pieces_pedagogiques", Attention),
         ("AMX-2027-000027", "decision_anterieure", Info),
         ("AMX-2027-000028", "procedure_simplifiee", Attention),
         ("AMX-2027-000029", "correcteur_orthographique", Attention),
@@ -153,6 +155,15 @@ fn deux_semaines_fires_close_to_the_exam_outside_urgence() {
     let urgent = request("AMX-2027-000030");
     let fired: Vec<_> = evaluate(&urgent, None, close, &settings);
     assert!(!fired.iter().any(|f| f.rule == "deux_semaines"));
+}
+
+#[test]
+fn a_bilan_under_two_years_is_enough() {
+    // Seed 003: "pas plus de 2 ans ou accompagné d'un point d'évolution
+    // datant de moins d'un an" — 000012's bilan of 2025-03-20 is enough.
+    assert!(!fired("AMX-2027-000012", false)
+        .iter()
+        .any(|(r, _)| r == "bilan_orthophonique"));
 }
 
 #[test]

@@ -414,7 +414,8 @@ fn validate_refuses_incomplete_and_blocked_opinions() {
     o["motivation"] = "Dyslexie sévère.".into();
     assert_success(&f.apply("d.json", &o.to_string()));
     let out = f.avis(&["opinion", "validate", "AMX-1"]);
-    assert_refused(&out, "motivation_medicale");
+    // The French message names the word, not the rule id (issue 11).
+    assert_refused(&out, "« dyslexie »");
     let checks = f.json(&["show", "AMX-1", "--json"])["checks"].clone();
     assert!(checks
         .as_array()
@@ -433,15 +434,33 @@ fn validate_refuses_incomplete_and_blocked_opinions() {
         ]),
         "motif",
     );
+    // The secrecy check is never lifted (issue 11): the text would leave.
+    assert_refused(
+        &f.avis(&[
+            "opinion",
+            "override",
+            "AMX-1",
+            "--regle",
+            "motivation_medicale",
+            "--motif",
+            "Terme demandé par la commission",
+        ]),
+        "ne se lève pas",
+    );
+    // An overridable check can be lifted (journaled below).
     assert_success(&f.avis(&[
         "opinion",
         "override",
         "AMX-1",
         "--regle",
-        "motivation_medicale",
+        "precisez",
+        "--mesure",
+        "ordinateur",
         "--motif",
-        "Terme demandé par la commission",
+        "Logiciels vus avec l'établissement",
     ]));
+    o["motivation"] = "Lenteur de lecture.".into();
+    assert_success(&f.apply("d2.json", &o.to_string()));
     assert_success(&f.avis(&["opinion", "validate", "AMX-1"]));
     assert_eq!(f.status("AMX-1"), "valide");
 
