@@ -6,6 +6,10 @@ use avis::store::ExportedFile;
 use avis::tui::action::Action;
 use avis::tui::app::{App, Screen};
 use avis::tui::sample;
+use avis::tui::screens::{
+    editor::Msg as EditorMsg, export::Msg as ExportMsg, inbox::Msg as InboxMsg,
+    request::Msg as RequestMsg, unlock::Msg as UnlockMsg,
+};
 use avis::tui::theme::{Theme, ThemeKind};
 use avis::tui::worker::{DocumentContent, ExportItem, WorkerEvent};
 use chrono::NaiveDate;
@@ -38,11 +42,11 @@ fn request(w: u16, h: u16) -> App {
 
 fn editor(w: u16, h: u16) -> App {
     let mut app = request(w, h);
-    app.update(Action::OpenEditor);
-    app.update(Action::Decide(Decision::Accorde));
+    app.update(Action::Request(RequestMsg::OpenEditor));
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
     app.update(Action::Move(1));
-    app.update(Action::Decide(Decision::Refuse));
-    app.update(Action::InsertTemplate);
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
+    app.update(Action::Editor(EditorMsg::InsertTemplate));
     app.update(Action::Back);
     app
 }
@@ -68,14 +72,14 @@ fn unlock() {
     snap("unlock", |w, h| {
         let mut app = base(w, h);
         for c in "secret".chars() {
-            app.update(Action::UnlockInput(c));
+            app.update(Action::Unlock(UnlockMsg::Input(c)));
         }
         app
     });
     snap("unlock_wrong_passphrase", |w, h| {
         let mut app = base(w, h);
-        app.update(Action::UnlockInput('x'));
-        app.update(Action::UnlockSubmit);
+        app.update(Action::Unlock(UnlockMsg::Input('x')));
+        app.update(Action::Unlock(UnlockMsg::Submit));
         app.update(Action::Worker(WorkerEvent::UnlockFailed(
             "phrase de passe incorrecte : vérifiez-la et réessayez".into(),
         )));
@@ -86,7 +90,7 @@ fn unlock() {
         app.update(Action::Lock);
         app.locked.as_mut().unwrap().idle = true;
         for c in "sec".chars() {
-            app.update(Action::UnlockInput(c));
+            app.update(Action::Unlock(UnlockMsg::Input(c)));
         }
         app
     });
@@ -95,10 +99,13 @@ fn unlock() {
             .with_summaries(avis::tui::sample::summaries(5))
             .with_request(sample::loaded_request());
         app.update(Action::Resize(w, h));
-        app.update(Action::OpenEditor);
-        app.update(Action::Decide(Decision::Accorde));
+        app.update(Action::Request(RequestMsg::OpenEditor));
+        app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
         app.update(Action::Lock);
-        app.update(Action::Worker(WorkerEvent::Failed("disque plein".into())));
+        app.update(Action::Worker(WorkerEvent::SaveFailed {
+            id: sample::loaded_request().record.request.id,
+            error: "disque plein".into(),
+        }));
         app
     });
     snap("unlock_demo_progress", |w, h| {
@@ -118,17 +125,19 @@ fn inbox_screens() {
     snap("inbox", inbox);
     snap("inbox_filter", |w, h| {
         let mut app = inbox(w, h);
-        app.update(Action::StartFilter);
+        app.update(Action::Inbox(InboxMsg::StartFilter));
         for c in "dnb".chars() {
-            app.update(Action::FilterInput(c));
+            app.update(Action::Inbox(InboxMsg::FilterInput(c)));
         }
         app
     });
     snap("inbox_sorted_brouillons", |w, h| {
         let mut app = inbox(w, h);
-        app.update(Action::CycleSort);
-        app.update(Action::CycleSort);
-        app.update(Action::StatusFilter(Some(avis::domain::Status::Brouillon)));
+        app.update(Action::Inbox(InboxMsg::CycleSort));
+        app.update(Action::Inbox(InboxMsg::CycleSort));
+        app.update(Action::Inbox(InboxMsg::StatusFilter(Some(
+            avis::domain::Status::Brouillon,
+        ))));
         app
     });
     snap("inbox_help", |w, h| {
@@ -160,14 +169,14 @@ fn request_tabs() {
     {
         snap(&format!("request_{name}"), |w, h| {
             let mut app = request(w, h);
-            app.update(Action::SelectTab(i));
+            app.update(Action::Request(RequestMsg::SelectTab(i)));
             app
         });
     }
     snap("request_mesures_with_avis", |w, h| {
         let mut app = editor(w, h);
         app.update(Action::Back);
-        app.update(Action::SelectTab(2));
+        app.update(Action::Request(RequestMsg::SelectTab(2)));
         app
     });
     snap("request_help", |w, h| {
@@ -182,42 +191,42 @@ fn editor_screens() {
     snap("editor", editor);
     snap("editor_picker", |w, h| {
         let mut app = editor(w, h);
-        app.update(Action::AddMeasure);
+        app.update(Action::Editor(EditorMsg::AddMeasure));
         for c in "secr".chars() {
-            app.update(Action::PickerInput(c));
+            app.update(Action::Editor(EditorMsg::PickerInput(c)));
         }
         app
     });
     snap("editor_detail", |w, h| {
         let mut app = editor(w, h);
-        app.update(Action::EditDetail);
+        app.update(Action::Editor(EditorMsg::EditDetail));
         for c in "sauf langue vivante".chars() {
-            app.update(Action::LineInput(c));
+            app.update(Action::Editor(EditorMsg::LineInput(c)));
         }
         app
     });
     snap("editor_incomplet", |w, h| {
         let mut app = editor(w, h);
         for _ in 0..4 {
-            app.update(Action::CycleOutcome);
+            app.update(Action::Editor(EditorMsg::CycleOutcome));
         }
-        app.update(Action::FocusNext);
-        app.update(Action::FocusNext);
-        app.update(Action::FocusNext);
-        app.update(Action::ToggleMissing);
+        app.update(Action::Editor(EditorMsg::FocusNext));
+        app.update(Action::Editor(EditorMsg::FocusNext));
+        app.update(Action::Editor(EditorMsg::FocusNext));
+        app.update(Action::Editor(EditorMsg::ToggleMissing));
         app
     });
     snap("editor_override", |w, h| {
         let mut app = editor(w, h);
-        app.update(Action::OverrideCheck);
+        app.update(Action::Editor(EditorMsg::OverrideCheck));
         for c in "point d'évolution joint au dossier papier".chars() {
-            app.update(Action::LineInput(c));
+            app.update(Action::Editor(EditorMsg::LineInput(c)));
         }
         app
     });
     snap("editor_validation_refused", |w, h| {
         let mut app = editor(w, h);
-        app.update(Action::Validate);
+        app.update(Action::Editor(EditorMsg::Validate));
         app
     });
     snap("editor_all_decided", |w, h| {
@@ -228,7 +237,7 @@ fn editor_screens() {
                 break;
             }
             app.update(Action::Move(1));
-            app.update(Action::Decide(Decision::Accorde));
+            app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
         }
         assert_eq!(app.editor.as_ref().unwrap().undecided(), 0);
         app
@@ -244,8 +253,8 @@ fn editor_screens() {
 fn viewer_screens() {
     snap("viewer_pdf", |w, h| {
         let mut app = request(w, h);
-        app.update(Action::SelectTab(3));
-        app.update(Action::OpenDocument);
+        app.update(Action::Request(RequestMsg::SelectTab(3)));
+        app.update(Action::Request(RequestMsg::OpenDocument));
         app.update(Action::Worker(WorkerEvent::Document {
             sha256: "a".repeat(64),
             content: DocumentContent::Pages(vec![
@@ -257,15 +266,15 @@ fn viewer_screens() {
     });
     snap("viewer_loading", |w, h| {
         let mut app = request(w, h);
-        app.update(Action::SelectTab(3));
-        app.update(Action::OpenDocument);
+        app.update(Action::Request(RequestMsg::SelectTab(3)));
+        app.update(Action::Request(RequestMsg::OpenDocument));
         app
     });
     snap("viewer_image", |w, h| {
         let mut app = request(w, h);
-        app.update(Action::SelectTab(3));
+        app.update(Action::Request(RequestMsg::SelectTab(3)));
         app.update(Action::Move(1));
-        app.update(Action::OpenDocument);
+        app.update(Action::Request(RequestMsg::OpenDocument));
         let (iw, ih) = (8u32, 8u32);
         let rgb: Vec<u8> = (0..iw * ih)
             .flat_map(|i| {
@@ -287,7 +296,7 @@ fn viewer_screens() {
 
 fn export_app(w: u16, h: u16) -> App {
     let mut app = inbox(w, h);
-    app.update(Action::OpenExport);
+    app.update(Action::Inbox(InboxMsg::OpenExport));
     app.update(Action::Worker(WorkerEvent::ExportPreview(vec![
         ExportItem {
             id: "AMX-2026-000103".into(),
@@ -308,13 +317,13 @@ fn export_screens() {
     snap("export", export_app);
     snap("export_confirm", |w, h| {
         let mut app = export_app(w, h);
-        app.update(Action::ExportSubmit);
+        app.update(Action::Export(ExportMsg::Submit));
         app
     });
     snap("export_running", |w, h| {
         let mut app = export_app(w, h);
-        app.update(Action::ExportSubmit);
-        app.update(Action::ExportConfirm(true));
+        app.update(Action::Export(ExportMsg::Submit));
+        app.update(Action::Export(ExportMsg::Confirm(true)));
         app.update(Action::Worker(WorkerEvent::Progress {
             label: "Export".into(),
             done: 1,
@@ -324,8 +333,8 @@ fn export_screens() {
     });
     snap("export_done", |w, h| {
         let mut app = export_app(w, h);
-        app.update(Action::ExportSubmit);
-        app.update(Action::ExportConfirm(true));
+        app.update(Action::Export(ExportMsg::Submit));
+        app.update(Action::Export(ExportMsg::Confirm(true)));
         app.update(Action::Worker(WorkerEvent::Exported(Ok(vec![
             ExportedFile {
                 path: "./avis-export.avis".into(),

@@ -38,6 +38,7 @@ mod import;
 mod journal;
 mod keys;
 mod opinions;
+mod recovery;
 mod stage;
 
 pub use backup::{BackupSummary, RestoreSummary};

@@ -1,7 +1,5 @@
-//! The avis editor: decisions per measure, outcome and validity, the
-//! checks that block validation, the exported motivation and the private
-//! notes (marked as never exported), the catalogue picker and the saved
-//! indicator.
+//! Drawing the avis editor: the information lines, the measures list, the
+//! checks or the missing pièces, the two text areas, the pop-ups.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -9,14 +7,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 use ratatui::Frame;
 
+use super::model::{Editor, EditorFocus, LinePurpose, MeasureRow, PickerPurpose, SaveState};
 use crate::domain::{Decision, DocumentCategory, Outcome, ValidityKind};
 use crate::tui::app::App;
 use crate::tui::clean::clean;
-use crate::tui::editor::{Editor, EditorFocus, LinePurpose, MeasureRow, PickerPurpose, SaveState};
 use crate::tui::theme::Theme;
 
-use super::request::finding_lines;
-use super::request::mesures::{decision_text, wrap};
+use crate::tui::screens::request::finding_lines;
+use crate::tui::screens::request::mesures::{decision_text, wrap};
+use crate::tui::screens::{centered, popup};
 
 fn border(t: &Theme, focused: bool) -> Style {
     if focused {
@@ -42,17 +41,15 @@ pub struct EditorAreas {
     pub right: Rect,
     pub motivation: Rect,
     pub notes: Rect,
-    pub message: Rect,
 }
 
 /// The editor's layout (shared by drawing and mouse clicks).
 pub fn areas(area: Rect) -> EditorAreas {
     let text_h = (area.height / 3).clamp(4, 10);
-    let [info, middle, texts, message] = Layout::vertical([
+    let [info, middle, texts] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(4),
         Constraint::Length(text_h),
-        Constraint::Length(1),
     ])
     .areas(area);
     let [measures, right] =
@@ -65,7 +62,6 @@ pub fn areas(area: Rect) -> EditorAreas {
         right,
         motivation,
         notes,
-        message,
     }
 }
 
@@ -130,9 +126,14 @@ pub enum EditorClick {
 }
 
 /// Maps a click to a part of the editor (`size`: the terminal's).
-pub fn click_at(ed: &Editor, size: (u16, u16), col: u16, row: u16) -> Option<EditorClick> {
-    let body = Rect::new(0, 1, size.0, size.1.saturating_sub(2));
-    let a = areas(body);
+pub fn click_at(
+    ed: &Editor,
+    size: (u16, u16),
+    message_lines: u16,
+    col: u16,
+    row: u16,
+) -> Option<EditorClick> {
+    let a = areas(crate::tui::screens::body_area(size, message_lines));
     let pos = ratatui::layout::Position::new(col, row);
     if a.motivation.contains(pos) {
         return Some(EditorClick::Focus(EditorFocus::Motivation));
@@ -178,7 +179,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         right,
         motivation: mot,
         notes,
-        message: msg_area,
     } = areas(area);
 
     // Info: status, outcome, validity, saved indicator.
@@ -273,20 +273,11 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         t.private,
     );
 
-    if let Some((m, err)) = &ed.message {
-        let style = if *err { t.block } else { t.ok };
-        let prefix = if *err { "⚠ " } else { "" };
-        frame.render_widget(
-            Paragraph::new(Line::styled(format!(" {prefix}{m}"), style)),
-            msg_area,
-        );
-    }
-
     if let Some(picker) = &ed.picker {
         render_picker(app, picker, frame, area);
     }
     if let Some(line) = &ed.line {
-        let rect = super::centered(area, 74, 6);
+        let rect = centered(area, 74, 6);
         let (title, prompt) = match &line.purpose {
             LinePurpose::Detail(_) => (
                 " Détail de la mesure ",
@@ -302,7 +293,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ),
             LinePurpose::Override { rule, .. } => (
                 " Lever un contrôle bloquant ",
-                format!(" Motif écrit pour lever « {} » (journalisé) :", clean(rule)),
+                format!(
+                    " Motif écrit pour lever le contrôle « {} » (journalisé) :",
+                    crate::domain::checks::rule(rule)
+                        .map(|r| r.title.to_string())
+                        .unwrap_or_else(|| "bloquant".into())
+                ),
             ),
         };
         let lines = vec![
@@ -313,7 +309,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ]),
             Line::styled(" Entrée : valider · Échap : annuler", t.dim),
         ];
-        super::popup(app, frame, rect, title, lines);
+        popup(app, frame, rect, title, lines);
     }
 }
 
@@ -414,9 +410,9 @@ fn render_text(
     frame.render_widget(&ta, inner);
 }
 
-fn render_picker(app: &App, picker: &crate::tui::editor::Picker, frame: &mut Frame, area: Rect) {
+fn render_picker(app: &App, picker: &super::model::Picker, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let rect = super::centered(
+    let rect = centered(
         area,
         area.width.saturating_sub(6).min(90),
         area.height.saturating_sub(2),

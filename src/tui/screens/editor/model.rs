@@ -12,7 +12,7 @@ use crate::domain::{
 };
 use crate::store::RequestRecord;
 
-use super::inbox::fold;
+use crate::tui::screens::inbox::fold;
 
 /// Functional motivation templates (no diagnosis: the motivation is exported).
 pub const TEMPLATES: &[&str] = &[
@@ -155,7 +155,7 @@ pub struct Editor {
 
 fn text_area(text: &str, placeholder: &str) -> TextArea<'static> {
     // A draft may come from `avis opinion apply` (a file): clean it too.
-    let lines: Vec<String> = super::clean::clean_lines(text);
+    let lines: Vec<String> = crate::tui::clean::clean_lines(text);
     let mut ta = TextArea::new(lines);
     ta.set_wrap_mode(WrapMode::WordOrGlyph);
     ta.set_placeholder_text(placeholder);

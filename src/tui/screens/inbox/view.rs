@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
+use super::model::visible_offset;
 use crate::domain::Status;
 use crate::tui::app::App;
-use crate::tui::inbox::visible_offset;
 
 /// Lines above the first data row inside the body (counts, filter, table header).
 const TABLE_TOP: u16 = 3;
@@ -87,7 +87,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let filter = if inbox.editing_filter {
         Line::from(vec![
             Span::styled(" Filtre : ", t.header),
-            Span::raw(super::super::clean::clean(&inbox.query)),
+            Span::raw(crate::tui::clean::clean(&inbox.query)),
             Span::styled("▏", t.key),
             Span::styled(
                 format!("   {} / {} affichées", inbox.view.len(), inbox.rows.len()),
@@ -97,7 +97,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else if !inbox.query.is_empty() {
         Line::from(vec![
             Span::styled(" Filtre : ", t.header),
-            Span::raw(super::super::clean::clean(&inbox.query)),
+            Span::raw(crate::tui::clean::clean(&inbox.query)),
             Span::styled(
                 format!(
                     "   {} / {} affichées · tri : {} {arrow}",
