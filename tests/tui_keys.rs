@@ -77,6 +77,26 @@ fn every_state() -> Vec<(&'static str, App)> {
     line.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
     line.update(Action::Editor(EditorMsg::EditDetail));
     states.push(("éditeur, saisie d'une ligne", line));
+    let mut chooser = editor();
+    chooser.update(Action::Editor(EditorMsg::ChooseTemplate));
+    states.push(("éditeur, liste de modèles", chooser));
+    let mut reopen = inbox().with_request({
+        let mut r = sample::loaded_request();
+        r.status = avis::domain::Status::Exporte;
+        r
+    });
+    reopen.update(Action::Request(RequestMsg::OpenEditor));
+    reopen.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
+    states.push(("éditeur, rouvrir un avis envoyé", reopen));
+    let mut quit = editor();
+    quit.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
+    quit.update(Action::Quit);
+    quit.update(Action::Worker(WorkerEvent::SaveFailed {
+        id: sample::loaded_request().record.request.id,
+        error: "disque plein".into(),
+    }));
+    assert!(quit.quit.is_some());
+    states.push(("quitter, brouillon non enregistré", quit));
     let mut viewer = request();
     viewer.update(Action::Request(RequestMsg::SelectTab(3)));
     viewer.update(Action::Request(RequestMsg::OpenDocument));

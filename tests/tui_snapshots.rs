@@ -46,7 +46,8 @@ fn editor(w: u16, h: u16) -> App {
     app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
     app.update(Action::Move(1));
     app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
-    app.update(Action::Editor(EditorMsg::InsertTemplate));
+    app.update(Action::Editor(EditorMsg::ChooseTemplate));
+    app.update(Action::Editor(EditorMsg::ChooserChoose));
     app.update(Action::Back);
     app
 }
@@ -343,6 +344,97 @@ fn export_screens() {
             },
         ]))));
         assert_eq!(app.screen, Screen::Export);
+        app
+    });
+}
+
+/// The editor with the focus on each part, in the themes without colour
+/// meaning: the focus shows by its marked title and thick border.
+#[test]
+fn editor_focus_without_colour() {
+    use avis::tui::screens::editor::EditorFocus;
+    for (theme, tname) in [
+        (ThemeKind::HighContrast, "contraste"),
+        (ThemeKind::NoColor, "sans_couleur"),
+    ] {
+        for (focus, fname, tabs) in [
+            (EditorFocus::Measures, "mesures", 0),
+            (EditorFocus::Motivation, "motivation", 1),
+            (EditorFocus::Notes, "notes", 2),
+            (EditorFocus::Missing, "pieces_manquantes", 3),
+        ] {
+            snap(&format!("editor_focus_{fname}_{tname}"), |w, h| {
+                let mut app = App::new(false, today(), Theme::new(theme))
+                    .with_summaries(sample::summaries(5))
+                    .with_request(sample::loaded_request());
+                app.update(Action::Resize(w, h));
+                app.update(Action::Request(RequestMsg::OpenEditor));
+                app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
+                if focus == EditorFocus::Missing {
+                    for _ in 0..4 {
+                        app.update(Action::Editor(EditorMsg::CycleOutcome));
+                    }
+                }
+                for _ in 0..tabs {
+                    app.update(Action::Editor(EditorMsg::FocusNext));
+                }
+                if focus == EditorFocus::Motivation {
+                    app.update(Action::Paste("Compensation de la lenteur".into()));
+                }
+                assert_eq!(app.editor.as_ref().unwrap().focus, focus);
+                app
+            });
+        }
+    }
+}
+
+#[test]
+fn editor_lists_with_preview_and_questions() {
+    snap("editor_template_list", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::Editor(EditorMsg::ChooseTemplate));
+        app.update(Action::Editor(EditorMsg::ChooserMove(2)));
+        app
+    });
+    snap("editor_epreuves_list", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::Editor(EditorMsg::ChooseEpreuves));
+        app
+    });
+    snap("editor_reopen_exported", |w, h| {
+        let mut loaded = sample::loaded_request();
+        loaded.status = avis::domain::Status::Exporte;
+        loaded.journal.push(avis::store::JournalEvent {
+            seq: 99,
+            at: chrono::DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+            kind: "export".into(),
+            request_id: Some(loaded.record.request.id.clone()),
+            detail: String::new(),
+        });
+        let mut app = inbox(w, h).with_request(loaded);
+        app.update(Action::Resize(w, h));
+        app.update(Action::Request(RequestMsg::OpenEditor));
+        app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
+        app
+    });
+    snap("quit_unsaved_draft", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
+        app.update(Action::Quit);
+        app.update(Action::Worker(WorkerEvent::SaveFailed {
+            id: sample::loaded_request().record.request.id,
+            error: "le brouillon n'a pas pu être enregistré : le dossier du magasin a disparu"
+                .into(),
+        }));
+        app
+    });
+    snap("message_log", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::Editor(EditorMsg::Validate));
+        app.update(Action::Editor(EditorMsg::UndoDecision));
+        app.update(Action::ToggleLog);
         app
     });
 }

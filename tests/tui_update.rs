@@ -311,7 +311,9 @@ fn added_measures_epreuves_and_detail() {
     let added = ed.draft.opinion.measures.last().unwrap();
     assert_eq!(added.decision, Decision::Ajoute);
     assert_eq!(added.code, MeasureCode::SalleParticuliere);
-    app.update(Action::Editor(EditorMsg::CycleEpreuves));
+    app.update(Action::Editor(EditorMsg::ChooseEpreuves));
+    app.update(Action::Editor(EditorMsg::ChooserMove(1)));
+    app.update(Action::Editor(EditorMsg::ChooserChoose));
     app.update(Action::Editor(EditorMsg::EditDetail));
     for c in "sauf LV".chars() {
         app.update(Action::Editor(EditorMsg::LineInput(c)));
@@ -441,10 +443,19 @@ fn editor_keys_depend_on_the_focus() {
             &app,
             KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL)
         ),
-        Some(Action::Editor(EditorMsg::InsertTemplate))
+        Some(Action::Editor(EditorMsg::ChooseTemplate))
     );
-    app.update(Action::Editor(EditorMsg::InsertTemplate));
-    assert!(!app.editor.as_ref().unwrap().motivation.is_empty());
+    app.update(Action::Editor(EditorMsg::ChooseTemplate));
+    assert!(
+        app.editor.as_ref().unwrap().motivation.is_empty(),
+        "a list opens first"
+    );
+    app.update(Action::Editor(EditorMsg::ChooserMove(1)));
+    app.update(Action::Editor(EditorMsg::ChooserChoose));
+    assert_eq!(
+        app.editor.as_ref().unwrap().motivation.text(),
+        avis::tui::screens::editor::model::TEMPLATES[1]
+    );
     assert_eq!(
         handle_key(&app, KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE)),
         Some(Action::ToggleHelp)
@@ -770,4 +781,239 @@ mod random_keys {
             }
         }
     }
+}
+
+/// Every key of a string, typed.
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        if let Some(a) = handle_key(app, key(c)) {
+            app.update(a);
+        }
+    }
+}
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+fn press(app: &mut App, k: KeyEvent) {
+    if let Some(a) = handle_key(app, k) {
+        app.update(a);
+    }
+}
+
+#[test]
+fn typing_with_the_list_focused_changes_no_decision() {
+    let mut app = editor_app();
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
+    let before = app.editor.as_ref().unwrap().draft.clone();
+    let outcome = app.editor.as_ref().unwrap().outcome();
+    // Typed in the motivation: every letter goes into the text.
+    app.update(Action::Editor(EditorMsg::FocusNext));
+    typed(&mut app, "voir orthophoniste");
+    let ed = app.editor.as_ref().unwrap();
+    assert_eq!(ed.motivation.text(), "voir orthophoniste");
+    assert_eq!(ed.draft.opinion.measures, before.opinion.measures);
+    assert_eq!(ed.outcome(), outcome);
+    assert!(ed.picker.is_none() && ed.chooser.is_none());
+    // Ctrl+V pastes, it never validates.
+    press(&mut app, ctrl('v'));
+    assert!(app.editor.as_ref().unwrap().status != Status::Valide);
+    // Leaving is explicit: Échap, and only then do letters command.
+    press(&mut app, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    assert_eq!(app.editor.as_ref().unwrap().focus, EditorFocus::Measures);
+}
+
+#[test]
+fn undo_restores_the_last_decisions_one_by_one() {
+    let mut app = editor_app();
+    typed(&mut app, "a");
+    press(&mut app, KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    typed(&mut app, "r");
+    typed(&mut app, "o");
+    let ed = app.editor.as_ref().unwrap();
+    assert_eq!(ed.draft.opinion.measures.len(), 2);
+    assert!(ed.outcome_override.is_some());
+    typed(&mut app, "u");
+    assert!(app.editor.as_ref().unwrap().outcome_override.is_none());
+    typed(&mut app, "u");
+    let ed = app.editor.as_ref().unwrap();
+    assert_eq!(ed.draft.opinion.measures.len(), 1);
+    assert_eq!(ed.draft.opinion.measures[0].decision, Decision::Accorde);
+    typed(&mut app, "u");
+    assert!(app
+        .editor
+        .as_ref()
+        .unwrap()
+        .draft
+        .opinion
+        .measures
+        .is_empty());
+    typed(&mut app, "u");
+    assert!(
+        app.message.as_ref().unwrap().error,
+        "nothing left to undo, said"
+    );
+    // The undo steps stay with the avis when the editor is left and reopened.
+    typed(&mut app, "a");
+    press(&mut app, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    app.update(Action::Request(RequestMsg::OpenEditor));
+    typed(&mut app, "u");
+    assert!(app
+        .editor
+        .as_ref()
+        .unwrap()
+        .draft
+        .opinion
+        .measures
+        .is_empty());
+}
+
+#[test]
+fn text_undo_by_word_clear_and_paste() {
+    let mut app = editor_app();
+    app.update(Action::Editor(EditorMsg::FocusNext));
+    typed(&mut app, "voir orthophoniste");
+    press(&mut app, ctrl('z'));
+    assert_eq!(app.editor.as_ref().unwrap().motivation.text(), "voir ");
+    press(&mut app, ctrl('y'));
+    assert_eq!(
+        app.editor.as_ref().unwrap().motivation.text(),
+        "voir orthophoniste"
+    );
+    press(&mut app, ctrl('a'));
+    press(&mut app, KeyEvent::new(KeyCode::Delete, KeyModifiers::NONE));
+    assert!(app.editor.as_ref().unwrap().motivation.is_empty());
+    // A paste from the terminal arrives whole, as one undo step.
+    let long: String = "mot ".repeat(2500);
+    app.update(Action::Paste(long.clone()));
+    assert_eq!(app.editor.as_ref().unwrap().motivation.text(), long);
+    press(&mut app, ctrl('z'));
+    assert!(app.editor.as_ref().unwrap().motivation.is_empty());
+    assert!(app.editor.as_ref().unwrap().save != SaveState::Saved);
+}
+
+#[test]
+fn one_line_inputs_take_ctrl_keys_as_nothing() {
+    let mut app = editor_app();
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
+    app.update(Action::Editor(EditorMsg::EditDetail));
+    typed(&mut app, "français");
+    for c in ['u', 'w', 'v'] {
+        press(&mut app, ctrl(c));
+    }
+    assert_eq!(
+        app.editor.as_ref().unwrap().line.as_ref().unwrap().text,
+        "français"
+    );
+}
+
+#[test]
+fn a_message_disappears_when_its_state_changes() {
+    let mut app = editor_app();
+    let id = "AMX-2026-000123".to_string();
+    for _ in 0..3 {
+        app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
+        app.update(Action::Move(1));
+    }
+    app.update(Action::Editor(EditorMsg::Validate));
+    app.update(Action::Worker(WorkerEvent::Validated {
+        id: id.clone(),
+        result: Ok(()),
+        status: Status::Valide,
+        findings: vec![],
+    }));
+    assert!(app
+        .message
+        .as_ref()
+        .unwrap()
+        .text
+        .starts_with("Avis validé"));
+    // Back to draft: "Avis validé" is no longer true.
+    app.update(Action::Worker(WorkerEvent::Saved {
+        id: id.clone(),
+        status: Status::Brouillon,
+        findings: vec![],
+    }));
+    assert!(app.message.is_none());
+    // A message given on one screen goes when the doctor leaves it.
+    app.update(Action::Editor(EditorMsg::UndoDecision));
+    assert!(app.message.is_some());
+    app.update(Action::Back);
+    assert!(app.message.is_none());
+    assert!(!app.log.is_empty(), "the log keeps them");
+}
+
+#[test]
+fn an_exported_avis_is_reopened_only_after_confirmation() {
+    let mut loaded = sample::loaded_request();
+    loaded.status = Status::Exporte;
+    loaded.journal.push(avis::store::JournalEvent {
+        seq: 99,
+        at: chrono::DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+        kind: "export".into(),
+        request_id: Some(loaded.record.request.id.clone()),
+        detail: String::new(),
+    });
+    let mut app = app().with_request(loaded);
+    app.update(Action::Request(RequestMsg::OpenEditor));
+    assert!(app.message.as_ref().unwrap().text.contains("20/11/2026"));
+    typed(&mut app, "r");
+    let ed = app.editor.as_ref().unwrap();
+    assert!(ed.confirm_reopen.is_some(), "one key does not reopen it");
+    assert!(ed.draft.opinion.measures.is_empty());
+    typed(&mut app, "n");
+    assert!(app
+        .editor
+        .as_ref()
+        .unwrap()
+        .draft
+        .opinion
+        .measures
+        .is_empty());
+    typed(&mut app, "r");
+    typed(&mut app, "o");
+    let ed = app.editor.as_ref().unwrap();
+    assert_eq!(ed.draft.opinion.measures[0].decision, Decision::Refuse);
+}
+
+#[test]
+fn quitting_after_a_failed_save_asks_and_reports_a_lost_draft() {
+    let mut app = editor_app();
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
+    app.update(Action::Quit);
+    app.update(Action::Worker(WorkerEvent::SaveFailed {
+        id: "AMX-2026-000123".into(),
+        error: "le brouillon n'a pas pu être enregistré : magasin introuvable".into(),
+    }));
+    assert!(!app.should_quit);
+    assert!(app.quit.is_some(), "the doctor is asked");
+    let help: Vec<&str> = avis::tui::screens::keymap(&app)
+        .help()
+        .into_iter()
+        .map(|(_, h)| h)
+        .collect();
+    assert!(help.iter().any(|h| h.contains("enregistrer de nouveau")));
+    assert!(help
+        .iter()
+        .any(|h| h.contains("fichier de secours chiffré")));
+    assert!(help.iter().any(|h| h.contains("quitter et le perdre")));
+    // Keep it: the worker writes the sealed recovery file.
+    let cmds = app.update(handle_key(&app, key('g')).unwrap());
+    assert!(cmds
+        .iter()
+        .any(|c| matches!(c, WorkerCommand::KeepRecovery { .. })));
+    app.update(Action::Worker(WorkerEvent::RecoveryFailed {
+        id: "AMX-2026-000123".into(),
+        error: "disque plein".into(),
+    }));
+    assert!(
+        !app.should_quit,
+        "still asked when the file could not be written"
+    );
+    app.update(handle_key(&app, key('p')).unwrap());
+    assert!(app.should_quit);
+    assert!(app.exit_error.as_deref().unwrap().contains("perdu"));
 }

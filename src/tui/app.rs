@@ -197,6 +197,8 @@ pub struct App {
     pub show_log: bool,
     /// The quit question is open.
     pub quit: Option<QuitDialog>,
+    /// The decisions' undo steps of each avis left this session.
+    pub decision_history: std::collections::HashMap<String, Vec<editor::DecisionSnap>>,
     /// Quitting once the draft sent for saving is acknowledged.
     pub quitting: bool,
     /// Set when the application ends without keeping a draft: the French
@@ -254,6 +256,7 @@ impl App {
             log: Vec::new(),
             show_log: false,
             quit: None,
+            decision_history: Default::default(),
             quitting: false,
             exit_error: None,
             exit_note: None,
@@ -648,14 +651,8 @@ impl App {
                 ed.selected = er.selected.min(rows.saturating_sub(1));
                 ed.focus = er.focus;
                 ed.line = er.line;
-                let jump = |(r, c): (usize, usize)| {
-                    ratatui_textarea::CursorMove::Jump(
-                        u16::try_from(r).unwrap_or(u16::MAX),
-                        u16::try_from(c).unwrap_or(u16::MAX),
-                    )
-                };
-                ed.motivation.move_cursor(jump(er.motivation_cursor));
-                ed.notes.move_cursor(jump(er.notes_cursor));
+                ed.motivation.jump(er.motivation_cursor);
+                ed.notes.jump(er.notes_cursor);
             }
             if unsaved.is_some() {
                 ed.touch(now);

@@ -18,9 +18,11 @@ use crate::tui::worker::WorkerCommand;
 pub mod model;
 pub mod view;
 
+pub mod text;
+
 pub use model::{
-    new_draft, Editor, EditorFocus, LineEdit, LinePurpose, MeasureRow, Picker, PickerPurpose,
-    SaveState,
+    new_draft, Chooser, ChooserPurpose, DecisionSnap, Editor, EditorFocus, LineEdit, LinePurpose,
+    MeasureRow, Picker, PickerPurpose, SaveState,
 };
 pub use view::{click_at, render, EditorClick};
 
@@ -33,7 +35,8 @@ pub enum Msg {
     ModifyMeasure,
     AddMeasure,
     RemoveMeasure,
-    CycleEpreuves,
+    /// Opens the list of épreuves for the selected measure.
+    ChooseEpreuves,
     EditDetail,
     CycleOutcome,
     /// Override the first `bloquant` check with a written reason.
@@ -42,9 +45,26 @@ pub enum Msg {
     EditUntilSession,
     EditMeasureMotivation,
     ToggleMissing,
-    InsertTemplate,
+    /// Opens the list of motivation templates.
+    ChooseTemplate,
+    /// Undoes the last change of the decisions (`u`).
+    UndoDecision,
     /// A key typed into the focused multi-line text.
     TextKey(KeyEvent),
+    /// Ctrl+Z, Ctrl+Y in a text: undo, redo (by word).
+    TextUndo,
+    TextRedo,
+    /// Ctrl+A in a text: select all (Suppr then clears).
+    SelectAll,
+    /// Ctrl+V in a text: paste the text last cleared.
+    PasteClipboard,
+    /// Text pasted in the terminal.
+    Paste(String),
+    // The list with a preview (templates, épreuves).
+    ChooserMove(isize),
+    ChooserChoose,
+    /// The answer to "reopen this exported avis?".
+    ConfirmReopen(bool),
     SaveNow,
     Validate,
     Unvalidate,
@@ -86,6 +106,53 @@ pub fn keymap(app: &App) -> KeyMap {
     let Some(ed) = app.editor.as_ref() else {
         return KeyMap::default();
     };
+    if ed.confirm_reopen.is_some() {
+        return KeyMap::new(vec![
+            Binding::new(
+                &[Key::Char('o'), Key::Char('O')],
+                "oui, rouvrir l'avis envoyé (il faudra le renvoyer)",
+                Some("rouvrir"),
+                |_| e(Msg::ConfirmReopen(true)),
+            )
+            .hint_keys("o"),
+            Binding::new(
+                &[Key::Char('n'), Key::Char('N'), Key::Code(KeyCode::Esc)],
+                "non, laisser l'avis tel qu'envoyé",
+                Some("non"),
+                |_| e(Msg::ConfirmReopen(false)),
+            )
+            .hint_keys("n"),
+        ]);
+    }
+    if ed.chooser.is_some() {
+        return KeyMap::new(vec![
+            Binding::new(
+                &[Key::Code(KeyCode::Down), Key::Char('j')],
+                "choix suivant",
+                Some("choisir"),
+                |_| e(Msg::ChooserMove(1)),
+            )
+            .hint_keys("↓↑"),
+            Binding::new(
+                &[Key::Code(KeyCode::Up), Key::Char('k')],
+                "choix précédent",
+                None,
+                |_| e(Msg::ChooserMove(-1)),
+            ),
+            Binding::new(
+                &[Key::Code(KeyCode::Enter)],
+                "prendre ce choix",
+                Some("prendre"),
+                |_| e(Msg::ChooserChoose),
+            ),
+            Binding::new(
+                &[Key::Code(KeyCode::Esc)],
+                "annuler",
+                Some("annuler"),
+                |_| Action::Back,
+            ),
+        ]);
+    }
     if ed.picker.is_some() {
         return KeyMap::new(vec![
             Binding::new(
@@ -213,10 +280,34 @@ pub fn keymap(app: &App) -> KeyMap {
                 text_key,
             ),
             Binding::new(
+                &[Key::Ctrl('z')],
+                "annuler le dernier mot ou la dernière modification",
+                None,
+                |_| e(Msg::TextUndo),
+            ),
+            Binding::new(
+                &[Key::Ctrl('y')],
+                "rétablir ce qui a été annulé",
+                None,
+                |_| e(Msg::TextRedo),
+            ),
+            Binding::new(
+                &[Key::Ctrl('a')],
+                "tout sélectionner (puis Suppr : tout effacer)",
+                None,
+                |_| e(Msg::SelectAll),
+            ),
+            Binding::new(
+                &[Key::Ctrl('v')],
+                "coller le texte effacé en dernier (le collage du terminal arrive en entier)",
+                None,
+                |_| e(Msg::PasteClipboard),
+            ),
+            Binding::new(
                 &[Key::Ctrl('t')],
-                "insérer un modèle de motivation",
+                "choisir un modèle de motivation (avec aperçu)",
                 Some("modèle"),
-                |_| e(Msg::InsertTemplate),
+                |_| e(Msg::ChooseTemplate),
             ),
             Binding::new(
                 &[Key::Code(KeyCode::Esc)],
@@ -259,9 +350,9 @@ pub fn keymap(app: &App) -> KeyMap {
             ),
             Binding::new(
                 &[Key::Char('e')],
-                "épreuves concernées (toutes, écrites, orales…)",
+                "choisir les épreuves concernées (liste avec aperçu)",
                 None,
-                |_| e(Msg::CycleEpreuves),
+                |_| e(Msg::ChooseEpreuves),
             ),
             Binding::new(
                 &[Key::Char('+'), Key::Char('n')],
@@ -307,16 +398,25 @@ pub fn keymap(app: &App) -> KeyMap {
             ),
             Binding::new(
                 &[Key::Char('t')],
-                "insérer un modèle de motivation",
+                "choisir un modèle de motivation (avec aperçu)",
                 None,
-                |_| e(Msg::InsertTemplate),
+                |_| e(Msg::ChooseTemplate),
+            ),
+            Binding::new(
+                &[Key::Char('u')],
+                "annuler la dernière décision (plusieurs fois de suite)",
+                Some("annuler"),
+                |_| e(Msg::UndoDecision),
             ),
             Binding::new(&[Key::Char('v')], "valider l'avis", Some("valider"), |_| {
                 e(Msg::Validate)
             }),
-            Binding::new(&[Key::Char('u')], "remettre en brouillon", None, |_| {
-                e(Msg::Unvalidate)
-            }),
+            Binding::new(
+                &[Key::Char('b')],
+                "remettre l'avis en brouillon",
+                None,
+                |_| e(Msg::Unvalidate),
+            ),
             Binding::new(&[Key::Char('c')], "thème contrasté", None, |_| {
                 Action::ToggleContrast
             }),
@@ -353,6 +453,12 @@ pub fn keymap(app: &App) -> KeyMap {
             Binding::new(&[Key::Char('o')], "changer le résultat", None, |_| {
                 e(Msg::CycleOutcome)
             }),
+            Binding::new(
+                &[Key::Char('u')],
+                "annuler la dernière décision",
+                None,
+                |_| e(Msg::UndoDecision),
+            ),
             Binding::new(&[Key::Char('v')], "valider l'avis", Some("valider"), |_| {
                 e(Msg::Validate)
             }),
@@ -377,6 +483,36 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
         return;
     };
     // Modal parts first.
+    if let Some(pending) = ed.confirm_reopen.take() {
+        match msg {
+            Msg::ConfirmReopen(true) => {
+                ed.reopen_confirmed = true;
+                return update(app, *pending, out);
+            }
+            Msg::ConfirmReopen(false) => ed.note("L'avis reste tel qu'il a été envoyé"),
+            _ => ed.confirm_reopen = Some(pending),
+        }
+        return app.take_editor_message();
+    }
+    if let Some(chooser) = ed.chooser.as_mut() {
+        let n = match chooser.purpose {
+            ChooserPurpose::Template => model::TEMPLATES.len(),
+            ChooserPurpose::Epreuves(_) => model::EPREUVES.len(),
+        };
+        match msg {
+            Msg::ChooserMove(d) => {
+                chooser.selected =
+                    (chooser.selected as isize + d).clamp(0, n as isize - 1) as usize;
+            }
+            Msg::ChooserChoose => choose(app),
+            _ => {}
+        }
+        return app.take_editor_message();
+    }
+    if is_edit(&msg) && ed.status == Status::Exporte && !ed.reopen_confirmed {
+        ed.confirm_reopen = Some(Box::new(msg));
+        return;
+    }
     if let Some(picker) = ed.picker.as_mut() {
         match msg {
             Msg::PickerInput(c) => {
@@ -399,6 +535,7 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
                 let purpose = picker.purpose;
                 if let Some(code) = chosen {
                     ed.picker = None;
+                    ed.remember();
                     match purpose {
                         PickerPurpose::Add => ed.add(code),
                         PickerPurpose::Modify(row) => {
@@ -444,9 +581,11 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             };
         }
         Msg::Decide(decision) => {
+            ed.remember();
             if ed.decide(decision, None) {
                 ed.touch(now);
             } else {
+                ed.history.pop();
                 ed.warn("Une mesure ajoutée n'a pas de décision à choisir : x pour la retirer");
             }
         }
@@ -457,17 +596,58 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
         }
         Msg::AddMeasure => ed.picker = Some(Picker::new(PickerPurpose::Add)),
         Msg::RemoveMeasure => {
+            ed.remember();
             if ed.remove_selected() {
                 ed.touch(now);
-            }
-        }
-        Msg::CycleEpreuves => {
-            if ed.cycle_epreuves() {
-                ed.touch(now);
             } else {
-                ed.warn("Décidez d'abord la mesure (a, r ou m) avant de choisir les épreuves");
+                ed.history.pop();
             }
         }
+        Msg::ChooseEpreuves => match ed.selected_row().and_then(|r| ed.opinion(r)) {
+            Some(m) => {
+                let selected = model::EPREUVES
+                    .iter()
+                    .position(|x| *x == m.epreuves)
+                    .unwrap_or(0);
+                ed.chooser = Some(Chooser {
+                    purpose: ChooserPurpose::Epreuves(ed.selected),
+                    selected,
+                });
+            }
+            None => ed.warn("Décidez d'abord la mesure (a, r ou m) avant de choisir les épreuves"),
+        },
+        Msg::UndoDecision => {
+            if ed.undo_decision() {
+                ed.touch(now);
+                let left = ed.history.len();
+                ed.note(format!(
+                    "Dernière décision annulée ({left} autre(s) annulation(s) possible(s))"
+                ));
+            } else {
+                ed.warn("Aucune décision à annuler sur cet avis");
+            }
+        }
+        Msg::TextUndo | Msg::TextRedo | Msg::SelectAll | Msg::PasteClipboard => {
+            let field = match ed.focus {
+                EditorFocus::Motivation => &mut ed.motivation,
+                EditorFocus::Notes => &mut ed.notes,
+                _ => return,
+            };
+            let changed = match msg {
+                Msg::TextUndo => field.undo(),
+                Msg::TextRedo => field.redo(),
+                Msg::PasteClipboard => field.paste_clipboard(),
+                _ => {
+                    field.select_all();
+                    ed.note("Tout le texte est sélectionné : Suppr pour l'effacer, une autre touche pour annuler la sélection");
+                    false
+                }
+            };
+            if changed {
+                ed.touch(now);
+            }
+        }
+        Msg::Paste(text) => paste_text(app, &text),
         Msg::EditDetail => {
             if let Some(row) = ed.selected_row() {
                 // A restriction of an undecided measure is a modification.
@@ -506,10 +686,12 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             }
         }
         Msg::CycleOutcome => {
+            ed.remember();
             ed.cycle_outcome();
             ed.touch(now);
         }
         Msg::ToggleValidity => {
+            ed.remember();
             ed.toggle_validity();
             ed.touch(now);
         }
@@ -529,13 +711,15 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             None => ed.warn("Décidez d'abord la mesure (a, r ou m) avant d'en écrire le motif"),
         },
         Msg::ToggleMissing => {
+            ed.remember();
             ed.toggle_missing();
             ed.touch(now);
         }
-        Msg::InsertTemplate => {
-            ed.insert_template();
-            ed.focus = EditorFocus::Motivation;
-            ed.touch(now);
+        Msg::ChooseTemplate => {
+            ed.chooser = Some(Chooser {
+                purpose: ChooserPurpose::Template,
+                selected: 0,
+            })
         }
         Msg::TextKey(key) => {
             let changed = match ed.focus {
@@ -579,9 +763,84 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
         | Msg::PickerChoose
         | Msg::LineInput(_)
         | Msg::LineBackspace
-        | Msg::LineSubmit => {}
+        | Msg::LineSubmit
+        | Msg::ChooserMove(_)
+        | Msg::ChooserChoose
+        | Msg::ConfirmReopen(_) => {}
     }
     app.take_editor_message();
+}
+
+/// Whether a message changes the avis (an exported one asks first).
+fn is_edit(msg: &Msg) -> bool {
+    match msg {
+        Msg::TextKey(k) => matches!(
+            k.code,
+            KeyCode::Char(_) | KeyCode::Enter | KeyCode::Backspace | KeyCode::Delete
+        ),
+        Msg::Decide(_)
+        | Msg::ModifyMeasure
+        | Msg::AddMeasure
+        | Msg::RemoveMeasure
+        | Msg::ChooseEpreuves
+        | Msg::EditDetail
+        | Msg::CycleOutcome
+        | Msg::OverrideCheck
+        | Msg::ToggleValidity
+        | Msg::EditUntilSession
+        | Msg::EditMeasureMotivation
+        | Msg::ToggleMissing
+        | Msg::ChooseTemplate
+        | Msg::UndoDecision
+        | Msg::TextUndo
+        | Msg::TextRedo
+        | Msg::PasteClipboard
+        | Msg::Paste(_)
+        | Msg::Unvalidate => true,
+        _ => false,
+    }
+}
+
+/// Takes the choice of the open list.
+fn choose(app: &mut App) {
+    let now = app.now;
+    let Some(ed) = app.editor.as_mut() else {
+        return;
+    };
+    let Some(chooser) = ed.chooser.take() else {
+        return;
+    };
+    match chooser.purpose {
+        ChooserPurpose::Template => {
+            if ed.insert_template(chooser.selected) {
+                ed.focus = EditorFocus::Motivation;
+                ed.touch(now);
+                ed.note("Modèle inséré dans la motivation : Ctrl+Z pour le retirer");
+            }
+        }
+        ChooserPurpose::Epreuves(row) => {
+            let Some(choice) = model::EPREUVES.get(chooser.selected).cloned() else {
+                return;
+            };
+            ed.remember();
+            if ed.set_epreuves(row, choice.clone()) {
+                ed.touch(now);
+            }
+            if choice == crate::domain::Epreuves::Precisees {
+                let text = ed
+                    .rows()
+                    .get(row)
+                    .and_then(|r| ed.opinion(*r))
+                    .and_then(|m| m.detail.clone())
+                    .unwrap_or_default();
+                ed.line = Some(LineEdit {
+                    purpose: LinePurpose::Detail(row),
+                    text,
+                });
+                ed.note("Nommez les épreuves concernées, puis Entrée");
+            }
+        }
+    }
 }
 
 fn submit_line(app: &mut App, out: &mut Vec<WorkerCommand>) {
@@ -595,12 +854,14 @@ fn submit_line(app: &mut App, out: &mut Vec<WorkerCommand>) {
     match purpose {
         LinePurpose::Detail(row) => {
             ed.line = None;
+            ed.remember();
             if ed.set_detail(row, &text) {
                 ed.touch(now);
             }
         }
         LinePurpose::MeasureMotivation(row) => {
             ed.line = None;
+            ed.remember();
             if ed.set_measure_motivation(row, &text) {
                 ed.touch(now);
             }
@@ -611,6 +872,7 @@ fn submit_line(app: &mut App, out: &mut Vec<WorkerCommand>) {
                 return;
             }
             ed.line = None;
+            ed.remember();
             ed.draft.opinion.validity.until_session = text.trim().to_string();
             ed.touch(now);
         }
@@ -691,8 +953,14 @@ pub fn click(app: &mut App, col: u16, row: u16) {
     }
 }
 
-/// Pasted text: into the focused text area or the open one-line input.
+/// Pasted text: goes through the update (an exported avis asks first).
 pub fn paste(app: &mut App, text: &str) {
+    update(app, Msg::Paste(text.to_string()), &mut Vec::new());
+}
+
+/// Pasted text: into the open one-line input or the focused text area,
+/// whole, as one undo step.
+fn paste_text(app: &mut App, text: &str) {
     let now = app.now;
     let Some(ed) = app.editor.as_mut() else {
         return;
@@ -718,7 +986,6 @@ pub fn paste(app: &mut App, text: &str) {
     if changed {
         ed.touch(now);
     }
-    app.take_editor_message();
 }
 
 /// Pasted text for a one-line input: line breaks become spaces, control
@@ -740,6 +1007,12 @@ fn one_line(text: &str) -> String {
 /// request (saving first).
 pub fn back(app: &mut App, out: &mut Vec<WorkerCommand>) {
     if let Some(ed) = app.editor.as_mut() {
+        if ed.confirm_reopen.take().is_some() {
+            return;
+        }
+        if ed.chooser.take().is_some() {
+            return;
+        }
         if ed.picker.is_some() {
             ed.picker = None;
             return;
@@ -759,7 +1032,9 @@ pub fn back(app: &mut App, out: &mut Vec<WorkerCommand>) {
     if let (Some(ed), Some(req)) = (app.editor.as_ref(), app.request.as_mut()) {
         req.status = ed.status;
     }
-    app.editor = None;
+    if let Some(ed) = app.editor.take() {
+        app.decision_history.insert(ed.id, ed.history);
+    }
     app.screen = Screen::Request;
 }
 
@@ -767,8 +1042,21 @@ pub fn back(app: &mut App, out: &mut Vec<WorkerCommand>) {
 pub fn open(app: &mut App) {
     if let Some(req) = app.request.as_ref() {
         let mut ed = Editor::new(&req.record, req.draft.as_ref(), req.status);
-        if req.status == Status::Valide || req.status == Status::Exporte {
-            ed.note("Avis déjà validé : toute modification le remet en brouillon (il faudra le valider de nouveau)");
+        ed.exported_on = req.exported_on();
+        ed.history = app
+            .decision_history
+            .remove(&req.record.request.id)
+            .unwrap_or_default();
+        match (req.status, ed.exported_on) {
+            (Status::Exporte, Some(day)) => ed.note(format!(
+                "Avis envoyé au rectorat le {} : le modifier demandera une confirmation",
+                day.format("%d/%m/%Y")
+            )),
+            (Status::Exporte, None) => ed.note(
+                "Avis déjà envoyé au rectorat : le modifier demandera une confirmation",
+            ),
+            (Status::Valide, _) => ed.note("Avis déjà validé : toute modification le remet en brouillon (il faudra le valider de nouveau)"),
+            _ => {}
         }
         app.editor = Some(ed);
         app.screen = Screen::Editor;
