@@ -13,6 +13,7 @@ use avis::synth::SynthSpec;
 use avis::tui::action::Action;
 use avis::tui::app::App;
 use avis::tui::sample;
+use avis::tui::screens::inbox::Msg as InboxMsg;
 use avis::tui::theme::{Theme, ThemeKind};
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion};
@@ -116,8 +117,14 @@ fn first_frame(c: &mut Criterion) {
 
 /// The keystrokes of the filter benchmark: typing then erasing a query.
 fn keystrokes() -> Vec<Action> {
-    let mut keys: Vec<Action> = "martin lea".chars().map(Action::FilterInput).collect();
-    keys.extend(std::iter::repeat_n(Action::FilterBackspace, 10));
+    let mut keys: Vec<Action> = "martin lea"
+        .chars()
+        .map(|c| Action::Inbox(InboxMsg::FilterInput(c)))
+        .collect();
+    keys.extend(std::iter::repeat_n(
+        Action::Inbox(InboxMsg::FilterBackspace),
+        10,
+    ));
     keys
 }
 
@@ -128,10 +135,10 @@ fn filtering_app(sorts: usize) -> (App, Terminal<TestBackend>) {
         .with_summaries(sample::summaries(10_000));
     app.update(Action::Resize(WIDTH, HEIGHT));
     for _ in 0..sorts {
-        app.update(Action::CycleSort);
+        app.update(Action::Inbox(InboxMsg::CycleSort));
     }
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
-    app.update(Action::StartFilter);
+    app.update(Action::Inbox(InboxMsg::StartFilter));
     draw(&app, &mut terminal);
     (app, terminal)
 }
@@ -157,7 +164,7 @@ fn print_keystroke_p99(label: &str, app: &mut App, terminal: &mut Terminal<TestB
 
 fn filter(c: &mut Criterion) {
     let (mut by_name, mut terminal) = filtering_app(2);
-    assert_eq!(by_name.inbox.sort, avis::tui::inbox::SortKey::Name);
+    assert_eq!(by_name.inbox.sort, avis::tui::screens::inbox::SortKey::Name);
     print_keystroke_p99("sorted by name", &mut by_name, &mut terminal);
     let (mut app, mut terminal) = filtering_app(0);
     print_keystroke_p99("sorted by date received", &mut app, &mut terminal);

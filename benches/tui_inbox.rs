@@ -10,6 +10,7 @@ use std::hint::black_box;
 
 use avis::tui::action::Action;
 use avis::tui::app::App;
+use avis::tui::screens::inbox::Msg as InboxMsg;
 use avis::tui::{sample, screens, theme::Theme};
 use chrono::NaiveDate;
 use criterion::{criterion_group, BatchSize, Criterion};
@@ -57,7 +58,7 @@ fn inbox(c: &mut Criterion) {
     // One keystroke in the filter field, then the next frame.
     group.bench_function("filter_keystroke_to_frame", |b| {
         let mut app = App::new(false, today(), Theme::default()).with_summaries(summaries.clone());
-        let _ = app.update(Action::StartFilter);
+        let _ = app.update(Action::Inbox(InboxMsg::StartFilter));
         let mut term = terminal();
         let letters = ['d', 'u', 'r', 'a'];
         let mut i = 0usize;
@@ -65,9 +66,9 @@ fn inbox(c: &mut Criterion) {
             // Type up to four letters, then erase them, so that the filter
             // alternates between narrow and wide results.
             let action = if i % 8 < 4 {
-                Action::FilterInput(letters[i % 4])
+                Action::Inbox(InboxMsg::FilterInput(letters[i % 4]))
             } else {
-                Action::FilterBackspace
+                Action::Inbox(InboxMsg::FilterBackspace)
             };
             i += 1;
             let _ = app.update(action);

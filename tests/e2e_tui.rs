@@ -485,3 +485,37 @@ fn a_scan_after_the_image_query_of_a_real_terminal() {
     tmux.keys(&["q"]);
     demo.assert_exit_cleanly();
 }
+
+#[test]
+fn a_paste_of_ten_thousand_characters_shows_at_once() {
+    if !tmux_or_skip() {
+        return;
+    }
+    let demo = Demo::start("paste", "");
+    let tmux = &demo.tmux;
+    tmux.wait_for("À traiter 39");
+    tmux.keys(&["/"]);
+    tmux.text(REQUEST);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("1 Synthèse");
+    tmux.keys(&["a"]);
+    tmux.wait_for("Mesures : a accorder");
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("Ctrl+T modèle");
+    let text = format!("{}FIN-OK--", "lenteur ".repeat(1249));
+    assert_eq!(text.chars().count(), 10_000);
+    let out = tmux.run(&["set-buffer", "-b", "collage", "--", &text]);
+    assert!(out.status.success(), "tmux set-buffer failed");
+    // A bracketed paste, as a terminal sends it; no key after it.
+    let out = tmux.run(&["paste-buffer", "-p", "-b", "collage", "-t", "avis"]);
+    assert!(out.status.success(), "tmux paste-buffer failed");
+    let screen = tmux.wait_for("10000 caractères");
+    assert!(
+        screen.contains("FIN-OK--"),
+        "the end of the paste is shown: {screen}"
+    );
+    // Nothing of it ran as a command: the measures are still undecided.
+    assert!(screen.contains("À décider : "), "{screen}");
+    tmux.keys(&["C-c"]);
+    demo.assert_exit_cleanly();
+}

@@ -8,6 +8,9 @@ use avis::tui::action::Action;
 use avis::tui::app::App;
 use avis::tui::clean::is_dangerous;
 use avis::tui::sample;
+use avis::tui::screens::{
+    editor::Msg as EditorMsg, inbox::Msg as InboxMsg, request::Msg as RequestMsg,
+};
 use avis::tui::theme::{Theme, ThemeKind};
 use avis::tui::worker::{DocumentContent, ExportItem, WorkerEvent};
 use chrono::NaiveDate;
@@ -55,27 +58,27 @@ fn hostile_text_is_shown_visibly_everywhere() {
     for (w, h) in [(80, 24), (160, 50)] {
         let mut app = hostile_app(w, h);
         assert_clean(&app, w, h, "inbox");
-        app.update(Action::StartFilter);
+        app.update(Action::Inbox(InboxMsg::StartFilter));
         for c in HOSTILE.chars() {
-            app.update(Action::FilterInput(c));
+            app.update(Action::Inbox(InboxMsg::FilterInput(c)));
         }
         assert_clean(&app, w, h, "inbox filter");
-        app.update(Action::FilterClear);
+        app.update(Action::Inbox(InboxMsg::FilterClear));
 
         let mut app = app.with_request(sample::hostile_request());
         for tab in 0..5 {
-            app.update(Action::SelectTab(tab));
+            app.update(Action::Request(RequestMsg::SelectTab(tab)));
             assert_clean(&app, w, h, &format!("request tab {tab}"));
         }
-        app.update(Action::OpenEditor);
-        app.update(Action::Decide(Decision::Accorde));
+        app.update(Action::Request(RequestMsg::OpenEditor));
+        app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
         app.update(Action::Move(1));
-        app.update(Action::EditDetail);
+        app.update(Action::Editor(EditorMsg::EditDetail));
         for c in HOSTILE.chars() {
-            app.update(Action::LineInput(c));
+            app.update(Action::Editor(EditorMsg::LineInput(c)));
         }
         assert_clean(&app, w, h, "editor detail input");
-        app.update(Action::LineSubmit);
+        app.update(Action::Editor(EditorMsg::LineSubmit));
         assert_clean(&app, w, h, "editor");
         let id = app.editor.as_ref().unwrap().id.clone();
         app.update(Action::Worker(WorkerEvent::Validated {
@@ -87,11 +90,11 @@ fn hostile_text_is_shown_visibly_everywhere() {
         app.update(Action::Worker(WorkerEvent::Failed(HOSTILE.into())));
         assert_clean(&app, w, h, "editor with hostile error messages");
         app.update(Action::Back);
-        app.update(Action::SelectTab(2));
+        app.update(Action::Request(RequestMsg::SelectTab(2)));
         assert_clean(&app, w, h, "mesures with hostile detail");
 
-        app.update(Action::SelectTab(3));
-        app.update(Action::OpenDocument);
+        app.update(Action::Request(RequestMsg::SelectTab(3)));
+        app.update(Action::Request(RequestMsg::OpenDocument));
         app.update(Action::Worker(WorkerEvent::Document {
             sha256: "a".repeat(64),
             content: DocumentContent::Pages(vec![format!("page\n{HOSTILE}\n\tfin")]),
@@ -100,7 +103,7 @@ fn hostile_text_is_shown_visibly_everywhere() {
         app.update(Action::Back);
         app.update(Action::Back);
 
-        app.update(Action::OpenExport);
+        app.update(Action::Inbox(InboxMsg::OpenExport));
         app.update(Action::Worker(WorkerEvent::ExportPreview(vec![
             ExportItem {
                 id: HOSTILE.into(),
@@ -128,17 +131,18 @@ fn the_hostile_fixture_request_is_shown_visibly() {
     for (w, h) in [(80, 24), (160, 50)] {
         let mut app = hostile_app(w, h).with_request(loaded.clone());
         for tab in 0..5 {
-            app.update(Action::SelectTab(tab));
+            app.update(Action::Request(RequestMsg::SelectTab(tab)));
             assert_clean(&app, w, h, &format!("fixture 000031, tab {tab}"));
         }
-        app.update(Action::OpenEditor);
+        app.update(Action::Request(RequestMsg::OpenEditor));
         assert_clean(&app, w, h, "fixture 000031, editor");
         app.update(Action::Back);
-        let mut draft = avis::tui::editor::new_draft(&app.request.as_ref().unwrap().record);
+        let mut draft =
+            avis::tui::screens::editor::new_draft(&app.request.as_ref().unwrap().record);
         draft.opinion.motivation = format!("motif {HOSTILE}\nligne 2");
         draft.private_notes = HOSTILE.into();
         app.request.as_mut().unwrap().draft = Some(draft);
-        app.update(Action::OpenEditor);
+        app.update(Action::Request(RequestMsg::OpenEditor));
         assert_clean(&app, w, h, "a draft applied from a file with hostile text");
         let ed = app.editor.as_ref().unwrap();
         assert!(
@@ -159,12 +163,12 @@ fn tiny_terminals_never_panic() {
                 .unwrap();
         };
         for tab in 0..5 {
-            app.update(Action::SelectTab(tab));
+            app.update(Action::Request(RequestMsg::SelectTab(tab)));
             draw(&app);
         }
-        app.update(Action::OpenEditor);
+        app.update(Action::Request(RequestMsg::OpenEditor));
         draw(&app);
-        app.update(Action::AddMeasure);
+        app.update(Action::Editor(EditorMsg::AddMeasure));
         draw(&app);
         app.update(Action::Back);
         app.update(Action::ToggleHelp);
@@ -172,8 +176,8 @@ fn tiny_terminals_never_panic() {
         app.update(Action::ToggleHelp);
         app.update(Action::Click(w / 2, h / 2));
         app.update(Action::Back);
-        app.update(Action::OpenDocument);
-        app.update(Action::OpenDocument);
+        app.update(Action::Request(RequestMsg::OpenDocument));
+        app.update(Action::Request(RequestMsg::OpenDocument));
         assert_eq!(app.screen, avis::tui::app::Screen::Viewer);
         app.update(Action::Worker(WorkerEvent::Document {
             sha256: "a".repeat(64),
@@ -186,7 +190,7 @@ fn tiny_terminals_never_panic() {
         draw(&app);
         app.update(Action::Back);
         app.update(Action::Back);
-        app.update(Action::OpenExport);
+        app.update(Action::Inbox(InboxMsg::OpenExport));
         draw(&app);
         assert!(!app.should_quit);
     }

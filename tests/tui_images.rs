@@ -11,6 +11,7 @@ use avis::tui::action::Action;
 use avis::tui::app::{App, Screen};
 use avis::tui::graphics::{self, ImageMode, Picture};
 use avis::tui::sample;
+use avis::tui::screens::request::Msg as RequestMsg;
 use avis::tui::screens::viewer::image_area;
 use avis::tui::theme::{Theme, ThemeKind};
 use avis::tui::worker::{DocumentContent, ImageJob, WorkerCommand, WorkerEvent};
@@ -56,9 +57,9 @@ fn viewer(kind: ThemeKind, mode: ImageMode, size: (u16, u16)) -> App {
         .with_request(sample::loaded_request());
     app.images = mode;
     app.update(Action::Resize(size.0, size.1));
-    app.update(Action::SelectTab(3));
+    app.update(Action::Request(RequestMsg::SelectTab(3)));
     app.update(Action::Move(1));
-    let cmds = app.update(Action::OpenDocument);
+    let cmds = app.update(Action::Request(RequestMsg::OpenDocument));
     assert!(matches!(&cmds[..], [WorkerCommand::Document { sha256, .. }] if *sha256 == sha()));
     assert_eq!(app.screen, Screen::Viewer);
     app

@@ -7,9 +7,13 @@ use std::time::{Duration, Instant};
 use avis::domain::Status;
 use avis::tui::action::Action;
 use avis::tui::app::{lock_delay, App, ExportPhase, Screen, Tab, DEFAULT_LOCK_AFTER};
-use avis::tui::editor::{EditorFocus, SaveState};
-use avis::tui::keys::{handle_key, help, hints};
 use avis::tui::sample;
+use avis::tui::screens::editor::{EditorFocus, SaveState};
+use avis::tui::screens::{
+    editor::Msg as EditorMsg, inbox::Msg as InboxMsg, request::Msg as RequestMsg,
+    unlock::Msg as UnlockMsg,
+};
+use avis::tui::screens::{handle_key, help, hints};
 use avis::tui::theme::{Theme, ThemeKind};
 use avis::tui::worker::{WorkerCommand, WorkerEvent};
 use chrono::NaiveDate;
@@ -56,9 +60,9 @@ fn assert_nothing_decrypted(app: &App) {
 /// Types the passphrase and plays the worker's replies up to the inbox.
 fn unlock_again(app: &mut App) -> Vec<WorkerCommand> {
     for c in "secret".chars() {
-        app.update(Action::UnlockInput(c));
+        app.update(Action::Unlock(UnlockMsg::Input(c)));
     }
-    let cmds = app.update(Action::UnlockSubmit);
+    let cmds = app.update(Action::Unlock(UnlockMsg::Submit));
     assert!(matches!(cmds.as_slice(), [WorkerCommand::Unlock(_)]));
     let cmds = app.update(Action::Worker(WorkerEvent::Unlocked(Box::default())));
     assert!(matches!(cmds.as_slice(), [WorkerCommand::LoadSummaries]));
@@ -108,7 +112,10 @@ fn zero_disables_the_idle_lock_and_ctrl_l_still_locks() {
     assert_nothing_decrypted(&app);
     // On the lock screen Ctrl+L does nothing and 'l' is a character.
     assert_eq!(handle_key(&app, ctrl_l()), None);
-    assert_eq!(handle_key(&app, key('l')), Some(Action::UnlockInput('l')));
+    assert_eq!(
+        handle_key(&app, key('l')),
+        Some(Action::Unlock(UnlockMsg::Input('l')))
+    );
 }
 
 #[test]
@@ -131,8 +138,8 @@ fn ctrl_l_everywhere_and_in_the_help() {
     let mut app = app_at(t0).with_request(sample::loaded_request());
     assert_eq!(handle_key(&app, ctrl_l()), Some(Action::Lock));
     assert!(help(&app).iter().any(|(k, _)| *k == "Ctrl+L"));
-    app.update(Action::OpenEditor);
-    app.update(Action::FocusNext);
+    app.update(Action::Request(RequestMsg::OpenEditor));
+    app.update(Action::Editor(EditorMsg::FocusNext));
     assert_eq!(app.editor.as_ref().unwrap().focus, EditorFocus::Motivation);
     assert_eq!(
         handle_key(&app, ctrl_l()),
@@ -150,12 +157,12 @@ fn ctrl_l_everywhere_and_in_the_help() {
 fn typed_text_is_saved_before_the_store_is_dropped_and_comes_back() {
     let t0 = Instant::now();
     let mut app = app_at(t0).with_request(sample::loaded_request());
-    app.update(Action::SelectTab(2));
-    app.update(Action::OpenEditor);
+    app.update(Action::Request(RequestMsg::SelectTab(2)));
+    app.update(Action::Request(RequestMsg::OpenEditor));
     app.update(Action::Move(1));
-    app.update(Action::FocusNext);
+    app.update(Action::Editor(EditorMsg::FocusNext));
     for c in "Lenteur".chars() {
-        app.update(Action::TextKey(key(c)));
+        app.update(Action::Editor(EditorMsg::TextKey(key(c))));
     }
     // Idle before the debounce even ran: one tick does both, save first.
     let cmds = app.update(Action::Tick(t0 + 5 * MIN));
@@ -205,19 +212,20 @@ fn typed_text_is_saved_before_the_store_is_dropped_and_comes_back() {
 fn a_failed_save_keeps_the_text_in_memory_until_the_unlock() {
     let t0 = Instant::now();
     let mut app = app_at(t0).with_request(sample::loaded_request());
-    app.update(Action::OpenEditor);
-    app.update(Action::FocusNext);
+    app.update(Action::Request(RequestMsg::OpenEditor));
+    app.update(Action::Editor(EditorMsg::FocusNext));
     for c in "Lenteur".chars() {
-        app.update(Action::TextKey(key(c)));
+        app.update(Action::Editor(EditorMsg::TextKey(key(c))));
     }
     let cmds = app.update(Action::Lock);
     assert!(matches!(
         cmds.as_slice(),
         [WorkerCommand::SaveDraft { .. }, WorkerCommand::Lock]
     ));
-    app.update(Action::Worker(WorkerEvent::Failed(
-        "le brouillon n'a pas pu être enregistré : disque plein".into(),
-    )));
+    app.update(Action::Worker(WorkerEvent::SaveFailed {
+        id: sample::loaded_request().record.request.id,
+        error: "le brouillon n'a pas pu être enregistré : disque plein".into(),
+    }));
     assert!(app.locked.as_ref().unwrap().save_failed);
     assert!(app.resume.as_ref().unwrap().pending.is_some());
     // Escape warns once before the kept text would be lost.
@@ -235,7 +243,7 @@ fn a_failed_save_keeps_the_text_in_memory_until_the_unlock() {
     let ed = app.editor.as_ref().unwrap();
     assert_eq!(ed.motivation.lines().join("\n"), "Lenteur");
     assert_eq!(ed.save, SaveState::Pending, "it will be saved again");
-    assert!(ed.message.is_some());
+    assert!(app.message.is_some());
     let cmds = app.update(Action::Tick(t0 + MIN));
     assert!(matches!(cmds.as_slice(), [WorkerCommand::SaveDraft { .. }]));
 }
@@ -244,7 +252,7 @@ fn a_failed_save_keeps_the_text_in_memory_until_the_unlock() {
 fn late_replies_are_dropped_while_locked() {
     let t0 = Instant::now();
     let mut app = app_at(t0);
-    app.update(Action::OpenSelected);
+    app.update(Action::Inbox(InboxMsg::OpenSelected));
     app.update(Action::Lock);
     app.update(Action::Worker(WorkerEvent::Summaries(sample::summaries(5))));
     app.update(Action::Worker(WorkerEvent::Request(Box::new(
@@ -258,11 +266,11 @@ fn late_replies_are_dropped_while_locked() {
 fn a_wrong_passphrase_says_so_and_the_inbox_selection_comes_back() {
     let t0 = Instant::now();
     let mut app = app_at(t0);
-    app.update(Action::MoveTo(7));
+    app.update(Action::Inbox(InboxMsg::MoveTo(7)));
     let selected = app.inbox.selected_id().unwrap().to_string();
     app.update(Action::Lock);
-    app.update(Action::UnlockInput('x'));
-    app.update(Action::UnlockSubmit);
+    app.update(Action::Unlock(UnlockMsg::Input('x')));
+    app.update(Action::Unlock(UnlockMsg::Submit));
     app.update(Action::Worker(WorkerEvent::UnlockFailed(
         "phrase de passe incorrecte : vérifiez-la et réessayez".into(),
     )));
@@ -296,7 +304,7 @@ fn the_demo_locks_too_and_takes_its_passphrase() {
 fn no_lock_in_the_middle_of_an_export() {
     let t0 = Instant::now();
     let mut app = app_at(t0);
-    app.update(Action::OpenExport);
+    app.update(Action::Inbox(InboxMsg::OpenExport));
     app.export.phase = ExportPhase::Running;
     assert!(app.update(Action::Tick(t0 + 6 * MIN)).is_empty());
     assert_eq!(app.screen, Screen::Export);
@@ -320,10 +328,10 @@ fn escape_on_the_lock_screen_quits_when_nothing_is_kept() {
 fn an_open_one_line_input_comes_back_with_its_text() {
     let t0 = Instant::now();
     let mut app = app_at(t0).with_request(sample::loaded_request());
-    app.update(Action::OpenEditor);
-    app.update(Action::EditDetail);
+    app.update(Action::Request(RequestMsg::OpenEditor));
+    app.update(Action::Editor(EditorMsg::EditDetail));
     for c in "sauf oral".chars() {
-        app.update(Action::LineInput(c));
+        app.update(Action::Editor(EditorMsg::LineInput(c)));
     }
     let cmds = app.update(Action::Lock);
     assert!(is_lock(&cmds));

@@ -6,6 +6,10 @@ use avis::store::ExportedFile;
 use avis::tui::action::Action;
 use avis::tui::app::{App, Screen};
 use avis::tui::sample;
+use avis::tui::screens::{
+    editor::Msg as EditorMsg, export::Msg as ExportMsg, inbox::Msg as InboxMsg,
+    request::Msg as RequestMsg, unlock::Msg as UnlockMsg,
+};
 use avis::tui::theme::{Theme, ThemeKind};
 use avis::tui::worker::{DocumentContent, ExportItem, WorkerEvent};
 use chrono::NaiveDate;
@@ -38,11 +42,12 @@ fn request(w: u16, h: u16) -> App {
 
 fn editor(w: u16, h: u16) -> App {
     let mut app = request(w, h);
-    app.update(Action::OpenEditor);
-    app.update(Action::Decide(Decision::Accorde));
+    app.update(Action::Request(RequestMsg::OpenEditor));
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
     app.update(Action::Move(1));
-    app.update(Action::Decide(Decision::Refuse));
-    app.update(Action::InsertTemplate);
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
+    app.update(Action::Editor(EditorMsg::ChooseTemplate));
+    app.update(Action::Editor(EditorMsg::ChooserChoose));
     app.update(Action::Back);
     app
 }
@@ -68,14 +73,14 @@ fn unlock() {
     snap("unlock", |w, h| {
         let mut app = base(w, h);
         for c in "secret".chars() {
-            app.update(Action::UnlockInput(c));
+            app.update(Action::Unlock(UnlockMsg::Input(c)));
         }
         app
     });
     snap("unlock_wrong_passphrase", |w, h| {
         let mut app = base(w, h);
-        app.update(Action::UnlockInput('x'));
-        app.update(Action::UnlockSubmit);
+        app.update(Action::Unlock(UnlockMsg::Input('x')));
+        app.update(Action::Unlock(UnlockMsg::Submit));
         app.update(Action::Worker(WorkerEvent::UnlockFailed(
             "phrase de passe incorrecte : vérifiez-la et réessayez".into(),
         )));
@@ -86,7 +91,7 @@ fn unlock() {
         app.update(Action::Lock);
         app.locked.as_mut().unwrap().idle = true;
         for c in "sec".chars() {
-            app.update(Action::UnlockInput(c));
+            app.update(Action::Unlock(UnlockMsg::Input(c)));
         }
         app
     });
@@ -95,10 +100,13 @@ fn unlock() {
             .with_summaries(avis::tui::sample::summaries(5))
             .with_request(sample::loaded_request());
         app.update(Action::Resize(w, h));
-        app.update(Action::OpenEditor);
-        app.update(Action::Decide(Decision::Accorde));
+        app.update(Action::Request(RequestMsg::OpenEditor));
+        app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
         app.update(Action::Lock);
-        app.update(Action::Worker(WorkerEvent::Failed("disque plein".into())));
+        app.update(Action::Worker(WorkerEvent::SaveFailed {
+            id: sample::loaded_request().record.request.id,
+            error: "disque plein".into(),
+        }));
         app
     });
     snap("unlock_demo_progress", |w, h| {
@@ -118,17 +126,19 @@ fn inbox_screens() {
     snap("inbox", inbox);
     snap("inbox_filter", |w, h| {
         let mut app = inbox(w, h);
-        app.update(Action::StartFilter);
+        app.update(Action::Inbox(InboxMsg::StartFilter));
         for c in "dnb".chars() {
-            app.update(Action::FilterInput(c));
+            app.update(Action::Inbox(InboxMsg::FilterInput(c)));
         }
         app
     });
     snap("inbox_sorted_brouillons", |w, h| {
         let mut app = inbox(w, h);
-        app.update(Action::CycleSort);
-        app.update(Action::CycleSort);
-        app.update(Action::StatusFilter(Some(avis::domain::Status::Brouillon)));
+        app.update(Action::Inbox(InboxMsg::CycleSort));
+        app.update(Action::Inbox(InboxMsg::CycleSort));
+        app.update(Action::Inbox(InboxMsg::StatusFilter(Some(
+            avis::domain::Status::Brouillon,
+        ))));
         app
     });
     snap("inbox_help", |w, h| {
@@ -160,14 +170,14 @@ fn request_tabs() {
     {
         snap(&format!("request_{name}"), |w, h| {
             let mut app = request(w, h);
-            app.update(Action::SelectTab(i));
+            app.update(Action::Request(RequestMsg::SelectTab(i)));
             app
         });
     }
     snap("request_mesures_with_avis", |w, h| {
         let mut app = editor(w, h);
         app.update(Action::Back);
-        app.update(Action::SelectTab(2));
+        app.update(Action::Request(RequestMsg::SelectTab(2)));
         app
     });
     snap("request_help", |w, h| {
@@ -182,42 +192,42 @@ fn editor_screens() {
     snap("editor", editor);
     snap("editor_picker", |w, h| {
         let mut app = editor(w, h);
-        app.update(Action::AddMeasure);
+        app.update(Action::Editor(EditorMsg::AddMeasure));
         for c in "secr".chars() {
-            app.update(Action::PickerInput(c));
+            app.update(Action::Editor(EditorMsg::PickerInput(c)));
         }
         app
     });
     snap("editor_detail", |w, h| {
         let mut app = editor(w, h);
-        app.update(Action::EditDetail);
+        app.update(Action::Editor(EditorMsg::EditDetail));
         for c in "sauf langue vivante".chars() {
-            app.update(Action::LineInput(c));
+            app.update(Action::Editor(EditorMsg::LineInput(c)));
         }
         app
     });
     snap("editor_incomplet", |w, h| {
         let mut app = editor(w, h);
         for _ in 0..4 {
-            app.update(Action::CycleOutcome);
+            app.update(Action::Editor(EditorMsg::CycleOutcome));
         }
-        app.update(Action::FocusNext);
-        app.update(Action::FocusNext);
-        app.update(Action::FocusNext);
-        app.update(Action::ToggleMissing);
+        app.update(Action::Editor(EditorMsg::FocusNext));
+        app.update(Action::Editor(EditorMsg::FocusNext));
+        app.update(Action::Editor(EditorMsg::FocusNext));
+        app.update(Action::Editor(EditorMsg::ToggleMissing));
         app
     });
     snap("editor_override", |w, h| {
         let mut app = editor(w, h);
-        app.update(Action::OverrideCheck);
+        app.update(Action::Editor(EditorMsg::OverrideCheck));
         for c in "point d'évolution joint au dossier papier".chars() {
-            app.update(Action::LineInput(c));
+            app.update(Action::Editor(EditorMsg::LineInput(c)));
         }
         app
     });
     snap("editor_validation_refused", |w, h| {
         let mut app = editor(w, h);
-        app.update(Action::Validate);
+        app.update(Action::Editor(EditorMsg::Validate));
         app
     });
     snap("editor_all_decided", |w, h| {
@@ -228,7 +238,7 @@ fn editor_screens() {
                 break;
             }
             app.update(Action::Move(1));
-            app.update(Action::Decide(Decision::Accorde));
+            app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
         }
         assert_eq!(app.editor.as_ref().unwrap().undecided(), 0);
         app
@@ -244,8 +254,8 @@ fn editor_screens() {
 fn viewer_screens() {
     snap("viewer_pdf", |w, h| {
         let mut app = request(w, h);
-        app.update(Action::SelectTab(3));
-        app.update(Action::OpenDocument);
+        app.update(Action::Request(RequestMsg::SelectTab(3)));
+        app.update(Action::Request(RequestMsg::OpenDocument));
         app.update(Action::Worker(WorkerEvent::Document {
             sha256: "a".repeat(64),
             content: DocumentContent::Pages(vec![
@@ -257,15 +267,15 @@ fn viewer_screens() {
     });
     snap("viewer_loading", |w, h| {
         let mut app = request(w, h);
-        app.update(Action::SelectTab(3));
-        app.update(Action::OpenDocument);
+        app.update(Action::Request(RequestMsg::SelectTab(3)));
+        app.update(Action::Request(RequestMsg::OpenDocument));
         app
     });
     snap("viewer_image", |w, h| {
         let mut app = request(w, h);
-        app.update(Action::SelectTab(3));
+        app.update(Action::Request(RequestMsg::SelectTab(3)));
         app.update(Action::Move(1));
-        app.update(Action::OpenDocument);
+        app.update(Action::Request(RequestMsg::OpenDocument));
         let (iw, ih) = (8u32, 8u32);
         let rgb: Vec<u8> = (0..iw * ih)
             .flat_map(|i| {
@@ -287,7 +297,7 @@ fn viewer_screens() {
 
 fn export_app(w: u16, h: u16) -> App {
     let mut app = inbox(w, h);
-    app.update(Action::OpenExport);
+    app.update(Action::Inbox(InboxMsg::OpenExport));
     app.update(Action::Worker(WorkerEvent::ExportPreview(vec![
         ExportItem {
             id: "AMX-2026-000103".into(),
@@ -308,13 +318,13 @@ fn export_screens() {
     snap("export", export_app);
     snap("export_confirm", |w, h| {
         let mut app = export_app(w, h);
-        app.update(Action::ExportSubmit);
+        app.update(Action::Export(ExportMsg::Submit));
         app
     });
     snap("export_running", |w, h| {
         let mut app = export_app(w, h);
-        app.update(Action::ExportSubmit);
-        app.update(Action::ExportConfirm(true));
+        app.update(Action::Export(ExportMsg::Submit));
+        app.update(Action::Export(ExportMsg::Confirm(true)));
         app.update(Action::Worker(WorkerEvent::Progress {
             label: "Export".into(),
             done: 1,
@@ -324,8 +334,8 @@ fn export_screens() {
     });
     snap("export_done", |w, h| {
         let mut app = export_app(w, h);
-        app.update(Action::ExportSubmit);
-        app.update(Action::ExportConfirm(true));
+        app.update(Action::Export(ExportMsg::Submit));
+        app.update(Action::Export(ExportMsg::Confirm(true)));
         app.update(Action::Worker(WorkerEvent::Exported(Ok(vec![
             ExportedFile {
                 path: "./avis-export.avis".into(),
@@ -334,6 +344,97 @@ fn export_screens() {
             },
         ]))));
         assert_eq!(app.screen, Screen::Export);
+        app
+    });
+}
+
+/// The editor with the focus on each part, in the themes without colour
+/// meaning: the focus shows by its marked title and thick border.
+#[test]
+fn editor_focus_without_colour() {
+    use avis::tui::screens::editor::EditorFocus;
+    for (theme, tname) in [
+        (ThemeKind::HighContrast, "contraste"),
+        (ThemeKind::NoColor, "sans_couleur"),
+    ] {
+        for (focus, fname, tabs) in [
+            (EditorFocus::Measures, "mesures", 0),
+            (EditorFocus::Motivation, "motivation", 1),
+            (EditorFocus::Notes, "notes", 2),
+            (EditorFocus::Missing, "pieces_manquantes", 3),
+        ] {
+            snap(&format!("editor_focus_{fname}_{tname}"), |w, h| {
+                let mut app = App::new(false, today(), Theme::new(theme))
+                    .with_summaries(sample::summaries(5))
+                    .with_request(sample::loaded_request());
+                app.update(Action::Resize(w, h));
+                app.update(Action::Request(RequestMsg::OpenEditor));
+                app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
+                if focus == EditorFocus::Missing {
+                    for _ in 0..4 {
+                        app.update(Action::Editor(EditorMsg::CycleOutcome));
+                    }
+                }
+                for _ in 0..tabs {
+                    app.update(Action::Editor(EditorMsg::FocusNext));
+                }
+                if focus == EditorFocus::Motivation {
+                    app.update(Action::Paste("Compensation de la lenteur".into()));
+                }
+                assert_eq!(app.editor.as_ref().unwrap().focus, focus);
+                app
+            });
+        }
+    }
+}
+
+#[test]
+fn editor_lists_with_preview_and_questions() {
+    snap("editor_template_list", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::Editor(EditorMsg::ChooseTemplate));
+        app.update(Action::Editor(EditorMsg::ChooserMove(2)));
+        app
+    });
+    snap("editor_epreuves_list", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::Editor(EditorMsg::ChooseEpreuves));
+        app
+    });
+    snap("editor_reopen_exported", |w, h| {
+        let mut loaded = sample::loaded_request();
+        loaded.status = avis::domain::Status::Exporte;
+        loaded.journal.push(avis::store::JournalEvent {
+            seq: 99,
+            at: chrono::DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
+                .unwrap()
+                .with_timezone(&chrono::Utc),
+            kind: "export".into(),
+            request_id: Some(loaded.record.request.id.clone()),
+            detail: String::new(),
+        });
+        let mut app = inbox(w, h).with_request(loaded);
+        app.update(Action::Resize(w, h));
+        app.update(Action::Request(RequestMsg::OpenEditor));
+        app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
+        app
+    });
+    snap("quit_unsaved_draft", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
+        app.update(Action::Quit);
+        app.update(Action::Worker(WorkerEvent::SaveFailed {
+            id: sample::loaded_request().record.request.id,
+            error: "le brouillon n'a pas pu être enregistré : le dossier du magasin a disparu"
+                .into(),
+        }));
+        app
+    });
+    snap("message_log", |w, h| {
+        let mut app = editor(w, h);
+        app.update(Action::Editor(EditorMsg::Validate));
+        app.update(Action::Editor(EditorMsg::UndoDecision));
+        app.update(Action::ToggleLog);
         app
     });
 }

@@ -5,10 +5,14 @@ use std::time::{Duration, Instant};
 use avis::domain::{Decision, MeasureCode, Outcome, Status, ValidityKind};
 use avis::tui::action::Action;
 use avis::tui::app::{App, ExportPhase, Screen, Tab};
-use avis::tui::editor::{EditorFocus, SaveState};
-use avis::tui::inbox::SortKey;
-use avis::tui::keys::{handle_key, help};
 use avis::tui::sample;
+use avis::tui::screens::editor::{EditorFocus, SaveState};
+use avis::tui::screens::inbox::SortKey;
+use avis::tui::screens::{
+    editor::Msg as EditorMsg, export::Msg as ExportMsg, inbox::Msg as InboxMsg,
+    request::Msg as RequestMsg, unlock::Msg as UnlockMsg,
+};
+use avis::tui::screens::{handle_key, help};
 use avis::tui::theme::{Theme, ThemeKind};
 use avis::tui::worker::{WorkerCommand, WorkerEvent};
 use chrono::NaiveDate;
@@ -31,21 +35,21 @@ fn key(c: char) -> KeyEvent {
 
 fn editor_app() -> App {
     let mut app = app().with_request(sample::loaded_request());
-    app.update(Action::OpenEditor);
+    app.update(Action::Request(RequestMsg::OpenEditor));
     app
 }
 
 #[test]
 fn unlock_sends_the_passphrase_and_shows_errors() {
     let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal));
-    assert!(app.update(Action::UnlockSubmit).is_empty());
+    assert!(app.update(Action::Unlock(UnlockMsg::Submit)).is_empty());
     assert!(app.unlock.error.is_some(), "an empty passphrase is refused");
     for c in "abc".chars() {
-        app.update(Action::UnlockInput(c));
+        app.update(Action::Unlock(UnlockMsg::Input(c)));
     }
-    app.update(Action::UnlockBackspace);
+    app.update(Action::Unlock(UnlockMsg::Backspace));
     assert_eq!(app.unlock.input.as_str(), "ab");
-    let cmds = app.update(Action::UnlockSubmit);
+    let cmds = app.update(Action::Unlock(UnlockMsg::Submit));
     assert!(matches!(cmds.as_slice(), [WorkerCommand::Unlock(_)]));
     assert!(app.unlock.busy);
     assert!(
@@ -97,9 +101,9 @@ fn question_mark_opens_a_help_for_each_screen() {
 #[test]
 fn filter_matches_name_diploma_troubles_and_measures_without_accents() {
     let mut app = app();
-    app.update(Action::StartFilter);
+    app.update(Action::Inbox(InboxMsg::StartFilter));
     for c in "ETIENNE".chars() {
-        app.update(Action::FilterInput(c));
+        app.update(Action::Inbox(InboxMsg::FilterInput(c)));
     }
     assert!(!app.inbox.view.is_empty());
     assert!(app
@@ -107,28 +111,28 @@ fn filter_matches_name_diploma_troubles_and_measures_without_accents() {
         .view
         .iter()
         .all(|&i| app.inbox.rows[i].summary.candidate.starts_with("ÉTIENNE")));
-    app.update(Action::FilterClear);
+    app.update(Action::Inbox(InboxMsg::FilterClear));
     assert_eq!(app.inbox.view.len(), 50);
 
     for q in ["dyslexie", "ordinateur", "brevet", "AMX-2026-000105"] {
-        app.update(Action::StartFilter);
+        app.update(Action::Inbox(InboxMsg::StartFilter));
         for c in q.chars() {
-            app.update(Action::FilterInput(c));
+            app.update(Action::Inbox(InboxMsg::FilterInput(c)));
         }
         assert!(!app.inbox.view.is_empty(), "{q} should match");
         assert!(app.inbox.view.len() < 50, "{q} should filter");
-        app.update(Action::FilterClear);
+        app.update(Action::Inbox(InboxMsg::FilterClear));
     }
 }
 
 #[test]
 fn enter_in_the_filter_opens_the_selected_request() {
     let mut app = app();
-    app.update(Action::StartFilter);
+    app.update(Action::Inbox(InboxMsg::StartFilter));
     for c in "000107".chars() {
-        app.update(Action::FilterInput(c));
+        app.update(Action::Inbox(InboxMsg::FilterInput(c)));
     }
-    let cmds = app.update(Action::FilterSubmit);
+    let cmds = app.update(Action::Inbox(InboxMsg::FilterSubmit));
     assert!(matches!(cmds.as_slice(), [WorkerCommand::LoadRequest(id)] if id == "AMX-2026-000107"));
     assert!(!app.inbox.editing_filter);
     let mut loaded = sample::loaded_request();
@@ -142,29 +146,29 @@ fn status_filters_counts_and_sorting() {
     let mut app = app();
     let counts = app.inbox.counts();
     assert_eq!(counts.iter().sum::<usize>(), 50);
-    app.update(Action::StatusFilter(Some(Status::Valide)));
+    app.update(Action::Inbox(InboxMsg::StatusFilter(Some(Status::Valide))));
     assert_eq!(app.inbox.view.len(), counts[2]);
     assert!(app
         .inbox
         .view
         .iter()
         .all(|&i| app.inbox.rows[i].summary.status == Status::Valide));
-    app.update(Action::StatusFilter(None));
+    app.update(Action::Inbox(InboxMsg::StatusFilter(None)));
 
-    app.update(Action::CycleSort);
-    app.update(Action::CycleSort);
+    app.update(Action::Inbox(InboxMsg::CycleSort));
+    app.update(Action::Inbox(InboxMsg::CycleSort));
     assert_eq!(app.inbox.sort, SortKey::Name);
     let names: Vec<String> = app
         .inbox
         .view
         .iter()
-        .map(|&i| avis::tui::inbox::fold(&app.inbox.rows[i].summary.candidate))
+        .map(|&i| avis::tui::screens::inbox::fold(&app.inbox.rows[i].summary.candidate))
         .collect();
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted);
-    app.update(Action::ReverseSort);
-    let first = avis::tui::inbox::fold(
+    app.update(Action::Inbox(InboxMsg::ReverseSort));
+    let first = avis::tui::screens::inbox::fold(
         &app.inbox
             .selected_row()
             .map(|_| app.inbox.rows[app.inbox.view[0]].summary.candidate.clone())
@@ -176,11 +180,11 @@ fn status_filters_counts_and_sorting() {
 #[test]
 fn scrolling_keeps_the_selection_visible_and_clicks_select() {
     let mut app = app();
-    app.update(Action::MoveLast);
+    app.update(Action::Inbox(InboxMsg::MoveLast));
     assert_eq!(app.inbox.selected, 49);
     let height = app.inbox_height();
     assert!(app.inbox.offset + height > 49 && app.inbox.offset <= 49);
-    app.update(Action::MoveFirst);
+    app.update(Action::Inbox(InboxMsg::MoveFirst));
     assert_eq!(app.inbox.offset, 0);
     // Rows start on terminal line 4 (title, counts, filter, header).
     app.update(Action::Click(10, 6));
@@ -199,9 +203,9 @@ fn filtering_ten_thousand_rows_is_fast() {
     let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal))
         .with_summaries(sample::summaries(10_000));
     let start = Instant::now();
-    app.update(Action::StartFilter);
+    app.update(Action::Inbox(InboxMsg::StartFilter));
     for c in "martin lea".chars() {
-        app.update(Action::FilterInput(c));
+        app.update(Action::Inbox(InboxMsg::FilterInput(c)));
     }
     assert!(!app.inbox.view.is_empty());
     assert!(
@@ -215,10 +219,10 @@ fn filtering_ten_thousand_rows_is_fast() {
 fn request_tabs_cycle_and_escape_returns_to_the_inbox() {
     let mut app = app().with_request(sample::loaded_request());
     assert_eq!(app.request.as_ref().unwrap().tab, Tab::Synthese);
-    app.update(Action::PrevTab);
+    app.update(Action::Request(RequestMsg::PrevTab));
     assert_eq!(app.request.as_ref().unwrap().tab, Tab::Historique);
-    app.update(Action::NextTab);
-    app.update(Action::NextTab);
+    app.update(Action::Request(RequestMsg::NextTab));
+    app.update(Action::Request(RequestMsg::NextTab));
     assert_eq!(app.request.as_ref().unwrap().tab, Tab::Troubles);
     app.update(Action::Click(14, 1));
     assert_eq!(app.request.as_ref().unwrap().tab, Tab::Troubles);
@@ -235,16 +239,16 @@ fn request_tabs_cycle_and_escape_returns_to_the_inbox() {
 #[test]
 fn documents_open_in_the_viewer_and_external_viewer_only_on_request() {
     let mut app = app().with_request(sample::loaded_request());
-    app.update(Action::SelectTab(3));
+    app.update(Action::Request(RequestMsg::SelectTab(3)));
     app.update(Action::Move(1));
-    let cmds = app.update(Action::OpenDocument);
+    let cmds = app.update(Action::Request(RequestMsg::OpenDocument));
     assert!(
         matches!(&cmds[..], [WorkerCommand::Document { sha256, .. }] if sha256 == &"b".repeat(64))
     );
     assert_eq!(app.screen, Screen::Viewer);
     assert!(app.update(Action::Back).is_empty());
     assert_eq!(app.screen, Screen::Request);
-    let cmds = app.update(Action::OpenExternal);
+    let cmds = app.update(Action::Request(RequestMsg::OpenExternal));
     assert!(matches!(&cmds[..], [WorkerCommand::OpenExternal { .. }]));
 }
 
@@ -256,22 +260,22 @@ fn decisions_build_the_draft_and_the_outcome() {
         assert_eq!(ed.undecided(), 3);
         assert_eq!(ed.outcome(), Outcome::Favorable);
     }
-    app.update(Action::Decide(Decision::Accorde));
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
     app.update(Action::Move(1));
-    app.update(Action::Decide(Decision::Accorde));
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
     app.update(Action::Move(1));
-    app.update(Action::Decide(Decision::Accorde));
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
     assert_eq!(app.editor.as_ref().unwrap().outcome(), Outcome::Favorable);
-    app.update(Action::Decide(Decision::Refuse));
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
     assert_eq!(app.editor.as_ref().unwrap().outcome(), Outcome::Partiel);
     // Modify 1/3 into 1/6 through the catalogue picker.
-    app.update(Action::MoveFirst);
+    app.update(Action::Inbox(InboxMsg::MoveFirst));
     app.update(Action::Move(-5));
-    app.update(Action::ModifyMeasure);
+    app.update(Action::Editor(EditorMsg::ModifyMeasure));
     for c in "sixieme".chars() {
-        app.update(Action::PickerInput(c));
+        app.update(Action::Editor(EditorMsg::PickerInput(c)));
     }
-    app.update(Action::PickerChoose);
+    app.update(Action::Editor(EditorMsg::PickerChoose));
     let ed = app.editor.as_ref().unwrap();
     assert!(ed.picker.is_none());
     let m = &ed.draft.opinion.measures[0];
@@ -280,13 +284,13 @@ fn decisions_build_the_draft_and_the_outcome() {
     assert_eq!(m.granted, Some(MeasureCode::TempsMajoreSixieme));
     assert_eq!(ed.undecided(), 0);
     // Override and back to automatic.
-    app.update(Action::CycleOutcome);
+    app.update(Action::Editor(EditorMsg::CycleOutcome));
     assert_eq!(app.editor.as_ref().unwrap().outcome(), Outcome::Favorable);
     for _ in 0..4 {
-        app.update(Action::CycleOutcome);
+        app.update(Action::Editor(EditorMsg::CycleOutcome));
     }
     assert_eq!(app.editor.as_ref().unwrap().outcome_override, None);
-    app.update(Action::ToggleValidity);
+    app.update(Action::Editor(EditorMsg::ToggleValidity));
     assert_eq!(
         app.editor.as_ref().unwrap().draft.opinion.validity.kind,
         ValidityKind::Cycle
@@ -296,23 +300,25 @@ fn decisions_build_the_draft_and_the_outcome() {
 #[test]
 fn added_measures_epreuves_and_detail() {
     let mut app = editor_app();
-    app.update(Action::AddMeasure);
+    app.update(Action::Editor(EditorMsg::AddMeasure));
     for c in "salle partic".chars() {
-        app.update(Action::PickerInput(c));
+        app.update(Action::Editor(EditorMsg::PickerInput(c)));
     }
-    app.update(Action::PickerChoose);
+    app.update(Action::Editor(EditorMsg::PickerChoose));
     let ed = app.editor.as_ref().unwrap();
     assert_eq!(ed.rows().len(), 4);
     assert_eq!(ed.selected, 3);
     let added = ed.draft.opinion.measures.last().unwrap();
     assert_eq!(added.decision, Decision::Ajoute);
     assert_eq!(added.code, MeasureCode::SalleParticuliere);
-    app.update(Action::CycleEpreuves);
-    app.update(Action::EditDetail);
+    app.update(Action::Editor(EditorMsg::ChooseEpreuves));
+    app.update(Action::Editor(EditorMsg::ChooserMove(1)));
+    app.update(Action::Editor(EditorMsg::ChooserChoose));
+    app.update(Action::Editor(EditorMsg::EditDetail));
     for c in "sauf LV".chars() {
-        app.update(Action::LineInput(c));
+        app.update(Action::Editor(EditorMsg::LineInput(c)));
     }
-    app.update(Action::LineSubmit);
+    app.update(Action::Editor(EditorMsg::LineSubmit));
     let added = app
         .editor
         .as_ref()
@@ -325,7 +331,7 @@ fn added_measures_epreuves_and_detail() {
         .clone();
     assert_eq!(added.epreuves, avis::domain::Epreuves::Ecrites);
     assert_eq!(added.detail.as_deref(), Some("sauf LV"));
-    app.update(Action::RemoveMeasure);
+    app.update(Action::Editor(EditorMsg::RemoveMeasure));
     assert_eq!(app.editor.as_ref().unwrap().rows().len(), 3);
 }
 
@@ -334,10 +340,10 @@ fn drafts_are_saved_after_the_debounce_and_on_leaving() {
     let mut app = editor_app();
     let t0 = Instant::now();
     app.update(Action::Tick(t0));
-    app.update(Action::FocusNext);
+    app.update(Action::Editor(EditorMsg::FocusNext));
     assert_eq!(app.editor.as_ref().unwrap().focus, EditorFocus::Motivation);
     for c in "Lenteur".chars() {
-        app.update(Action::TextKey(key(c)));
+        app.update(Action::Editor(EditorMsg::TextKey(key(c))));
     }
     assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Pending);
     assert!(app
@@ -361,8 +367,8 @@ fn drafts_are_saved_after_the_debounce_and_on_leaving() {
     assert_eq!(app.editor.as_ref().unwrap().status, Status::Brouillon);
 
     // Private notes go to the draft's private field.
-    app.update(Action::FocusNext);
-    app.update(Action::TextKey(key('n')));
+    app.update(Action::Editor(EditorMsg::FocusNext));
+    app.update(Action::Editor(EditorMsg::TextKey(key('n'))));
     app.update(Action::Back);
     let cmds = app.update(Action::Back);
     assert_eq!(app.screen, Screen::Request);
@@ -378,14 +384,14 @@ fn drafts_are_saved_after_the_debounce_and_on_leaving() {
 #[test]
 fn validation_is_refused_with_undecided_measures_then_sent() {
     let mut app = editor_app();
-    assert!(app.update(Action::Validate).is_empty());
-    let (msg, err) = app.editor.as_ref().unwrap().message.clone().unwrap();
-    assert!(err && msg.contains("3 mesure"), "{msg}");
+    assert!(app.update(Action::Editor(EditorMsg::Validate)).is_empty());
+    let n = app.message.clone().unwrap();
+    assert!(n.error && n.text.contains("3 mesure"), "{}", n.text);
     for _ in 0..3 {
-        app.update(Action::Decide(Decision::Accorde));
+        app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
         app.update(Action::Move(1));
     }
-    let cmds = app.update(Action::Validate);
+    let cmds = app.update(Action::Editor(EditorMsg::Validate));
     assert!(matches!(
         cmds.as_slice(),
         [WorkerCommand::SaveDraft { .. }, WorkerCommand::Validate(id)] if id == "AMX-2026-000123"
@@ -396,8 +402,8 @@ fn validation_is_refused_with_undecided_measures_then_sent() {
         status: Status::Brouillon,
         findings: vec![],
     }));
-    let (msg, err) = app.editor.as_ref().unwrap().message.clone().unwrap();
-    assert!(err && msg.starts_with("Validation refusée"));
+    let n = app.message.clone().unwrap();
+    assert!(n.error && n.text.starts_with("Validation refusée"));
     app.update(Action::Worker(WorkerEvent::Validated {
         id: "AMX-2026-000123".into(),
         result: Ok(()),
@@ -421,20 +427,35 @@ fn editor_keys_depend_on_the_focus() {
     let mut app = editor_app();
     assert_eq!(
         handle_key(&app, key('a')),
-        Some(Action::Decide(Decision::Accorde))
+        Some(Action::Editor(EditorMsg::Decide(Decision::Accorde)))
     );
-    assert_eq!(handle_key(&app, key('v')), Some(Action::Validate));
-    app.update(Action::FocusNext);
-    assert_eq!(handle_key(&app, key('a')), Some(Action::TextKey(key('a'))));
+    assert_eq!(
+        handle_key(&app, key('v')),
+        Some(Action::Editor(EditorMsg::Validate))
+    );
+    app.update(Action::Editor(EditorMsg::FocusNext));
+    assert_eq!(
+        handle_key(&app, key('a')),
+        Some(Action::Editor(EditorMsg::TextKey(key('a'))))
+    );
     assert_eq!(
         handle_key(
             &app,
             KeyEvent::new(KeyCode::Char('t'), KeyModifiers::CONTROL)
         ),
-        Some(Action::InsertTemplate)
+        Some(Action::Editor(EditorMsg::ChooseTemplate))
     );
-    app.update(Action::InsertTemplate);
-    assert!(!app.editor.as_ref().unwrap().motivation.is_empty());
+    app.update(Action::Editor(EditorMsg::ChooseTemplate));
+    assert!(
+        app.editor.as_ref().unwrap().motivation.is_empty(),
+        "a list opens first"
+    );
+    app.update(Action::Editor(EditorMsg::ChooserMove(1)));
+    app.update(Action::Editor(EditorMsg::ChooserChoose));
+    assert_eq!(
+        app.editor.as_ref().unwrap().motivation.text(),
+        avis::tui::screens::editor::model::TEMPLATES[1]
+    );
     assert_eq!(
         handle_key(&app, KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE)),
         Some(Action::ToggleHelp)
@@ -445,30 +466,30 @@ fn editor_keys_depend_on_the_focus() {
 fn incomplete_outcome_and_missing_pieces_checklist() {
     let mut app = editor_app();
     for _ in 0..4 {
-        app.update(Action::CycleOutcome);
+        app.update(Action::Editor(EditorMsg::CycleOutcome));
     }
     assert_eq!(app.editor.as_ref().unwrap().outcome(), Outcome::Incomplet);
     for _ in 0..3 {
-        app.update(Action::FocusNext);
+        app.update(Action::Editor(EditorMsg::FocusNext));
     }
     assert_eq!(app.editor.as_ref().unwrap().focus, EditorFocus::Missing);
-    app.update(Action::ToggleMissing);
+    app.update(Action::Editor(EditorMsg::ToggleMissing));
     assert_eq!(
         app.editor.as_ref().unwrap().draft.opinion.missing_documents,
         vec!["bilan_orthophonique".to_string()]
     );
     // Incomplete avis may be validated without decisions.
-    let cmds = app.update(Action::Validate);
+    let cmds = app.update(Action::Editor(EditorMsg::Validate));
     assert!(cmds.iter().any(|c| matches!(c, WorkerCommand::Validate(_))));
 }
 
 #[test]
 fn export_flow_asks_confirmation_and_reports() {
     let mut app = app();
-    let cmds = app.update(Action::OpenExport);
+    let cmds = app.update(Action::Inbox(InboxMsg::OpenExport));
     assert!(matches!(cmds.as_slice(), [WorkerCommand::ExportPreview]));
     assert_eq!(app.screen, Screen::Export);
-    app.update(Action::ExportSubmit);
+    app.update(Action::Export(ExportMsg::Submit));
     assert_eq!(
         app.export.phase,
         ExportPhase::Editing,
@@ -482,54 +503,63 @@ fn export_flow_asks_confirmation_and_reports() {
         },
     ])));
     for _ in 0..20 {
-        app.update(Action::LineBackspace);
+        app.update(Action::Export(ExportMsg::PathBackspace));
     }
     for c in "/tmp/x.avis".chars() {
-        app.update(Action::LineInput(c));
+        app.update(Action::Export(ExportMsg::PathInput(c)));
     }
-    app.update(Action::ExportSubmit);
+    app.update(Action::Export(ExportMsg::Submit));
     assert_eq!(app.export.phase, ExportPhase::Confirm);
-    app.update(Action::ExportConfirm(false));
+    app.update(Action::Export(ExportMsg::Confirm(false)));
     assert_eq!(app.export.phase, ExportPhase::Editing);
-    app.update(Action::ExportSubmit);
-    let cmds = app.update(Action::ExportConfirm(true));
+    app.update(Action::Export(ExportMsg::Submit));
+    let cmds = app.update(Action::Export(ExportMsg::Confirm(true)));
     assert!(matches!(&cmds[..], [WorkerCommand::Export(p)] if p.to_str() == Some("/tmp/x.avis")));
     assert_eq!(app.export.phase, ExportPhase::Running);
     app.update(Action::Back);
     assert_eq!(app.screen, Screen::Export, "no leaving while exporting");
     app.update(Action::Worker(WorkerEvent::Exported(Err("échec".into()))));
     assert!(matches!(app.export.phase, ExportPhase::Failed(_)));
-    app.update(Action::ExportSubmit);
+    app.update(Action::Export(ExportMsg::Submit));
     assert_eq!(app.screen, Screen::Inbox);
 }
 
 #[test]
 fn quitting_from_the_editor_flushes_the_draft() {
     let mut app = editor_app();
-    app.update(Action::Decide(Decision::Refuse));
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
     let cmds = app.update(Action::Quit);
-    assert!(matches!(
-        cmds.first(),
-        Some(WorkerCommand::SaveDraft { .. })
-    ));
+    assert!(cmds
+        .iter()
+        .any(|c| matches!(c, WorkerCommand::SaveDraft { .. })));
+    assert!(!app.should_quit, "quitting waits until the draft is saved");
+    app.update(Action::Worker(WorkerEvent::Saved {
+        id: "AMX-2026-000123".into(),
+        status: Status::Brouillon,
+        findings: vec![],
+    }));
     assert!(app.should_quit);
+    assert!(app.exit_error.is_none());
 }
 
 #[test]
 fn a_blocking_check_is_overridden_with_a_written_reason() {
     let mut app = editor_app();
-    assert_eq!(handle_key(&app, key('l')), Some(Action::OverrideCheck));
-    app.update(Action::OverrideCheck);
+    assert_eq!(
+        handle_key(&app, key('l')),
+        Some(Action::Editor(EditorMsg::OverrideCheck))
+    );
+    app.update(Action::Editor(EditorMsg::OverrideCheck));
     assert!(app.editor.as_ref().unwrap().line.is_some());
     assert!(
-        app.update(Action::LineSubmit).is_empty(),
+        app.update(Action::Editor(EditorMsg::LineSubmit)).is_empty(),
         "an empty reason is refused"
     );
     assert!(app.editor.as_ref().unwrap().line.is_some());
     for c in "bilan de 14 mois, évolution connue".chars() {
-        app.update(Action::LineInput(c));
+        app.update(Action::Editor(EditorMsg::LineInput(c)));
     }
-    let cmds = app.update(Action::LineSubmit);
+    let cmds = app.update(Action::Editor(EditorMsg::LineSubmit));
     match cmds.as_slice() {
         [WorkerCommand::SaveDraft { draft, .. }, WorkerCommand::Override { rule, reason, .. }] => {
             assert_eq!(rule, "bilan_orthophonique");
@@ -548,7 +578,7 @@ fn a_blocking_check_is_overridden_with_a_written_reason() {
 #[test]
 fn mouse_clicks_in_pieces_and_in_the_editor() {
     let mut app = app().with_request(sample::loaded_request());
-    app.update(Action::SelectTab(3));
+    app.update(Action::Request(RequestMsg::SelectTab(3)));
     // Header on row 3, documents from row 4.
     assert!(app.update(Action::Click(5, 5)).is_empty());
     assert_eq!(app.request.as_ref().unwrap().doc_selected, 1);
@@ -560,7 +590,7 @@ fn mouse_clicks_in_pieces_and_in_the_editor() {
     assert_eq!(app.screen, Screen::Viewer);
     app.update(Action::Back);
 
-    app.update(Action::OpenEditor);
+    app.update(Action::Request(RequestMsg::OpenEditor));
     // 80x24: measures list border on row 3; from row 4, rows of 2 lines, 5
     // lines (label and request detail wrapped) and 2 lines.
     app.update(Action::Click(5, 7));
@@ -578,11 +608,11 @@ fn mouse_clicks_in_pieces_and_in_the_editor() {
 #[test]
 fn a_restriction_on_an_undecided_measure_is_a_modification() {
     let mut app = editor_app();
-    app.update(Action::EditDetail);
+    app.update(Action::Editor(EditorMsg::EditDetail));
     for c in "sauf épreuves de langue vivante".chars() {
-        app.update(Action::LineInput(c));
+        app.update(Action::Editor(EditorMsg::LineInput(c)));
     }
-    app.update(Action::LineSubmit);
+    app.update(Action::Editor(EditorMsg::LineSubmit));
     let m = app.editor.as_ref().unwrap().draft.opinion.measures[0].clone();
     assert_eq!(m.decision, Decision::Modifie);
     assert_eq!(m.granted, None);
@@ -620,36 +650,36 @@ fn drawing_ten_thousand_rows_only_costs_a_screenful() {
 #[test]
 fn measure_motivation_and_validity_session_are_edited() {
     let mut app = editor_app();
-    app.update(Action::EditMeasureMotivation);
+    app.update(Action::Editor(EditorMsg::EditMeasureMotivation));
     assert!(
         app.editor.as_ref().unwrap().line.is_none(),
         "undecided: nothing to motivate"
     );
-    app.update(Action::Decide(Decision::Refuse));
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
     assert_eq!(
         handle_key(&app, key('f')),
-        Some(Action::EditMeasureMotivation)
+        Some(Action::Editor(EditorMsg::EditMeasureMotivation))
     );
-    app.update(Action::EditMeasureMotivation);
+    app.update(Action::Editor(EditorMsg::EditMeasureMotivation));
     for c in "Aide technique suffisante".chars() {
-        app.update(Action::LineInput(c));
+        app.update(Action::Editor(EditorMsg::LineInput(c)));
     }
-    app.update(Action::LineSubmit);
+    app.update(Action::Editor(EditorMsg::LineSubmit));
     assert_eq!(
         app.editor.as_ref().unwrap().draft.opinion.measures[0]
             .motivation
             .as_deref(),
         Some("Aide technique suffisante")
     );
-    app.update(Action::ToggleValidity);
-    app.update(Action::EditUntilSession);
+    app.update(Action::Editor(EditorMsg::ToggleValidity));
+    app.update(Action::Editor(EditorMsg::EditUntilSession));
     for _ in 0..4 {
-        app.update(Action::LineBackspace);
+        app.update(Action::Editor(EditorMsg::LineBackspace));
     }
     for c in "2029".chars() {
-        app.update(Action::LineInput(c));
+        app.update(Action::Editor(EditorMsg::LineInput(c)));
     }
-    app.update(Action::LineSubmit);
+    app.update(Action::Editor(EditorMsg::LineSubmit));
     let v = &app.editor.as_ref().unwrap().draft.opinion.validity;
     assert_eq!(v.kind, ValidityKind::Cycle);
     assert_eq!(v.until_session, "2029");
@@ -658,7 +688,7 @@ fn measure_motivation_and_validity_session_are_edited() {
 #[test]
 fn deadline_sort_puts_the_soonest_exams_first() {
     let mut app = app();
-    app.update(Action::CycleSort);
+    app.update(Action::Inbox(InboxMsg::CycleSort));
     assert_eq!(app.inbox.sort, SortKey::Deadline);
     let dates: Vec<_> = app
         .inbox
@@ -681,8 +711,8 @@ fn a_failed_demo_only_offers_to_quit() {
     let mut app = App::new(true, today(), Theme::new(ThemeKind::Normal));
     assert!(app.unlock.busy, "the demo opens by itself");
     app.update(Action::Worker(WorkerEvent::UnlockFailed("échec".into())));
-    app.update(Action::UnlockInput('x'));
-    assert!(app.update(Action::UnlockSubmit).is_empty());
+    app.update(Action::Unlock(UnlockMsg::Input('x')));
+    assert!(app.update(Action::Unlock(UnlockMsg::Submit)).is_empty());
     assert!(app.unlock.input.is_empty());
     app.update(Action::Back);
     assert!(app.should_quit);
@@ -731,7 +761,7 @@ mod random_keys {
         #[test]
         fn any_key_sequence_keeps_the_app_consistent(keys in proptest::collection::vec(any_key(), 1..150)) {
             let mut app = app().with_request(sample::hostile_request());
-            app.update(Action::OpenEditor);
+            app.update(Action::Request(RequestMsg::OpenEditor));
             let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
             let mut t = Instant::now();
             for k in keys {
@@ -751,4 +781,239 @@ mod random_keys {
             }
         }
     }
+}
+
+/// Every key of a string, typed.
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        if let Some(a) = handle_key(app, key(c)) {
+            app.update(a);
+        }
+    }
+}
+
+fn ctrl(c: char) -> KeyEvent {
+    KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+}
+
+fn press(app: &mut App, k: KeyEvent) {
+    if let Some(a) = handle_key(app, k) {
+        app.update(a);
+    }
+}
+
+#[test]
+fn typing_with_the_list_focused_changes_no_decision() {
+    let mut app = editor_app();
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
+    let before = app.editor.as_ref().unwrap().draft.clone();
+    let outcome = app.editor.as_ref().unwrap().outcome();
+    // Typed in the motivation: every letter goes into the text.
+    app.update(Action::Editor(EditorMsg::FocusNext));
+    typed(&mut app, "voir orthophoniste");
+    let ed = app.editor.as_ref().unwrap();
+    assert_eq!(ed.motivation.text(), "voir orthophoniste");
+    assert_eq!(ed.draft.opinion.measures, before.opinion.measures);
+    assert_eq!(ed.outcome(), outcome);
+    assert!(ed.picker.is_none() && ed.chooser.is_none());
+    // Ctrl+V pastes, it never validates.
+    press(&mut app, ctrl('v'));
+    assert!(app.editor.as_ref().unwrap().status != Status::Valide);
+    // Leaving is explicit: Échap, and only then do letters command.
+    press(&mut app, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    assert_eq!(app.editor.as_ref().unwrap().focus, EditorFocus::Measures);
+}
+
+#[test]
+fn undo_restores_the_last_decisions_one_by_one() {
+    let mut app = editor_app();
+    typed(&mut app, "a");
+    press(&mut app, KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    typed(&mut app, "r");
+    typed(&mut app, "o");
+    let ed = app.editor.as_ref().unwrap();
+    assert_eq!(ed.draft.opinion.measures.len(), 2);
+    assert!(ed.outcome_override.is_some());
+    typed(&mut app, "u");
+    assert!(app.editor.as_ref().unwrap().outcome_override.is_none());
+    typed(&mut app, "u");
+    let ed = app.editor.as_ref().unwrap();
+    assert_eq!(ed.draft.opinion.measures.len(), 1);
+    assert_eq!(ed.draft.opinion.measures[0].decision, Decision::Accorde);
+    typed(&mut app, "u");
+    assert!(app
+        .editor
+        .as_ref()
+        .unwrap()
+        .draft
+        .opinion
+        .measures
+        .is_empty());
+    typed(&mut app, "u");
+    assert!(
+        app.message.as_ref().unwrap().error,
+        "nothing left to undo, said"
+    );
+    // The undo steps stay with the avis when the editor is left and reopened.
+    typed(&mut app, "a");
+    press(&mut app, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+    app.update(Action::Request(RequestMsg::OpenEditor));
+    typed(&mut app, "u");
+    assert!(app
+        .editor
+        .as_ref()
+        .unwrap()
+        .draft
+        .opinion
+        .measures
+        .is_empty());
+}
+
+#[test]
+fn text_undo_by_word_clear_and_paste() {
+    let mut app = editor_app();
+    app.update(Action::Editor(EditorMsg::FocusNext));
+    typed(&mut app, "voir orthophoniste");
+    press(&mut app, ctrl('z'));
+    assert_eq!(app.editor.as_ref().unwrap().motivation.text(), "voir ");
+    press(&mut app, ctrl('y'));
+    assert_eq!(
+        app.editor.as_ref().unwrap().motivation.text(),
+        "voir orthophoniste"
+    );
+    press(&mut app, ctrl('a'));
+    press(&mut app, KeyEvent::new(KeyCode::Delete, KeyModifiers::NONE));
+    assert!(app.editor.as_ref().unwrap().motivation.is_empty());
+    // A paste from the terminal arrives whole, as one undo step.
+    let long: String = "mot ".repeat(2500);
+    app.update(Action::Paste(long.clone()));
+    assert_eq!(app.editor.as_ref().unwrap().motivation.text(), long);
+    press(&mut app, ctrl('z'));
+    assert!(app.editor.as_ref().unwrap().motivation.is_empty());
+    assert!(app.editor.as_ref().unwrap().save != SaveState::Saved);
+}
+
+#[test]
+fn one_line_inputs_take_ctrl_keys_as_nothing() {
+    let mut app = editor_app();
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
+    app.update(Action::Editor(EditorMsg::EditDetail));
+    typed(&mut app, "français");
+    for c in ['u', 'w', 'v'] {
+        press(&mut app, ctrl(c));
+    }
+    assert_eq!(
+        app.editor.as_ref().unwrap().line.as_ref().unwrap().text,
+        "français"
+    );
+}
+
+#[test]
+fn a_message_disappears_when_its_state_changes() {
+    let mut app = editor_app();
+    let id = "AMX-2026-000123".to_string();
+    for _ in 0..3 {
+        app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
+        app.update(Action::Move(1));
+    }
+    app.update(Action::Editor(EditorMsg::Validate));
+    app.update(Action::Worker(WorkerEvent::Validated {
+        id: id.clone(),
+        result: Ok(()),
+        status: Status::Valide,
+        findings: vec![],
+    }));
+    assert!(app
+        .message
+        .as_ref()
+        .unwrap()
+        .text
+        .starts_with("Avis validé"));
+    // Back to draft: "Avis validé" is no longer true.
+    app.update(Action::Worker(WorkerEvent::Saved {
+        id: id.clone(),
+        status: Status::Brouillon,
+        findings: vec![],
+    }));
+    assert!(app.message.is_none());
+    // A message given on one screen goes when the doctor leaves it.
+    app.update(Action::Editor(EditorMsg::UndoDecision));
+    assert!(app.message.is_some());
+    app.update(Action::Back);
+    assert!(app.message.is_none());
+    assert!(!app.log.is_empty(), "the log keeps them");
+}
+
+#[test]
+fn an_exported_avis_is_reopened_only_after_confirmation() {
+    let mut loaded = sample::loaded_request();
+    loaded.status = Status::Exporte;
+    loaded.journal.push(avis::store::JournalEvent {
+        seq: 99,
+        at: chrono::DateTime::parse_from_rfc3339("2026-11-20T10:00:00Z")
+            .unwrap()
+            .with_timezone(&chrono::Utc),
+        kind: "export".into(),
+        request_id: Some(loaded.record.request.id.clone()),
+        detail: String::new(),
+    });
+    let mut app = app().with_request(loaded);
+    app.update(Action::Request(RequestMsg::OpenEditor));
+    assert!(app.message.as_ref().unwrap().text.contains("20/11/2026"));
+    typed(&mut app, "r");
+    let ed = app.editor.as_ref().unwrap();
+    assert!(ed.confirm_reopen.is_some(), "one key does not reopen it");
+    assert!(ed.draft.opinion.measures.is_empty());
+    typed(&mut app, "n");
+    assert!(app
+        .editor
+        .as_ref()
+        .unwrap()
+        .draft
+        .opinion
+        .measures
+        .is_empty());
+    typed(&mut app, "r");
+    typed(&mut app, "o");
+    let ed = app.editor.as_ref().unwrap();
+    assert_eq!(ed.draft.opinion.measures[0].decision, Decision::Refuse);
+}
+
+#[test]
+fn quitting_after_a_failed_save_asks_and_reports_a_lost_draft() {
+    let mut app = editor_app();
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
+    app.update(Action::Quit);
+    app.update(Action::Worker(WorkerEvent::SaveFailed {
+        id: "AMX-2026-000123".into(),
+        error: "le brouillon n'a pas pu être enregistré : magasin introuvable".into(),
+    }));
+    assert!(!app.should_quit);
+    assert!(app.quit.is_some(), "the doctor is asked");
+    let help: Vec<&str> = avis::tui::screens::keymap(&app)
+        .help()
+        .into_iter()
+        .map(|(_, h)| h)
+        .collect();
+    assert!(help.iter().any(|h| h.contains("enregistrer de nouveau")));
+    assert!(help
+        .iter()
+        .any(|h| h.contains("fichier de secours chiffré")));
+    assert!(help.iter().any(|h| h.contains("quitter et le perdre")));
+    // Keep it: the worker writes the sealed recovery file.
+    let cmds = app.update(handle_key(&app, key('g')).unwrap());
+    assert!(cmds
+        .iter()
+        .any(|c| matches!(c, WorkerCommand::KeepRecovery { .. })));
+    app.update(Action::Worker(WorkerEvent::RecoveryFailed {
+        id: "AMX-2026-000123".into(),
+        error: "disque plein".into(),
+    }));
+    assert!(
+        !app.should_quit,
+        "still asked when the file could not be written"
+    );
+    app.update(handle_key(&app, key('p')).unwrap());
+    assert!(app.should_quit);
+    assert!(app.exit_error.as_deref().unwrap().contains("perdu"));
 }

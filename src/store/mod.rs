@@ -39,6 +39,7 @@ mod journal;
 mod keys;
 mod opinions;
 mod paper;
+mod recovery;
 mod stage;
 
 pub use backup::{BackupSummary, RestoreSummary};

@@ -1,23 +1,26 @@
-//! Every intent the UI can have, as one message enum: keys and mouse are
-//! turned into [`Action`]s by [`super::keys`], worker replies arrive as
-//! [`Action::Worker`], and [`super::app::App::update`] carries them out.
+//! The application's message: what concerns every screen (quit, help,
+//! lock, time, size, navigation, paste, worker replies), and one variant
+//! per screen carrying that screen's own message enum. Keys become
+//! [`Action`]s through the screens' key tables ([`super::keymap`]);
+//! [`super::app::App::update`] routes each to its screen.
 
 use std::time::Instant;
 
-use ratatui::crossterm::event::KeyEvent;
-
-use crate::domain::{Decision, Status};
-
+use super::screens::{editor, export, inbox, request, unlock, viewer_keys};
 use super::worker::WorkerEvent;
 
 /// A message for [`super::app::App::update`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    /// Leave the application (saving first).
+    /// Leave the application (the draft is saved first; asks if it cannot be).
     Quit,
-    /// Go back one screen, or close the open overlay.
+    /// An answer in the quit dialog shown when a draft is not saved.
+    QuitChoice(QuitChoice),
+    /// Go back one screen, or close the open overlay or input.
     Back,
     ToggleHelp,
+    /// The log of this session's messages.
+    ToggleLog,
     ToggleContrast,
     /// Time passes (drives the debounced save and the idle lock).
     Tick(Instant),
@@ -25,82 +28,35 @@ pub enum Action {
     /// passphrase again.
     Lock,
     Resize(u16, u16),
-
-    // Unlock screen.
-    UnlockInput(char),
-    UnlockBackspace,
-    UnlockSubmit,
-
-    // Inbox.
+    /// Move in the current list (lines: positive down).
     Move(isize),
-    MoveTo(usize),
-    MoveFirst,
-    MoveLast,
-    OpenSelected,
-    StartFilter,
-    FilterInput(char),
-    FilterBackspace,
-    /// Leave the filter field and open the selected request.
-    FilterSubmit,
-    FilterClear,
-    CycleSort,
-    ReverseSort,
-    StatusFilter(Option<Status>),
-    OpenExport,
     /// A click at (column, row) of the terminal.
     Click(u16, u16),
     /// Mouse wheel: lines down (positive) or up.
     Wheel(isize),
+    /// Text pasted in the terminal (bracketed paste), whole.
+    Paste(String),
 
-    // Request view.
-    NextTab,
-    PrevTab,
-    SelectTab(usize),
-    Scroll(isize),
-    OpenEditor,
-    OpenDocument,
-    OpenExternal,
-
-    // Viewer.
-    NextPage,
-    PrevPage,
-
-    // Editor.
-    FocusNext,
-    FocusPrev,
-    Decide(Decision),
-    ModifyMeasure,
-    AddMeasure,
-    RemoveMeasure,
-    CycleEpreuves,
-    EditDetail,
-    CycleOutcome,
-    /// Override the first `bloquant` check with a written reason.
-    OverrideCheck,
-    ToggleValidity,
-    EditUntilSession,
-    EditMeasureMotivation,
-    ToggleMissing,
-    InsertTemplate,
-    /// A key typed into the focused multi-line text.
-    TextKey(KeyEvent),
-    SaveNow,
-    Validate,
-    Unvalidate,
-
-    // Catalogue picker and one-line inputs (detail, export path).
-    PickerInput(char),
-    PickerBackspace,
-    PickerMove(isize),
-    PickerChoose,
-    LineInput(char),
-    LineBackspace,
-    LineSubmit,
-
-    // Export screen.
-    ExportSubmit,
-    ExportConfirm(bool),
+    Unlock(unlock::Msg),
+    Inbox(inbox::Msg),
+    Request(request::Msg),
+    Editor(editor::Msg),
+    Viewer(viewer_keys::Msg),
+    Export(export::Msg),
 
     /// A reply from the worker.
     Worker(WorkerEvent),
+}
+
+/// What the doctor chose when quitting with a draft that is not saved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuitChoice {
+    /// Try to save the draft again.
+    SaveAgain,
+    /// Keep it in a recovery file sealed under the store's data key.
+    KeepRecovery,
+    /// Quit and lose it.
+    Lose,
+    /// Do not quit.
+    Cancel,
 }

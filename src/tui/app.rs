@@ -1,26 +1,29 @@
-//! The application state and its update function: every change of state
-//! goes through [`App::update`], which returns the orders for the worker.
-//! No I/O here, so the whole UI logic is tested without a terminal.
+//! The application: the state of every screen, the routing of each
+//! [`Action`] to its screen's update, the lock, the session's messages and
+//! the worker's replies. Every change of state goes through
+//! [`App::update`], which returns the orders for the worker. No I/O here,
+//! so the whole UI logic is tested without a terminal.
 
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use secrecy::SecretString;
-use zeroize::Zeroizing;
 
 use crate::domain::checks::Finding;
-use crate::domain::{DocumentCategory, Draft, Status};
-use crate::store::{ExportedFile, JournalEvent, RequestRecord, RequestSummary};
+use crate::domain::{Draft, Status};
+use crate::store::RequestSummary;
 
-use super::action::Action;
+use super::action::{Action, QuitChoice};
 use super::clean::{clean, clean_lines};
-use super::editor::{Editor, EditorFocus, LineEdit, LinePurpose, Picker, PickerPurpose, SaveState};
 use super::graphics::{ImageMode, Picture};
-use super::inbox::InboxState;
+use super::screens::editor::{Editor, EditorFocus, LineEdit, SaveState};
+use super::screens::inbox::InboxState;
+use super::screens::{editor, export, inbox, request, unlock, viewer_keys};
 use super::theme::{Theme, ThemeKind};
-use super::worker::{
-    DocumentContent, ExportItem, ImageJob, LoadedRequest, WorkerCommand, WorkerEvent,
-};
+use super::worker::{DocumentContent, ImageJob, LoadedRequest, WorkerCommand, WorkerEvent};
+
+pub use super::screens::export::{ExportPhase, ExportState};
+pub use super::screens::request::{RequestView, Tab};
+pub use super::screens::unlock::UnlockState;
 
 /// How long after the last edit the draft is saved.
 pub const SAVE_DEBOUNCE: Duration = Duration::from_millis(500);
@@ -103,64 +106,6 @@ pub enum Screen {
     Export,
 }
 
-/// The tabs of the request view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Synthese,
-    Troubles,
-    Mesures,
-    Pieces,
-    Historique,
-}
-
-impl Tab {
-    /// Every tab, in order.
-    pub const ALL: [Tab; 5] = [
-        Tab::Synthese,
-        Tab::Troubles,
-        Tab::Mesures,
-        Tab::Pieces,
-        Tab::Historique,
-    ];
-
-    /// French title.
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Synthese => "Synthèse",
-            Tab::Troubles => "Troubles",
-            Tab::Mesures => "Mesures",
-            Tab::Pieces => "Pièces",
-            Tab::Historique => "Historique",
-        }
-    }
-
-    /// Position in [`Tab::ALL`].
-    pub fn index(self) -> usize {
-        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
-    }
-}
-
-/// The unlock screen.
-#[derive(Debug, Default)]
-pub struct UnlockState {
-    pub input: Zeroizing<String>,
-    pub error: Option<String>,
-    pub busy: bool,
-}
-
-/// One open request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RequestView {
-    pub record: RequestRecord,
-    pub status: Status,
-    pub draft: Option<Draft>,
-    pub findings: Vec<Finding>,
-    pub journal: Vec<JournalEvent>,
-    pub tab: Tab,
-    pub scroll: u16,
-    pub doc_selected: usize,
-}
-
 /// The document viewer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ViewerState {
@@ -191,33 +136,31 @@ impl ViewerState {
     }
 }
 
-/// Where the export stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ExportPhase {
-    /// Choosing the file.
-    Editing,
-    /// Asking for confirmation.
-    Confirm,
-    Running,
-    Done(Vec<ExportedFile>),
-    Failed(String),
-}
-
-/// The export screen.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ExportState {
-    /// `None` until the worker lists the validated avis.
-    pub items: Option<Vec<ExportItem>>,
-    pub path: String,
-    pub phase: ExportPhase,
-}
-
 /// A progress report shown by the screens.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProgressInfo {
     pub label: String,
     pub done: u64,
     pub total: u64,
+}
+
+/// A message to the doctor, with what it is about: it disappears when the
+/// doctor leaves the screen it was given on, or when the status of the
+/// request it speaks of changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+    pub screen: Screen,
+    /// The open request and its status when the message was given.
+    pub about: Option<(String, Status)>,
+}
+
+/// The question asked when quitting with a draft that is not saved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuitDialog {
+    /// Why the draft is not saved (the last failure), in French.
+    pub reason: Option<String>,
 }
 
 /// The whole UI state.
@@ -246,8 +189,23 @@ pub struct App {
     /// terminal must forget it (kitty keeps images in its memory).
     pub drop_images: bool,
     pub progress: Option<ProgressInfo>,
-    /// Last message for the status bar, with whether it is an error.
-    pub message: Option<(String, bool)>,
+    /// The message shown under the screen.
+    pub message: Option<Notice>,
+    /// Every message of this session, oldest first (F2).
+    pub log: Vec<Notice>,
+    /// The message log is open.
+    pub show_log: bool,
+    /// The quit question is open.
+    pub quit: Option<QuitDialog>,
+    /// The decisions' undo steps of each avis left this session.
+    pub decision_history: std::collections::HashMap<String, Vec<editor::DecisionSnap>>,
+    /// Quitting once the draft sent for saving is acknowledged.
+    pub quitting: bool,
+    /// Set when the application ends without keeping a draft: the French
+    /// message printed on exit, with a failure status.
+    pub exit_error: Option<String>,
+    /// A French note printed on exit (a draft kept in a recovery file).
+    pub exit_note: Option<String>,
     /// Id of the request being loaded.
     pub loading: Option<String>,
     pub should_quit: bool,
@@ -295,6 +253,13 @@ impl App {
             drop_images: false,
             progress: None,
             message: None,
+            log: Vec::new(),
+            show_log: false,
+            quit: None,
+            decision_history: Default::default(),
+            quitting: false,
+            exit_error: None,
+            exit_note: None,
             loading: None,
             should_quit: false,
             lock_after: Some(DEFAULT_LOCK_AFTER),
@@ -324,9 +289,33 @@ impl App {
         self
     }
 
-    fn set_message(&mut self, text: impl Into<String>, error: bool) {
+    /// Shows a message under the screen (and keeps it in the log).
+    pub fn set_message(&mut self, text: impl Into<String>, error: bool) {
         // Messages may quote ids that came in a bundle.
-        self.message = Some((clean(&text.into()), error));
+        let notice = Notice {
+            text: clean(&text.into()),
+            error,
+            screen: self.screen,
+            about: self
+                .request
+                .as_ref()
+                .map(|r| (r.record.request.id.clone(), r.status)),
+        };
+        self.log.push(notice.clone());
+        self.message = Some(notice);
+    }
+
+    /// Moves the editor's last feedback into the message area.
+    pub fn take_editor_message(&mut self) {
+        if let Some((text, error)) = self.editor.as_mut().and_then(|e| e.message.take()) {
+            self.set_message(text, error);
+        }
+    }
+
+    /// Lines the message takes at the current width.
+    pub fn message_height(&self) -> u16 {
+        let lines = super::screens::message_lines(self, self.size.0).len() as u16;
+        lines.min(self.size.1.saturating_sub(2) / 3)
     }
 
     /// Rows of the inbox table visible at the current size.
@@ -334,6 +323,7 @@ impl App {
         super::screens::inbox::table_rows(self.size.1)
     }
 
+    /// Carries out one action; returns what the worker must do.
     /// Carries out one action; returns what the worker must do.
     pub fn update(&mut self, action: Action) -> Vec<WorkerCommand> {
         let mut out = Vec::new();
@@ -343,6 +333,7 @@ impl App {
         ) {
             self.note_input();
         }
+        let screen = self.screen;
         match action {
             Action::Tick(now) => {
                 self.now = now;
@@ -363,41 +354,178 @@ impl App {
             }
             Action::ToggleHelp => {
                 self.help = !self.help;
-                // The help covers part of a pixel image; closing it must
-                // draw the whole image again.
-                if self
-                    .viewer
-                    .as_ref()
-                    .is_some_and(ViewerState::shows_graphics)
-                {
-                    self.repaint = true;
-                }
+                self.show_log = false;
+                self.repaint_over_picture();
+            }
+            Action::ToggleLog => {
+                self.show_log = !self.show_log;
+                self.help = false;
+                self.repaint_over_picture();
             }
             Action::ToggleContrast => self.theme = self.theme.toggled(),
-            Action::Quit => {
-                if let Some(cmd) = self.autosave(true) {
-                    out.push(cmd);
-                }
-                out.push(WorkerCommand::CloseExternal);
-                self.should_quit = true;
-            }
+            Action::Quit => self.quit(&mut out),
+            Action::QuitChoice(choice) => self.quit_choice(choice, &mut out),
             Action::Back => self.back(&mut out),
-            Action::Worker(event) => self.on_worker(event, &mut out),
-            other => match self.screen {
-                Screen::Unlock => self.update_unlock(other, &mut out),
-                Screen::Inbox => self.update_inbox(other, &mut out),
-                Screen::Request => self.update_request(other, &mut out),
-                Screen::Editor => self.update_editor(other, &mut out),
-                Screen::Viewer => self.update_viewer(other),
-                Screen::Export => self.update_export(other, &mut out),
+            Action::Move(d) | Action::Wheel(d) => match self.screen {
+                Screen::Inbox => inbox::move_by(self, d),
+                Screen::Request => request::move_by(self, d),
+                Screen::Editor => editor::move_by(self, d),
+                Screen::Viewer => viewer_keys::move_by(self, d),
+                Screen::Unlock | Screen::Export => {}
             },
+            Action::Click(col, row) => match self.screen {
+                Screen::Inbox => inbox::click(self, col, row, &mut out),
+                Screen::Request => request::click(self, col, row, &mut out),
+                Screen::Editor => editor::click(self, col, row),
+                Screen::Unlock | Screen::Viewer | Screen::Export => {}
+            },
+            Action::Paste(text) => match self.screen {
+                Screen::Unlock => unlock::paste(self, &text),
+                Screen::Inbox => inbox::paste(self, &text),
+                Screen::Editor => editor::paste(self, &text),
+                Screen::Export => export::paste(self, &text),
+                Screen::Request | Screen::Viewer => {}
+            },
+            Action::Worker(event) => self.on_worker(event, &mut out),
+            other => self.route(other, &mut out),
+        }
+        // A message speaks of the screen it was given on.
+        if self.screen != screen
+            && self
+                .message
+                .as_ref()
+                .is_some_and(|m| m.screen != self.screen)
+        {
+            self.message = None;
         }
         out
     }
 
+    /// Hands a screen's message to that screen, if it is the current one.
+    fn route(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
+        match (self.screen, action) {
+            (Screen::Unlock, Action::Unlock(m)) => unlock::update(self, m, out),
+            (Screen::Inbox, Action::Inbox(m)) => inbox::update(self, m, out),
+            (Screen::Request, Action::Request(m)) => request::update(self, m, out),
+            (Screen::Editor, Action::Editor(m)) => editor::update(self, m, out),
+            (Screen::Viewer, Action::Viewer(m)) => viewer_keys::update(self, m, out),
+            (Screen::Export, Action::Export(m)) => export::update(self, m, out),
+            _ => {}
+        }
+    }
+
+    /// An overlay covered part of a pixel image; closing it must draw the
+    /// whole image again.
+    fn repaint_over_picture(&mut self) {
+        if self
+            .viewer
+            .as_ref()
+            .is_some_and(ViewerState::shows_graphics)
+        {
+            self.repaint = true;
+        }
+    }
+
+    /// Quit: the draft is saved first; when it is not saved (or its last
+    /// save failed), the app waits for the save or asks what to do.
+    fn quit(&mut self, out: &mut Vec<WorkerCommand>) {
+        out.push(WorkerCommand::CloseExternal);
+        let failed = self.editor.as_ref().and_then(|ed| match &ed.save {
+            SaveState::Failed(why) => Some(why.clone()),
+            _ => None,
+        });
+        if let Some(why) = failed {
+            self.quit = Some(QuitDialog { reason: Some(why) });
+            return;
+        }
+        let unsaved = self
+            .editor
+            .as_ref()
+            .is_some_and(|ed| ed.dirty_since.is_some() || ed.save == SaveState::Saving);
+        if unsaved {
+            if let Some(cmd) = self.autosave(true) {
+                out.push(cmd);
+            }
+            self.quitting = true;
+            self.set_message("Enregistrement du brouillon avant de quitter…", false);
+            return;
+        }
+        self.should_quit = true;
+    }
+
+    /// What to send on the way out when nobody can be asked (a signal, the
+    /// terminal gone): the unsaved draft, saved or else kept in a recovery
+    /// file.
+    pub fn final_commands(&mut self) -> Vec<WorkerCommand> {
+        let mut out = vec![WorkerCommand::CloseExternal];
+        if let Some(ed) = self.editor.as_mut() {
+            let unsaved = ed.dirty_since.is_some()
+                || matches!(ed.save, SaveState::Saving | SaveState::Failed(_));
+            if unsaved {
+                ed.dirty_since = None;
+                ed.save = SaveState::Saving;
+                out.push(WorkerCommand::FinalSave {
+                    id: ed.id.clone(),
+                    draft: Box::new(ed.current_draft()),
+                });
+            }
+        }
+        self.should_quit = true;
+        out
+    }
+
+    /// The doctor's answer to the quit question.
+    fn quit_choice(&mut self, choice: QuitChoice, out: &mut Vec<WorkerCommand>) {
+        if self.quit.is_none() {
+            return;
+        }
+        match choice {
+            QuitChoice::Cancel => {
+                self.quit = None;
+                self.quitting = false;
+            }
+            QuitChoice::SaveAgain => {
+                self.quit = None;
+                if let Some(ed) = self.editor.as_mut() {
+                    ed.dirty_since = Some(self.now);
+                }
+                if let Some(cmd) = self.autosave(true) {
+                    out.push(cmd);
+                }
+                self.quitting = true;
+                self.set_message("Nouvel essai d'enregistrement du brouillon…", false);
+            }
+            QuitChoice::KeepRecovery => {
+                if let Some(ed) = self.editor.as_ref() {
+                    out.push(WorkerCommand::KeepRecovery {
+                        id: ed.id.clone(),
+                        draft: Box::new(ed.current_draft()),
+                    });
+                    self.quitting = true;
+                    if let Some(q) = self.quit.as_mut() {
+                        q.reason = Some("Écriture du fichier de secours chiffré…".into());
+                    }
+                }
+            }
+            QuitChoice::Lose => {
+                let id = self
+                    .editor
+                    .as_ref()
+                    .map(|e| e.id.clone())
+                    .unwrap_or_default();
+                self.exit_error = Some(format!(
+                    "le brouillon de la demande {} n'a pas été enregistré : il est perdu (vous avez choisi de quitter sans le garder)",
+                    clean(&id)
+                ));
+                self.quit = None;
+                self.should_quit = true;
+            }
+        }
+    }
+
     /// Saves the editor's draft if it changed: now if `force`, otherwise
     /// once the debounce delay has passed.
-    fn autosave(&mut self, force: bool) -> Option<WorkerCommand> {
+    pub(crate) fn autosave(&mut self, force: bool) -> Option<WorkerCommand> {
         let now = self.now;
         let editor = self.editor.as_mut()?;
         let since = editor.dirty_since?;
@@ -523,20 +651,15 @@ impl App {
                 ed.selected = er.selected.min(rows.saturating_sub(1));
                 ed.focus = er.focus;
                 ed.line = er.line;
-                let jump = |(r, c): (usize, usize)| {
-                    ratatui_textarea::CursorMove::Jump(
-                        u16::try_from(r).unwrap_or(u16::MAX),
-                        u16::try_from(c).unwrap_or(u16::MAX),
-                    )
-                };
-                ed.motivation.move_cursor(jump(er.motivation_cursor));
-                ed.notes.move_cursor(jump(er.notes_cursor));
+                ed.motivation.jump(er.motivation_cursor);
+                ed.notes.jump(er.notes_cursor);
             }
             if unsaved.is_some() {
                 ed.touch(now);
                 ed.note("Le brouillon gardé en mémoire pendant le verrouillage est enregistré de nouveau");
             }
         }
+        self.take_editor_message();
     }
 
     /// What the worker says while the session is locked: only the save
@@ -552,7 +675,7 @@ impl App {
                     }
                 }
             }
-            WorkerEvent::Failed(_) if !reopened => {
+            WorkerEvent::SaveFailed { .. } if !reopened => {
                 let kept = self.resume.as_ref().is_some_and(|r| r.pending.is_some());
                 if let Some(l) = self.locked.as_mut() {
                     l.save_failed |= kept;
@@ -610,11 +733,16 @@ impl App {
     }
 
     fn back(&mut self, out: &mut Vec<WorkerCommand>) {
-        if self.help {
+        if self.help || self.show_log {
             self.help = false;
+            self.show_log = false;
             return;
         }
-        match self.screen {
+        if self.quit.is_some() {
+            return self.quit_choice(QuitChoice::Cancel, out);
+        }
+        let screen = self.screen;
+        match screen {
             Screen::Unlock => {
                 let unsaved = self.resume.as_ref().is_some_and(|r| r.pending.is_some());
                 if let Some(lock) = self.locked.as_mut().filter(|l| unsaved && !l.quit_warned) {
@@ -623,159 +751,23 @@ impl App {
                         "quitter maintenant perdrait le brouillon non enregistré : déverrouillez pour l'enregistrer, ou Échap de nouveau pour quitter quand même".into(),
                     );
                 } else {
+                    if unsaved {
+                        self.exit_error = Some(
+                            "le brouillon gardé pendant le verrouillage n'a pas été enregistré : il est perdu".into(),
+                        );
+                    }
                     self.should_quit = true;
                 }
             }
-            Screen::Inbox => {
-                if self.inbox.editing_filter || !self.inbox.query.is_empty() {
-                    self.inbox.editing_filter = false;
-                    self.inbox.query.clear();
-                    let keep = self.inbox.selected_id().map(str::to_string);
-                    self.inbox.refresh(keep.as_deref());
-                    self.inbox.scroll_into_view(self.inbox_height());
-                }
-            }
-            Screen::Request => {
-                self.screen = Screen::Inbox;
-                self.request = None;
-                out.push(WorkerCommand::CloseExternal);
-                out.push(WorkerCommand::LoadSummaries);
-            }
-            Screen::Editor => {
-                if let Some(ed) = self.editor.as_mut() {
-                    if ed.picker.is_some() {
-                        ed.picker = None;
-                        return;
-                    }
-                    if ed.line.is_some() {
-                        ed.line = None;
-                        return;
-                    }
-                    if ed.focus != EditorFocus::Measures {
-                        ed.focus = EditorFocus::Measures;
-                        return;
-                    }
-                }
-                if let Some(cmd) = self.autosave(true) {
-                    out.push(cmd);
-                }
-                if let (Some(ed), Some(req)) = (self.editor.as_ref(), self.request.as_mut()) {
-                    req.status = ed.status;
-                }
-                self.editor = None;
-                self.screen = Screen::Request;
-            }
-            Screen::Viewer => {
-                // Copies for the external viewer live until the request is
-                // left (the system viewer may still be reading them).
-                self.close_viewer();
-                self.screen = Screen::Request;
-            }
-            Screen::Export => match self.export.phase {
-                ExportPhase::Running => {}
-                ExportPhase::Confirm => self.export.phase = ExportPhase::Editing,
-                _ => {
-                    self.screen = Screen::Inbox;
-                    self.export.phase = ExportPhase::Editing;
-                    out.push(WorkerCommand::LoadSummaries);
-                }
-            },
+            Screen::Inbox => inbox::back(self),
+            Screen::Request => request::back(self, out),
+            Screen::Editor => editor::back(self, out),
+            Screen::Viewer => viewer_keys::back(self),
+            Screen::Export => export::back(self, out),
         }
     }
 
-    fn update_unlock(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
-        // The demo has no passphrase to open, but one to unlock after a lock.
-        if self.unlock.busy || (self.demo && self.locked.is_none()) {
-            return;
-        }
-        match action {
-            Action::UnlockInput(c) => {
-                self.unlock.input.push(c);
-            }
-            Action::UnlockBackspace => {
-                self.unlock.input.pop();
-            }
-            Action::UnlockSubmit => {
-                if self.unlock.input.is_empty() {
-                    self.unlock.error =
-                        Some("saisissez votre phrase de passe puis appuyez sur Entrée".into());
-                    return;
-                }
-                let pass = SecretString::from(self.unlock.input.as_str().to_string());
-                self.unlock.input.clear();
-                self.unlock.busy = true;
-                self.unlock.error = None;
-                out.push(WorkerCommand::Unlock(pass));
-            }
-            _ => {}
-        }
-    }
-
-    fn update_inbox(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
-        let height = self.inbox_height();
-        let inbox = &mut self.inbox;
-        match action {
-            Action::Move(d) => inbox.move_by(d),
-            Action::MoveTo(i) if i < inbox.view.len() => inbox.selected = i,
-            Action::MoveFirst => inbox.selected = 0,
-            Action::MoveLast => inbox.selected = inbox.view.len().saturating_sub(1),
-            Action::Wheel(d) => inbox.move_by(d),
-            Action::StartFilter => inbox.editing_filter = true,
-            Action::FilterInput(c) => {
-                inbox.query.push(c);
-                inbox.refresh(None);
-            }
-            Action::FilterBackspace => {
-                inbox.query.pop();
-                inbox.refresh(None);
-            }
-            Action::FilterClear => {
-                inbox.query.clear();
-                inbox.editing_filter = false;
-                inbox.refresh(None);
-            }
-            Action::FilterSubmit => {
-                inbox.editing_filter = false;
-                self.open_selected(out);
-            }
-            Action::CycleSort => inbox.cycle_sort(),
-            Action::ReverseSort => inbox.reverse(),
-            Action::StatusFilter(s) => {
-                inbox.status_filter = s;
-                let keep = inbox.selected_id().map(str::to_string);
-                inbox.refresh(keep.as_deref());
-            }
-            Action::OpenSelected => self.open_selected(out),
-            Action::Click(col, row) => {
-                if let Some(i) = super::screens::inbox::row_at(self, col, row) {
-                    if self.inbox.selected == i {
-                        self.open_selected(out);
-                    } else {
-                        self.inbox.selected = i;
-                    }
-                }
-            }
-            Action::OpenExport => {
-                self.screen = Screen::Export;
-                self.export.items = None;
-                self.export.phase = ExportPhase::Editing;
-                out.push(WorkerCommand::ExportPreview);
-            }
-            _ => {}
-        }
-        self.inbox.scroll_into_view(height);
-    }
-
-    fn open_selected(&mut self, out: &mut Vec<WorkerCommand>) {
-        if let Some(id) = self.inbox.selected_id() {
-            let id = id.to_string();
-            self.loading = Some(id.clone());
-            self.set_message("Ouverture du dossier…", false);
-            out.push(WorkerCommand::LoadRequest(id));
-        }
-    }
-
-    fn open_loaded(&mut self, loaded: LoadedRequest) {
+    pub(crate) fn open_loaded(&mut self, loaded: LoadedRequest) {
         let LoadedRequest {
             record,
             status,
@@ -801,6 +793,15 @@ impl App {
     /// A request's new status and checks, wherever it is shown.
     fn apply_status(&mut self, id: &str, status: Status, findings: Vec<Finding>) {
         self.inbox.set_status(id, status);
+        // A message about this request's former status is no longer true.
+        if self
+            .message
+            .as_ref()
+            .and_then(|m| m.about.as_ref())
+            .is_some_and(|(about, was)| about == id && *was != status)
+        {
+            self.message = None;
+        }
         if let Some(req) = self.request.as_mut().filter(|r| r.record.request.id == id) {
             req.status = status;
             req.findings = findings;
@@ -812,110 +813,12 @@ impl App {
 
     /// Opens the editor on the current request (tests and the `a` key).
     pub fn open_editor(&mut self) {
-        if let Some(req) = self.request.as_ref() {
-            let mut ed = Editor::new(&req.record, req.draft.as_ref(), req.status);
-            if req.status == Status::Valide || req.status == Status::Exporte {
-                ed.note("Avis déjà validé : toute modification le remet en brouillon (il faudra le valider de nouveau)");
-            }
-            self.editor = Some(ed);
-            self.screen = Screen::Editor;
-        }
-    }
-
-    fn update_request(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
-        let Some(req) = self.request.as_mut() else {
-            return;
-        };
-        let tab_count = Tab::ALL.len();
-        match action {
-            Action::NextTab => {
-                req.tab = Tab::ALL[(req.tab.index() + 1) % tab_count];
-                req.scroll = 0;
-            }
-            Action::PrevTab => {
-                req.tab = Tab::ALL[(req.tab.index() + tab_count - 1) % tab_count];
-                req.scroll = 0;
-            }
-            Action::SelectTab(i) => {
-                if let Some(t) = Tab::ALL.get(i) {
-                    req.tab = *t;
-                    req.scroll = 0;
-                }
-            }
-            Action::Scroll(d) | Action::Wheel(d) | Action::Move(d) => {
-                if req.tab == Tab::Pieces {
-                    let n = req.record.request.documents.len();
-                    if n > 0 {
-                        req.doc_selected =
-                            (req.doc_selected as isize + d).clamp(0, n as isize - 1) as usize;
-                    }
-                } else {
-                    req.scroll = (req.scroll as isize + d).clamp(0, u16::MAX as isize) as u16;
-                }
-            }
-            Action::Click(col, row) => {
-                if let Some(i) = super::screens::request::tab_at(self.size, col, row) {
-                    req.tab = Tab::ALL[i];
-                    req.scroll = 0;
-                } else if req.tab == Tab::Pieces {
-                    let n = req.record.request.documents.len();
-                    if let Some(i) = super::screens::request::pieces::row_at(self.size, n, row) {
-                        if i == req.doc_selected {
-                            return self.update_request(Action::OpenDocument, out);
-                        }
-                        req.doc_selected = i;
-                    }
-                }
-            }
-            Action::OpenEditor => self.open_editor(),
-            Action::OpenDocument | Action::OpenSelected => {
-                if req.tab != Tab::Pieces {
-                    if action == Action::OpenDocument {
-                        req.tab = Tab::Pieces;
-                    }
-                    return;
-                }
-                if let Some(doc) = req.record.request.documents.get(req.doc_selected) {
-                    let title = format!(
-                        "{} — {}",
-                        doc.category.label(),
-                        super::clean::clean(&doc.filename)
-                    );
-                    self.viewer = Some(ViewerState {
-                        sha256: doc.sha256.clone(),
-                        filename: doc.filename.clone(),
-                        title,
-                        content: None,
-                        pages: Vec::new(),
-                        page: 0,
-                        scroll: 0,
-                        picture: None,
-                        encoding: None,
-                        encodes: 0,
-                    });
-                    out.push(WorkerCommand::Document {
-                        sha256: doc.sha256.clone(),
-                        media_type: doc.media_type.clone(),
-                    });
-                    self.screen = Screen::Viewer;
-                }
-            }
-            Action::OpenExternal if req.tab == Tab::Pieces => {
-                if let Some(doc) = req.record.request.documents.get(req.doc_selected) {
-                    out.push(WorkerCommand::OpenExternal {
-                        sha256: doc.sha256.clone(),
-                        filename: doc.filename.clone(),
-                    });
-                    self.set_message("Ouverture dans la visionneuse du système…", false);
-                }
-            }
-            _ => {}
-        }
+        editor::open(self);
     }
 
     /// Closes the viewer and drops its picture; a pixel image must also be
     /// erased from the terminal.
-    fn close_viewer(&mut self) {
+    pub(crate) fn close_viewer(&mut self) {
         if self.viewer.take().is_some_and(|v| v.shows_graphics()) {
             self.repaint = true;
             self.drop_images = true;
@@ -999,348 +902,6 @@ impl App {
         });
     }
 
-    fn update_viewer(&mut self, action: Action) {
-        let Some(v) = self.viewer.as_mut() else {
-            return;
-        };
-        match action {
-            Action::NextPage if v.page + 1 < v.pages.len() => {
-                v.page += 1;
-                v.scroll = 0;
-            }
-            Action::PrevPage if v.page > 0 => {
-                v.page -= 1;
-                v.scroll = 0;
-            }
-            Action::Scroll(d) | Action::Wheel(d) | Action::Move(d) => {
-                v.scroll = (v.scroll as isize + d).clamp(0, u16::MAX as isize) as u16;
-            }
-            _ => {}
-        }
-    }
-
-    fn update_editor(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
-        let now = self.now;
-        let Some(ed) = self.editor.as_mut() else {
-            return;
-        };
-        // Modal parts first.
-        if let Some(picker) = ed.picker.as_mut() {
-            match action {
-                Action::PickerInput(c) => {
-                    picker.query.push(c);
-                    picker.selected = 0;
-                }
-                Action::PickerBackspace => {
-                    picker.query.pop();
-                    picker.selected = 0;
-                }
-                Action::PickerMove(d) => {
-                    let n = picker.matches().len();
-                    if n > 0 {
-                        picker.selected =
-                            (picker.selected as isize + d).clamp(0, n as isize - 1) as usize;
-                    }
-                }
-                Action::PickerChoose => {
-                    let chosen = picker.matches().get(picker.selected).map(|m| (*m).clone());
-                    let purpose = picker.purpose;
-                    if let Some(code) = chosen {
-                        ed.picker = None;
-                        match purpose {
-                            PickerPurpose::Add => ed.add(code),
-                            PickerPurpose::Modify(row) => {
-                                ed.selected = row;
-                                ed.decide(crate::domain::Decision::Modifie, Some(code));
-                            }
-                        }
-                        ed.touch(now);
-                    }
-                }
-                _ => {}
-            }
-            return;
-        }
-        if let Some(line) = ed.line.as_mut() {
-            match action {
-                Action::LineInput(c) => line.text.push(c),
-                Action::LineBackspace => {
-                    line.text.pop();
-                }
-                Action::LineSubmit => {
-                    let LineEdit { purpose, text } = line.clone();
-                    match purpose {
-                        LinePurpose::Detail(row) => {
-                            ed.line = None;
-                            if ed.set_detail(row, &text) {
-                                ed.touch(now);
-                            }
-                        }
-                        LinePurpose::MeasureMotivation(row) => {
-                            ed.line = None;
-                            if ed.set_measure_motivation(row, &text) {
-                                ed.touch(now);
-                            }
-                        }
-                        LinePurpose::UntilSession => {
-                            if text.trim().is_empty() {
-                                ed.warn("Indiquez la dernière session couverte (par exemple 2028)");
-                                return;
-                            }
-                            ed.line = None;
-                            ed.draft.opinion.validity.until_session = text.trim().to_string();
-                            ed.touch(now);
-                        }
-                        LinePurpose::Override { rule, measure } => {
-                            if text.trim().is_empty() {
-                                ed.warn("Écrivez le motif pour lever ce contrôle, ou Échap pour annuler");
-                                return;
-                            }
-                            ed.line = None;
-                            ed.add_override(&rule, measure.clone(), &text);
-                            ed.dirty_since = None;
-                            ed.save = SaveState::Saving;
-                            ed.note("Contrôle levé, motif enregistré");
-                            let id = ed.id.clone();
-                            let draft = ed.current_draft();
-                            if let Some(req) = self.request.as_mut() {
-                                req.draft = Some(draft.clone());
-                            }
-                            out.push(WorkerCommand::SaveDraft {
-                                id: id.clone(),
-                                draft: Box::new(draft),
-                            });
-                            out.push(WorkerCommand::Override {
-                                id,
-                                rule,
-                                measure,
-                                reason: text.trim().to_string(),
-                            });
-                        }
-                    }
-                }
-                _ => {}
-            }
-            return;
-        }
-        match action {
-            Action::FocusNext | Action::FocusPrev => {
-                let incomplete = ed.outcome() == crate::domain::Outcome::Incomplet;
-                let mut order = vec![
-                    EditorFocus::Measures,
-                    EditorFocus::Motivation,
-                    EditorFocus::Notes,
-                ];
-                if incomplete {
-                    order.push(EditorFocus::Missing);
-                }
-                let pos = order.iter().position(|f| *f == ed.focus).unwrap_or(0);
-                let n = order.len();
-                ed.focus = if action == Action::FocusNext {
-                    order[(pos + 1) % n]
-                } else {
-                    order[(pos + n - 1) % n]
-                };
-            }
-            Action::Click(col, row) => {
-                use super::screens::editor::{click_at, EditorClick};
-                match click_at(ed, self.size, col, row) {
-                    Some(EditorClick::Measure(i)) => {
-                        ed.focus = EditorFocus::Measures;
-                        ed.selected = i;
-                    }
-                    Some(EditorClick::Focus(f)) => ed.focus = f,
-                    None => {}
-                }
-            }
-            Action::Move(d) | Action::Wheel(d) => match ed.focus {
-                EditorFocus::Measures => {
-                    let n = ed.rows().len();
-                    if n > 0 {
-                        ed.selected = (ed.selected as isize + d).clamp(0, n as isize - 1) as usize;
-                    }
-                }
-                EditorFocus::Missing => {
-                    let n = DocumentCategory::KNOWN.len();
-                    ed.missing_selected =
-                        (ed.missing_selected as isize + d).clamp(0, n as isize - 1) as usize;
-                }
-                _ => {}
-            },
-            Action::Decide(decision) => {
-                if ed.decide(decision, None) {
-                    ed.touch(now);
-                } else {
-                    ed.warn("Une mesure ajoutée n'a pas de décision à choisir : x pour la retirer");
-                }
-            }
-            Action::ModifyMeasure => {
-                if let Some(super::editor::MeasureRow::Requested(_)) = ed.selected_row() {
-                    ed.picker = Some(Picker::new(PickerPurpose::Modify(ed.selected)));
-                }
-            }
-            Action::AddMeasure => {
-                ed.picker = Some(Picker::new(PickerPurpose::Add));
-            }
-            Action::RemoveMeasure if ed.remove_selected() => ed.touch(now),
-            Action::CycleEpreuves => {
-                if ed.cycle_epreuves() {
-                    ed.touch(now);
-                } else {
-                    ed.warn("Décidez d'abord la mesure (a, r ou m) avant de choisir les épreuves");
-                }
-            }
-            Action::EditDetail => {
-                if let Some(row) = ed.selected_row() {
-                    // A restriction of an undecided measure is a modification.
-                    if ed.opinion(row).is_none()
-                        && ed.decide(crate::domain::Decision::Modifie, None)
-                    {
-                        ed.touch(now);
-                    }
-                    let text = ed
-                        .opinion(row)
-                        .and_then(|m| m.detail.clone())
-                        .unwrap_or_default();
-                    ed.line = Some(LineEdit {
-                        purpose: LinePurpose::Detail(ed.selected),
-                        text,
-                    });
-                }
-            }
-            Action::OverrideCheck => {
-                let blocking = self
-                    .request
-                    .as_ref()
-                    .and_then(|r| r.findings.iter().find(|f| f.blocks()).cloned());
-                match blocking {
-                    Some(f) => {
-                        ed.line = Some(LineEdit {
-                            purpose: LinePurpose::Override {
-                                rule: f.rule,
-                                measure: f.measure,
-                            },
-                            text: String::new(),
-                        })
-                    }
-                    None => {
-                        ed.note("Aucun contrôle bloquant à lever");
-                    }
-                }
-            }
-            Action::CycleOutcome => {
-                ed.cycle_outcome();
-                ed.touch(now);
-            }
-            Action::ToggleValidity => {
-                ed.toggle_validity();
-                ed.touch(now);
-            }
-            Action::EditUntilSession => {
-                ed.line = Some(LineEdit {
-                    purpose: LinePurpose::UntilSession,
-                    text: ed.draft.opinion.validity.until_session.clone(),
-                });
-            }
-            Action::EditMeasureMotivation => match ed.selected_row().and_then(|r| ed.opinion(r)) {
-                Some(m) => {
-                    ed.line = Some(LineEdit {
-                        purpose: LinePurpose::MeasureMotivation(ed.selected),
-                        text: m.motivation.clone().unwrap_or_default(),
-                    })
-                }
-                None => ed.warn("Décidez d'abord la mesure (a, r ou m) avant d'en écrire le motif"),
-            },
-            Action::ToggleMissing => {
-                ed.toggle_missing();
-                ed.touch(now);
-            }
-            Action::InsertTemplate => {
-                ed.insert_template();
-                ed.focus = EditorFocus::Motivation;
-                ed.touch(now);
-            }
-            Action::TextKey(key) => {
-                let changed = match ed.focus {
-                    EditorFocus::Motivation => ed.motivation.input(key),
-                    EditorFocus::Notes => ed.notes.input(key),
-                    _ => false,
-                };
-                if changed {
-                    ed.touch(now);
-                }
-            }
-            Action::SaveNow => {
-                if let Some(cmd) = self.autosave(true) {
-                    out.push(cmd);
-                }
-            }
-            Action::Validate => {
-                let undecided = ed.undecided();
-                let id = ed.id.clone();
-                if undecided > 0 && ed.outcome() != crate::domain::Outcome::Incomplet {
-                    ed.warn(format!("Validation impossible : {undecided} mesure(s) demandée(s) sans décision ; décidez chacune (a, r ou m)"));
-                    return;
-                }
-                ed.note("Validation en cours…");
-                if let Some(cmd) = self.autosave(true) {
-                    out.push(cmd);
-                }
-                out.push(WorkerCommand::Validate(id));
-            }
-            Action::Unvalidate => {
-                let id = ed.id.clone();
-                if let Some(cmd) = self.autosave(true) {
-                    out.push(cmd);
-                }
-                out.push(WorkerCommand::Unvalidate(id));
-            }
-            _ => {}
-        }
-    }
-
-    fn update_export(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
-        let ex = &mut self.export;
-        match (&ex.phase, action) {
-            (ExportPhase::Editing, Action::LineInput(c)) => ex.path.push(c),
-            (ExportPhase::Editing, Action::LineBackspace) => {
-                ex.path.pop();
-            }
-            (ExportPhase::Editing, Action::ExportSubmit) => {
-                let empty = ex.items.as_ref().is_none_or(|i| i.is_empty());
-                if empty {
-                    self.message = Some((
-                        "Aucun avis validé à exporter : validez d'abord des avis dans l'éditeur (v)".into(),
-                        true,
-                    ));
-                } else if ex.path.trim().is_empty() {
-                    self.message = Some((
-                        "Indiquez le fichier à écrire (par exemple ./avis-export.avis)".into(),
-                        true,
-                    ));
-                } else {
-                    ex.phase = ExportPhase::Confirm;
-                }
-            }
-            (ExportPhase::Confirm, Action::ExportConfirm(true)) => {
-                ex.phase = ExportPhase::Running;
-                self.progress = None;
-                out.push(WorkerCommand::Export(std::path::PathBuf::from(
-                    ex.path.trim(),
-                )));
-            }
-            (ExportPhase::Confirm, Action::ExportConfirm(false)) => {
-                ex.phase = ExportPhase::Editing;
-            }
-            (ExportPhase::Done(_) | ExportPhase::Failed(_), Action::ExportSubmit) => {
-                self.screen = Screen::Inbox;
-                ex.phase = ExportPhase::Editing;
-                out.push(WorkerCommand::LoadSummaries);
-            }
-            _ => {}
-        }
-    }
-
     fn on_worker(&mut self, event: WorkerEvent, out: &mut Vec<WorkerCommand>) {
         if self.locked.is_some() {
             return self.on_worker_locked(event, out);
@@ -1395,8 +956,55 @@ impl App {
                     if ed.save == SaveState::Saving {
                         ed.save = SaveState::Saved;
                     }
+                    if self.quitting && ed.save == SaveState::Saved && ed.dirty_since.is_none() {
+                        self.should_quit = true;
+                    }
                 }
             }
+            WorkerEvent::SaveFailed { id, error } => {
+                let error = clean(&error);
+                if let Some(ed) = self.editor.as_mut().filter(|e| e.id == id) {
+                    ed.save = SaveState::Failed(error.clone());
+                    ed.dirty_since = Some(self.now);
+                    if self.quitting {
+                        self.quitting = false;
+                        self.quit = Some(QuitDialog {
+                            reason: Some(error.clone()),
+                        });
+                    }
+                }
+                self.set_message(error, true);
+            }
+            WorkerEvent::RecoveryKept { id, path } => {
+                self.exit_note = Some(format!(
+                    "le brouillon de la demande {} n'a pas pu être enregistré ; il est gardé, chiffré, dans le fichier de secours {} et sera repris au prochain déverrouillage",
+                    clean(&id),
+                    clean(&path.display().to_string())
+                ));
+                self.quit = None;
+                self.should_quit = true;
+            }
+            WorkerEvent::RecoveryFailed { id, error } => {
+                let error = clean(&error);
+                match self.quit.as_mut() {
+                    Some(q) => {
+                        q.reason = Some(format!(
+                            "Le fichier de secours n'a pas pu être écrit : {error}"
+                        ))
+                    }
+                    None => {
+                        self.exit_error = Some(format!(
+                            "le brouillon de la demande {} n'a pu être ni enregistré ni gardé en secours : il est perdu ({error})",
+                            clean(&id)
+                        ))
+                    }
+                }
+                self.quitting = false;
+            }
+            WorkerEvent::Recovered(n) => self.set_message(
+                format!("{n} brouillon(s) gardé(s) en secours à la dernière fermeture ont été repris dans le magasin"),
+                false,
+            ),
             WorkerEvent::Validated {
                 id,
                 result,
@@ -1404,15 +1012,15 @@ impl App {
                 findings,
             } => {
                 self.apply_status(&id, status, findings);
-                if let Some(ed) = self.editor.as_mut().filter(|e| e.id == id) {
-                    ed.message = Some(match result {
-                        Ok(()) if status == Status::Valide => (
-                            "Avis validé : prêt à exporter (e depuis la liste)".to_string(),
+                if self.editor.as_ref().is_some_and(|e| e.id == id) {
+                    match result {
+                        Ok(()) if status == Status::Valide => self.set_message(
+                            "Avis validé : prêt à exporter (e depuis la liste)",
                             false,
                         ),
-                        Ok(()) => ("Avis remis en brouillon".to_string(), false),
-                        Err(msg) => (format!("Validation refusée : {}", clean(&msg)), true),
-                    });
+                        Ok(()) => self.set_message("Avis remis en brouillon", false),
+                        Err(msg) => self.set_message(format!("Validation refusée : {msg}"), true),
+                    }
                 }
             }
             WorkerEvent::Document { sha256, content } => {
@@ -1453,12 +1061,6 @@ impl App {
                 self.loading = None;
                 self.resume = None;
                 self.progress = None;
-                if let Some(ed) = self.editor.as_mut() {
-                    if ed.save == SaveState::Saving {
-                        ed.save = SaveState::Failed(clean(&msg));
-                        ed.dirty_since = Some(self.now);
-                    }
-                }
                 self.set_message(msg, true);
             }
         }

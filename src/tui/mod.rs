@@ -1,10 +1,12 @@
 //! The review TUI: the doctor's whole review in the terminal, keyboard
 //! first, mouse too.
 //!
-//! Elm style: terminal input becomes an [`action::Action`] ([`keys`]),
-//! [`app::App::update`] changes the state and returns orders for the
-//! [`worker`] (which owns the store: unlock, import, decryption, export),
-//! and [`screens::render`] draws the state by shared reference. Untrusted
+//! Elm style, one component per screen ([`screens`]): terminal input
+//! becomes an [`action::Action`] through the current screen's key table
+//! ([`keymap`]), [`app::App::update`] routes it to the screen's update,
+//! which changes the state and returns orders for the [`worker`] (which
+//! owns the store: unlock, import, decryption, export), and
+//! [`screens::render`] draws the state by shared reference. Untrusted
 //! text is cleaned ([`clean`]) before it is drawn. The session locks itself
 //! after `AVIS_VERROUILLAGE_MINUTES` (5 by default, `0`: never) without
 //! input, or on Ctrl+L: the draft is saved, the worker closes the store, the
@@ -25,7 +27,8 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use ratatui::backend::{Backend, ClearType, CrosstermBackend};
 use ratatui::crossterm::event::{
-    self as ct, DisableMouseCapture, EnableMouseCapture, KeyEventKind,
+    self as ct, DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste,
+    EnableMouseCapture, KeyEventKind,
 };
 use ratatui::crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, Clear, EnterAlternateScreen, LeaveAlternateScreen,
@@ -39,12 +42,10 @@ pub mod app;
 pub mod clean;
 pub mod demo;
 pub mod document;
-pub mod editor;
 pub mod event;
 pub mod graphics;
 pub mod image;
-pub mod inbox;
-pub mod keys;
+pub mod keymap;
 pub mod sample;
 pub mod screens;
 pub mod theme;
@@ -111,6 +112,7 @@ pub fn restore_terminal() {
     let _ = disable_raw_mode();
     let _ = execute!(
         io::stdout(),
+        DisableBracketedPaste,
         DisableMouseCapture,
         LeaveAlternateScreen,
         cursor::Show
@@ -156,7 +158,7 @@ fn setup_terminal(
         Ok(graphics::Detection::Query) => graphics::detect(),
         Ok(graphics::Detection::HalfBlocks) => None,
         Err(message) => {
-            app.message = Some((message, true));
+            app.set_message(message, true);
             None
         }
     };
@@ -165,7 +167,8 @@ fn setup_terminal(
     execute!(
         io::stdout(),
         Clear(ratatui::crossterm::terminal::ClearType::All),
-        EnableMouseCapture
+        EnableMouseCapture,
+        EnableBracketedPaste
     )
     .map_err(fail)?;
     let terminal = Terminal::new(CrosstermBackend::new(io::stdout())).map_err(fail)?;
@@ -204,7 +207,7 @@ fn run_app(
     let seconds = crate::testhooks::var("AVIS_TEST_VERROUILLAGE_SECONDES");
     match app::lock_delay(minutes.as_deref(), seconds.as_deref()) {
         Ok(delay) => app.lock_after = delay,
-        Err(message) => app.message = Some((message, true)),
+        Err(message) => app.set_message(message, true),
     }
     let signalled = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
@@ -239,18 +242,43 @@ fn run_app(
         Err(_) => Err("impossible de lire le clavier : relancez avis".to_string()),
     };
     if !app.should_quit {
-        for cmd in app.update(Action::Quit) {
+        for cmd in app.final_commands() {
             let _ = cmd_tx.send(cmd);
         }
     }
     let _ = cmd_tx.send(WorkerCommand::Shutdown);
     let _ = worker.join();
+    // The replies to the last save, kept or lost.
+    while let Ok(ev) = rx.try_recv() {
+        if let Event::Worker(w) = ev {
+            let _ = app.update(Action::Worker(w));
+        }
+    }
     stop_input.store(true, Ordering::Relaxed);
     drop(guard);
     // The terminal is restored by the guard; ratatui's own drop would only
     // complain on stderr when the terminal is already gone (SIGHUP).
     std::mem::forget(terminal);
-    result
+    if let Some(note) = app.exit_note.take() {
+        eprintln!("avis : {}", crate::text::sanitize(&note));
+    }
+    match app.exit_error.take() {
+        Some(message) => Err(message),
+        None => result,
+    }
+}
+
+/// Turns a mouse event into an action (none while an overlay is open).
+pub fn handle_mouse(app: &App, ev: ct::MouseEvent) -> Option<Action> {
+    if app.help || app.show_log || app.quit.is_some() {
+        return None;
+    }
+    match ev.kind {
+        ct::MouseEventKind::ScrollDown => Some(Action::Wheel(3)),
+        ct::MouseEventKind::ScrollUp => Some(Action::Wheel(-3)),
+        ct::MouseEventKind::Down(_) => Some(Action::Click(ev.column, ev.row)),
+        _ => None,
+    }
 }
 
 fn event_loop(
@@ -291,9 +319,10 @@ fn event_loop(
             let action = match ev {
                 Event::Worker(w) => Some(Action::Worker(w)),
                 Event::Input(ct::Event::Key(k)) if k.kind != KeyEventKind::Release => {
-                    keys::handle_key(app, k)
+                    screens::handle_key(app, k)
                 }
-                Event::Input(ct::Event::Mouse(m)) => keys::handle_mouse(app, m),
+                Event::Input(ct::Event::Mouse(m)) => handle_mouse(app, m),
+                Event::Input(ct::Event::Paste(text)) => Some(Action::Paste(text)),
                 Event::Input(ct::Event::Resize(w, h)) => Some(Action::Resize(w, h)),
                 Event::Input(_) => None,
             };
@@ -307,9 +336,8 @@ fn event_loop(
             let _ = cmd_tx.send(cmd);
         }
         if signalled.load(Ordering::Relaxed) {
-            for cmd in app.update(Action::Quit) {
-                let _ = cmd_tx.send(cmd);
-            }
+            // Nobody to ask: the draft is saved or kept on the way out.
+            return Ok(());
         }
         if app.should_quit {
             return Ok(());

@@ -127,6 +127,18 @@ pub enum WorkerCommand {
     Lock,
     ExportPreview,
     Export(PathBuf),
+    /// Keeps a draft that could not be saved in a recovery file sealed
+    /// under the store's data key.
+    KeepRecovery {
+        id: String,
+        draft: Box<Draft>,
+    },
+    /// On the way out without anyone to ask (a signal): saves the draft,
+    /// or else keeps it in a recovery file.
+    FinalSave {
+        id: String,
+        draft: Box<Draft>,
+    },
     Shutdown,
 }
 
@@ -148,6 +160,23 @@ pub enum WorkerEvent {
         id: String,
         status: Status,
         findings: Vec<Finding>,
+    },
+    /// The draft of `id` could not be saved (French message).
+    SaveFailed {
+        id: String,
+        error: String,
+    },
+    /// The draft of `id` is kept in this recovery file.
+    RecoveryKept {
+        id: String,
+        path: PathBuf,
+    },
+    /// Drafts kept in recovery files were saved back into the store.
+    Recovered(usize),
+    /// The recovery file could not be written either.
+    RecoveryFailed {
+        id: String,
+        error: String,
     },
     Validated {
         id: String,
@@ -295,8 +324,16 @@ impl Worker {
                 match Store::open(dir, &passphrase, &StoreOptions::default()) {
                     Ok(store) => {
                         let settings = Box::new(store.settings().clone());
+                        let recovered = store.take_recoveries();
                         self.store = Some(store);
                         self.send(WorkerEvent::Unlocked(settings));
+                        match recovered {
+                            Ok(0) => {}
+                            Ok(n) => self.send(WorkerEvent::Recovered(n)),
+                            Err(e) => self.send(WorkerEvent::Failed(format!(
+                                "un brouillon gardé en secours n'a pas pu être repris : {e}"
+                            ))),
+                        }
                     }
                     Err(e) => self.send(WorkerEvent::UnlockFailed(err_text(e))),
                 }
@@ -375,7 +412,31 @@ fn run_on_store(
                 findings: store.findings(&id, today).unwrap_or_default(),
                 id,
             },
-            Err(e) => WorkerEvent::Failed(format!("le brouillon n'a pas pu être enregistré : {e}")),
+            Err(e) => WorkerEvent::SaveFailed {
+                id,
+                error: format!("le brouillon n'a pas pu être enregistré : {e}"),
+            },
+        },
+        WorkerCommand::FinalSave { id, draft } => match store.save_draft(&id, &draft) {
+            Ok(()) => WorkerEvent::Saved {
+                status: store.status(&id).unwrap_or(Status::Brouillon),
+                findings: Vec::new(),
+                id,
+            },
+            Err(first) => match store.keep_recovery(&id, &draft) {
+                Ok(path) => WorkerEvent::RecoveryKept { id, path },
+                Err(e) => WorkerEvent::RecoveryFailed {
+                    id,
+                    error: format!("{first} ; {e}"),
+                },
+            },
+        },
+        WorkerCommand::KeepRecovery { id, draft } => match store.keep_recovery(&id, &draft) {
+            Ok(path) => WorkerEvent::RecoveryKept { id, path },
+            Err(e) => WorkerEvent::RecoveryFailed {
+                id,
+                error: err_text(e),
+            },
         },
         WorkerCommand::Validate(id) => {
             let result = store.validate(&id, today).map_err(err_text);

@@ -119,7 +119,7 @@ pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
         [Constraint::Percentage(50), Constraint::Percentage(50)],
     )
     .header(
-        Row::new(vec!["Demandé (#6)", "Avis proposé"])
+        Row::new(vec!["Demandé", "Avis proposé"])
             .style(t.header)
             .bottom_margin(1),
     )

@@ -1,137 +1,326 @@
-//! The request view: a tab bar and one module per tab.
+//! The request view: a tab bar and one module per tab (Synthèse,
+//! Troubles, Mesures, Pièces, Historique); from here the doctor opens a
+//! pièce or the avis editor.
 
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
-use ratatui::Frame;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
-use crate::domain::checks::{Finding, Severity};
-use crate::tui::app::{App, RequestView, Tab};
-use crate::tui::clean::clean;
-use crate::tui::theme::Theme;
+use crate::domain::checks::Finding;
+use crate::domain::Status;
+use crate::store::{JournalEvent, RequestRecord};
+use crate::tui::action::Action;
+use crate::tui::app::{App, Screen, ViewerState};
+use crate::tui::keymap::{Binding, Key, KeyMap};
+use crate::tui::worker::WorkerCommand;
 
 pub mod historique;
 pub mod mesures;
 pub mod pieces;
 pub mod synthese;
 pub mod troubles;
+mod view;
 
-fn tab_label(i: usize, tab: Tab) -> String {
-    format!(" {} {} ", i + 1, tab.title())
+pub use view::{field, finding_lines, render, section, tab_at};
+
+/// The tabs of the request view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Synthese,
+    Troubles,
+    Mesures,
+    Pieces,
+    Historique,
 }
 
-/// The tab under terminal cell (col, row), for mouse clicks.
-pub fn tab_at(_size: (u16, u16), col: u16, row: u16) -> Option<usize> {
-    if row != 1 {
-        return None;
-    }
-    let mut x = 0u16;
-    for (i, tab) in Tab::ALL.iter().enumerate() {
-        let w = tab_label(i, *tab).chars().count() as u16;
-        if col >= x && col < x + w {
-            return Some(i);
+impl Tab {
+    /// Every tab, in order.
+    pub const ALL: [Tab; 5] = [
+        Tab::Synthese,
+        Tab::Troubles,
+        Tab::Mesures,
+        Tab::Pieces,
+        Tab::Historique,
+    ];
+
+    /// French title.
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Synthese => "Synthèse",
+            Tab::Troubles => "Troubles",
+            Tab::Mesures => "Mesures",
+            Tab::Pieces => "Pièces",
+            Tab::Historique => "Historique",
         }
-        x += w + 1;
     }
-    None
+
+    /// Position in [`Tab::ALL`].
+    pub fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
 }
 
-/// Draws the open request.
-pub fn render(app: &App, frame: &mut Frame, area: Rect) {
+/// One open request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestView {
+    pub record: RequestRecord,
+    pub status: Status,
+    pub draft: Option<crate::domain::Draft>,
+    pub findings: Vec<Finding>,
+    pub journal: Vec<JournalEvent>,
+    pub tab: Tab,
+    pub scroll: u16,
+    pub doc_selected: usize,
+}
+
+impl RequestView {
+    /// When the avis was last sent to the rectorat, from the journal.
+    pub fn exported_on(&self) -> Option<chrono::NaiveDate> {
+        self.journal
+            .iter()
+            .rev()
+            .find(|e| e.kind == "export")
+            .map(|e| e.at.with_timezone(&chrono::Local).date_naive())
+    }
+}
+
+/// The request view's messages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    NextTab,
+    PrevTab,
+    SelectTab(usize),
+    OpenEditor,
+    /// Shows the selected pièce (from another tab: goes to Pièces).
+    OpenDocument,
+    /// Opens the selected pièce in the system viewer.
+    OpenExternal,
+}
+
+fn tab_key(ev: &KeyEvent) -> Action {
+    let i = match ev.code {
+        KeyCode::Char(c @ '1'..='5') => c as usize - '1' as usize,
+        _ => 0,
+    };
+    Action::Request(Msg::SelectTab(i))
+}
+
+/// The keys of the request view (Entrée and `o` only on the Pièces tab).
+pub fn keymap(app: &App) -> KeyMap {
+    let on_pieces = app.request.as_ref().is_some_and(|r| r.tab == Tab::Pieces);
+    let mut b = vec![
+        Binding::new(
+            &[
+                Key::Code(KeyCode::Tab),
+                Key::Code(KeyCode::Right),
+                Key::Char('l'),
+            ],
+            "onglet suivant",
+            Some("onglet"),
+            |_| Action::Request(Msg::NextTab),
+        )
+        .hint_keys("Tab"),
+        Binding::new(
+            &[
+                Key::Code(KeyCode::BackTab),
+                Key::Code(KeyCode::Left),
+                Key::Char('h'),
+            ],
+            "onglet précédent",
+            None,
+            |_| Action::Request(Msg::PrevTab),
+        ),
+        Binding::new(
+            &[
+                Key::Char('1'),
+                Key::Char('2'),
+                Key::Char('3'),
+                Key::Char('4'),
+                Key::Char('5'),
+            ],
+            "Synthèse, Troubles, Mesures, Pièces, Historique",
+            None,
+            tab_key,
+        ),
+        Binding::new(
+            &[Key::Code(KeyCode::Down), Key::Char('j')],
+            "défiler vers le bas ; dans Pièces : pièce suivante",
+            None,
+            |_| Action::Move(1),
+        ),
+        Binding::new(
+            &[Key::Code(KeyCode::Up), Key::Char('k')],
+            "défiler vers le haut ; dans Pièces : pièce précédente",
+            None,
+            |_| Action::Move(-1),
+        ),
+        Binding::new(
+            &[Key::Code(KeyCode::PageDown)],
+            "une page plus bas",
+            None,
+            |_| Action::Move(10),
+        ),
+        Binding::new(
+            &[Key::Code(KeyCode::PageUp)],
+            "une page plus haut",
+            None,
+            |_| Action::Move(-10),
+        ),
+        Binding::new(&[Key::Char('a')], "rédiger l'avis", Some("avis"), |_| {
+            Action::Request(Msg::OpenEditor)
+        }),
+    ];
+    if on_pieces {
+        b.push(
+            Binding::new(
+                &[Key::Code(KeyCode::Enter), Key::Char('p')],
+                "afficher la pièce choisie",
+                Some("pièce"),
+                |_| Action::Request(Msg::OpenDocument),
+            )
+            .hint_keys("Entrée"),
+        );
+        b.push(Binding::new(
+            &[Key::Char('o')],
+            "visionneuse du système (copie effacée ensuite)",
+            None,
+            |_| Action::Request(Msg::OpenExternal),
+        ));
+    } else {
+        b.push(Binding::new(
+            &[Key::Char('p')],
+            "aller aux pièces",
+            Some("pièces"),
+            |_| Action::Request(Msg::OpenDocument),
+        ));
+    }
+    b.extend([
+        Binding::new(&[Key::Char('c')], "thème contrasté", None, |_| {
+            Action::ToggleContrast
+        }),
+        Binding::new(&[Key::Char('?')], "cette aide", Some("aide"), |_| {
+            Action::ToggleHelp
+        }),
+        Binding::new(
+            &[Key::Code(KeyCode::Esc), Key::Char('q')],
+            "retour à la liste",
+            Some("retour"),
+            |_| Action::Back,
+        )
+        .hint_keys("Échap"),
+    ]);
+    KeyMap::new(b)
+}
+
+/// Carries out a message of the request view.
+pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+    let Some(req) = app.request.as_mut() else {
+        return;
+    };
+    let tab_count = Tab::ALL.len();
+    match msg {
+        Msg::NextTab => {
+            req.tab = Tab::ALL[(req.tab.index() + 1) % tab_count];
+            req.scroll = 0;
+        }
+        Msg::PrevTab => {
+            req.tab = Tab::ALL[(req.tab.index() + tab_count - 1) % tab_count];
+            req.scroll = 0;
+        }
+        Msg::SelectTab(i) => {
+            if let Some(t) = Tab::ALL.get(i) {
+                req.tab = *t;
+                req.scroll = 0;
+            }
+        }
+        Msg::OpenEditor => app.open_editor(),
+        Msg::OpenDocument => {
+            if req.tab != Tab::Pieces {
+                req.tab = Tab::Pieces;
+                return;
+            }
+            open_document(app, out);
+        }
+        Msg::OpenExternal if req.tab == Tab::Pieces => {
+            if let Some(doc) = req.record.request.documents.get(req.doc_selected) {
+                out.push(WorkerCommand::OpenExternal {
+                    sha256: doc.sha256.clone(),
+                    filename: doc.filename.clone(),
+                });
+                app.set_message("Ouverture dans la visionneuse du système…", false);
+            }
+        }
+        Msg::OpenExternal => {}
+    }
+}
+
+fn open_document(app: &mut App, out: &mut Vec<WorkerCommand>) {
     let Some(req) = app.request.as_ref() else {
         return;
     };
-    let t = &app.theme;
-    let [tabs_area, info_area, body] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(1),
-    ])
-    .areas(area);
-    let mut spans = Vec::new();
-    for (i, tab) in Tab::ALL.iter().enumerate() {
-        if i > 0 {
-            spans.push(Span::styled("│", t.dim));
+    if let Some(doc) = req.record.request.documents.get(req.doc_selected) {
+        let title = format!(
+            "{} — {}",
+            doc.category.label(),
+            crate::tui::clean::clean(&doc.filename)
+        );
+        app.viewer = Some(ViewerState {
+            sha256: doc.sha256.clone(),
+            filename: doc.filename.clone(),
+            title,
+            content: None,
+            pages: Vec::new(),
+            page: 0,
+            scroll: 0,
+            picture: None,
+            encoding: None,
+            encodes: 0,
+        });
+        out.push(WorkerCommand::Document {
+            sha256: doc.sha256.clone(),
+            media_type: doc.media_type.clone(),
+        });
+        app.screen = Screen::Viewer;
+    }
+}
+
+/// Moves and wheel: the selected pièce on the Pièces tab, the scroll elsewhere.
+pub fn move_by(app: &mut App, d: isize) {
+    let Some(req) = app.request.as_mut() else {
+        return;
+    };
+    if req.tab == Tab::Pieces {
+        let n = req.record.request.documents.len();
+        if n > 0 {
+            req.doc_selected = (req.doc_selected as isize + d).clamp(0, n as isize - 1) as usize;
         }
-        let label = tab_label(i, *tab);
-        if *tab == req.tab {
-            spans.push(Span::styled(format!("[{}]", label.trim()), t.selected));
-            // keep widths stable: "[x]" replaces the two spaces
-        } else {
-            spans.push(Span::raw(label));
+    } else {
+        req.scroll = (req.scroll as isize + d).clamp(0, u16::MAX as isize) as u16;
+    }
+}
+
+/// A click on a tab, or on a pièce (a second click shows it).
+pub fn click(app: &mut App, col: u16, row: u16, out: &mut Vec<WorkerCommand>) {
+    let size = app.size;
+    let Some(req) = app.request.as_mut() else {
+        return;
+    };
+    if let Some(i) = tab_at(size, col, row) {
+        req.tab = Tab::ALL[i];
+        req.scroll = 0;
+    } else if req.tab == Tab::Pieces {
+        let n = req.record.request.documents.len();
+        if let Some(i) = pieces::row_at(size, n, row) {
+            if i == req.doc_selected {
+                return open_document(app, out);
+            }
+            req.doc_selected = i;
         }
     }
-    frame.render_widget(Paragraph::new(Line::from(spans)), tabs_area);
-    frame.render_widget(Paragraph::new(info_line(req, t)), info_area);
-    match req.tab {
-        Tab::Synthese => synthese::render(app, req, frame, body),
-        Tab::Troubles => troubles::render(app, req, frame, body),
-        Tab::Mesures => mesures::render(app, req, frame, body),
-        Tab::Pieces => pieces::render(app, req, frame, body),
-        Tab::Historique => historique::render(app, req, frame, body),
-    }
 }
 
-fn info_line(req: &RequestView, t: &Theme) -> Line<'static> {
-    let r = &req.record.request;
-    let blocking = req.findings.iter().filter(|f| f.blocks()).count();
-    let alerts = req
-        .findings
-        .iter()
-        .filter(|f| f.severity != Severity::Info)
-        .count();
-    Line::from(vec![
-        Span::styled(" Statut : ", t.header),
-        Span::raw(req.status.label().to_string()),
-        Span::styled(" · version ", t.header),
-        Span::raw(r.version.to_string()),
-        Span::styled(" · alertes : ", t.header),
-        Span::raw(format!("{alerts} dont {blocking} bloquante(s)")),
-        Span::styled(" · a : avis", t.key),
-    ])
-}
-
-/// Lines describing findings, severity written out (never colour alone).
-pub fn finding_lines(findings: &[Finding], t: &Theme) -> Vec<Line<'static>> {
-    if findings.is_empty() {
-        return vec![Line::styled(
-            "  Aucun contrôle ne signale de problème.",
-            t.dim,
-        )];
-    }
-    let mut sorted: Vec<&Finding> = findings.iter().collect();
-    sorted.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    sorted
-        .into_iter()
-        .map(|f| {
-            let (tag, style) = match (f.severity, f.overridden) {
-                (Severity::Bloquant, true) => ("[BLOQUANT, levé]", t.warn),
-                (Severity::Bloquant, false) => ("[BLOQUANT]", t.block),
-                (Severity::Attention, _) => ("[attention]", t.warn),
-                (Severity::Info, _) => ("[info]", t.dim),
-            };
-            let measure = f
-                .measure
-                .as_ref()
-                .map(|m| format!(" ({})", clean(m.label())))
-                .unwrap_or_default();
-            Line::from(vec![
-                Span::styled(format!("  {tag} "), style),
-                Span::raw(format!("{}{measure}", clean(&f.message))),
-            ])
-        })
-        .collect()
-}
-
-/// "label : value" line with cleaned value.
-pub fn field(t: &Theme, label: &str, value: &str) -> Line<'static> {
-    Line::from(vec![
-        Span::styled(format!("  {label} : "), t.header),
-        Span::raw(clean(value)),
-    ])
-}
-
-/// A section title line.
-pub fn section(t: &Theme, title: &str) -> Line<'static> {
-    Line::styled(format!(" {title}"), t.title)
+/// Escape: back to the inbox.
+pub fn back(app: &mut App, out: &mut Vec<WorkerCommand>) {
+    app.screen = Screen::Inbox;
+    app.request = None;
+    out.push(WorkerCommand::CloseExternal);
+    out.push(WorkerCommand::LoadSummaries);
 }

@@ -81,7 +81,7 @@ pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
         r.supports.join(", ")
     };
     lines.push(field(t, "Accompagnements (PAP, PPS, PAI, AESH)", &supports));
-    lines.push(section(t, "Commentaires du candidat (#7)"));
+    lines.push(section(t, "Commentaires du candidat"));
     match r.comments.as_deref().filter(|s| !s.trim().is_empty()) {
         Some(text) => {
             for l in clean_lines(text) {

@@ -28,7 +28,7 @@ fn is_medical(c: &DocumentCategory) -> bool {
 pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let r = &req.record.request;
-    let mut lines = vec![section(t, "Troubles déclarés (#5)")];
+    let mut lines = vec![section(t, "Troubles déclarés")];
     if r.troubles.is_empty() {
         lines.push(Line::styled("  Aucun trouble déclaré.", t.dim));
     }

@@ -6,7 +6,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 
-use crate::tui::app::{App, ExportPhase};
+use super::ExportPhase;
+use crate::tui::app::App;
 use crate::tui::clean::clean;
 
 /// Draws the export screen.
@@ -98,7 +99,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ExportPhase::Running => {
             let (label, ratio) = match &app.progress {
                 Some(p) if p.total > 0 => (
-                    super::progress_text(p),
+                    crate::tui::screens::progress_text(p),
                     (p.done.min(p.total) as f64) / (p.total as f64),
                 ),
                 _ => ("Export en cours…".to_string(), 0.0),

@@ -8,7 +8,7 @@ use crate::domain::checks::CampaignSettings;
 use crate::domain::{DiplomaCode, Status};
 use crate::store::RequestSummary;
 
-use super::clean::clean;
+use crate::tui::clean::clean;
 
 /// Sort orders of the inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

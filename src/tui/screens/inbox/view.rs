@@ -7,9 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
+use super::model::visible_offset;
 use crate::domain::Status;
 use crate::tui::app::App;
-use crate::tui::inbox::visible_offset;
 
 /// Lines above the first data row inside the body (counts, filter, table header).
 const TABLE_TOP: u16 = 3;
@@ -87,7 +87,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let filter = if inbox.editing_filter {
         Line::from(vec![
             Span::styled(" Filtre : ", t.header),
-            Span::raw(super::super::clean::clean(&inbox.query)),
+            Span::raw(crate::tui::clean::clean(&inbox.query)),
             Span::styled("▏", t.key),
             Span::styled(
                 format!("   {} / {} affichées", inbox.view.len(), inbox.rows.len()),
@@ -97,7 +97,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     } else if !inbox.query.is_empty() {
         Line::from(vec![
             Span::styled(" Filtre : ", t.header),
-            Span::raw(super::super::clean::clean(&inbox.query)),
+            Span::raw(crate::tui::clean::clean(&inbox.query)),
             Span::styled(
                 format!(
                     "   {} / {} affichées · tri : {} {arrow}",
@@ -142,6 +142,44 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
     let height = area.height.saturating_sub(1).max(1) as usize;
     let offset = visible_offset(inbox.offset, inbox.selected, height);
     let end = (offset + height).min(inbox.view.len());
+    let mut header = vec!["N°", "Candidat", "Diplôme, session"];
+    let mut widths = vec![
+        Constraint::Length(if wide { 18 } else { 15 }),
+        Constraint::Fill(2),
+        Constraint::Fill(3),
+    ];
+    if wide {
+        header.push("Procédure");
+        widths.push(Constraint::Length(11));
+        header.push("Épreuves");
+        widths.push(Constraint::Length(10));
+    }
+    if wide {
+        header.extend(["Reçue le", "Hors délais", "Alertes", "Statut"]);
+        widths.extend([
+            Constraint::Length(10),
+            Constraint::Length(11),
+            Constraint::Length(7),
+            Constraint::Length(9),
+        ]);
+    } else {
+        header.extend(["Reçue le", "H.D.", "Al.", "Statut"]);
+        widths.extend([
+            Constraint::Length(10),
+            Constraint::Length(4),
+            Constraint::Length(3),
+            Constraint::Length(9),
+        ]);
+    }
+    // The columns' widths, as the table lays them out (the selection
+    // symbol takes two columns).
+    let cols: Vec<u16> = Layout::horizontal(widths.clone())
+        .flex(ratatui::layout::Flex::Legacy)
+        .spacing(1)
+        .split(Rect::new(0, 0, area.width.saturating_sub(2), 1))
+        .iter()
+        .map(|r| r.width)
+        .collect();
     let rows: Vec<Row> = inbox.view[offset.min(end)..end]
         .iter()
         .filter_map(|&i| inbox.rows.get(i))
@@ -177,39 +215,18 @@ fn render_table(app: &App, frame: &mut Frame, area: Rect) {
                 s.alerts.to_string()
             });
             cells.push(status_label(s.status).to_string());
-            Row::new(cells)
+            // A cut text ends with "…".
+            Row::new(
+                cells
+                    .into_iter()
+                    .zip(&cols)
+                    .map(|(text, w)| crate::tui::screens::fit(&text, *w as usize))
+                    .collect::<Vec<_>>(),
+            )
         })
         .collect();
-    let mut header = vec!["N°", "Candidat", "Diplôme, session"];
-    let mut widths = vec![
-        Constraint::Length(if wide { 18 } else { 15 }),
-        Constraint::Fill(2),
-        Constraint::Fill(3),
-    ];
-    if wide {
-        header.push("Procédure");
-        widths.push(Constraint::Length(11));
-        header.push("Épreuves");
-        widths.push(Constraint::Length(10));
-    }
-    if wide {
-        header.extend(["Reçue le", "Hors délais", "Alertes", "Statut"]);
-        widths.extend([
-            Constraint::Length(10),
-            Constraint::Length(11),
-            Constraint::Length(7),
-            Constraint::Length(9),
-        ]);
-    } else {
-        header.extend(["Reçue le", "H.D.", "Al.", "Statut"]);
-        widths.extend([
-            Constraint::Length(10),
-            Constraint::Length(4),
-            Constraint::Length(3),
-            Constraint::Length(9),
-        ]);
-    }
     let table = Table::new(rows, widths)
+        .flex(ratatui::layout::Flex::Legacy)
         .header(Row::new(header).style(t.header))
         .column_spacing(1)
         .row_highlight_style(t.selected)

@@ -54,7 +54,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         let text = app
             .progress
             .as_ref()
-            .map(super::progress_text)
+            .map(crate::tui::screens::progress_text)
             .unwrap_or_else(|| "Ouverture du magasin…".into());
         lines.push(Line::styled(format!(" {text}"), t.header));
     } else if app.demo && locked.is_none() {
@@ -71,7 +71,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         lines.push(Line::raw(""));
         lines.push(Line::styled(format!(" ⚠ {err}"), t.block));
     }
-    let rect = super::centered(area, 76, if locked.is_some() { 12 } else { 10 });
+    let rect = crate::tui::screens::centered(area, 76, if locked.is_some() { 12 } else { 10 });
     let block = Block::bordered()
         .title(if locked.is_some() {
             " Session verrouillée "

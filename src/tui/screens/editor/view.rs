@@ -1,22 +1,25 @@
-//! The avis editor: decisions per measure, outcome and validity, the
-//! checks that block validation, the exported motivation and the private
-//! notes (marked as never exported), the catalogue picker and the saved
-//! indicator.
+//! Drawing the avis editor: the information lines, the measures list, the
+//! checks or the missing pièces, the two text areas, the pop-ups.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, List, ListItem, ListState, Paragraph, Wrap};
 use ratatui::Frame;
 
+use super::model::{
+    epreuves_preview, Chooser, ChooserPurpose, Editor, EditorFocus, LinePurpose, MeasureRow,
+    PickerPurpose, SaveState, EPREUVES, TEMPLATES,
+};
+use super::text::TextField;
 use crate::domain::{Decision, DocumentCategory, Outcome, ValidityKind};
 use crate::tui::app::App;
 use crate::tui::clean::clean;
-use crate::tui::editor::{Editor, EditorFocus, LinePurpose, MeasureRow, PickerPurpose, SaveState};
 use crate::tui::theme::Theme;
 
-use super::request::finding_lines;
-use super::request::mesures::{decision_text, wrap};
+use crate::tui::screens::request::finding_lines;
+use crate::tui::screens::request::mesures::{decision_text, wrap};
+use crate::tui::screens::{centered, popup};
 
 fn border(t: &Theme, focused: bool) -> Style {
     if focused {
@@ -42,17 +45,15 @@ pub struct EditorAreas {
     pub right: Rect,
     pub motivation: Rect,
     pub notes: Rect,
-    pub message: Rect,
 }
 
 /// The editor's layout (shared by drawing and mouse clicks).
 pub fn areas(area: Rect) -> EditorAreas {
     let text_h = (area.height / 3).clamp(4, 10);
-    let [info, middle, texts, message] = Layout::vertical([
+    let [info, middle, texts] = Layout::vertical([
         Constraint::Length(2),
         Constraint::Min(4),
         Constraint::Length(text_h),
-        Constraint::Length(1),
     ])
     .areas(area);
     let [measures, right] =
@@ -65,7 +66,6 @@ pub fn areas(area: Rect) -> EditorAreas {
         right,
         motivation,
         notes,
-        message,
     }
 }
 
@@ -130,9 +130,14 @@ pub enum EditorClick {
 }
 
 /// Maps a click to a part of the editor (`size`: the terminal's).
-pub fn click_at(ed: &Editor, size: (u16, u16), col: u16, row: u16) -> Option<EditorClick> {
-    let body = Rect::new(0, 1, size.0, size.1.saturating_sub(2));
-    let a = areas(body);
+pub fn click_at(
+    ed: &Editor,
+    size: (u16, u16),
+    message_lines: u16,
+    col: u16,
+    row: u16,
+) -> Option<EditorClick> {
+    let a = areas(crate::tui::screens::body_area(size, message_lines));
     let pos = ratatui::layout::Position::new(col, row);
     if a.motivation.contains(pos) {
         return Some(EditorClick::Focus(EditorFocus::Motivation));
@@ -178,7 +183,6 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         right,
         motivation: mot,
         notes,
-        message: msg_area,
     } = areas(area);
 
     // Info: status, outcome, validity, saved indicator.
@@ -244,7 +248,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             .map(|r| finding_lines(&r.findings, t))
             .unwrap_or_default();
         let block = Block::bordered()
-            .title(" Contrôles (ce qui bloque la validation) ")
+            .title(format!(
+                " {} ",
+                crate::tui::screens::fit(
+                    "Contrôles (ce qui bloque la validation)",
+                    right.width.saturating_sub(4) as usize
+                )
+            ))
             .border_style(t.border);
         frame.render_widget(
             Paragraph::new(findings)
@@ -273,20 +283,17 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         t.private,
     );
 
-    if let Some((m, err)) = &ed.message {
-        let style = if *err { t.block } else { t.ok };
-        let prefix = if *err { "⚠ " } else { "" };
-        frame.render_widget(
-            Paragraph::new(Line::styled(format!(" {prefix}{m}"), style)),
-            msg_area,
-        );
-    }
-
     if let Some(picker) = &ed.picker {
         render_picker(app, picker, frame, area);
     }
+    if let Some(chooser) = &ed.chooser {
+        render_chooser(app, ed, chooser, frame, area);
+    }
+    if ed.confirm_reopen.is_some() {
+        render_confirm_reopen(app, ed, frame, area);
+    }
     if let Some(line) = &ed.line {
-        let rect = super::centered(area, 74, 6);
+        let rect = centered(area, 74, 6);
         let (title, prompt) = match &line.purpose {
             LinePurpose::Detail(_) => (
                 " Détail de la mesure ",
@@ -302,7 +309,12 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ),
             LinePurpose::Override { rule, .. } => (
                 " Lever un contrôle bloquant ",
-                format!(" Motif écrit pour lever « {} » (journalisé) :", clean(rule)),
+                format!(
+                    " Motif écrit pour lever le contrôle « {} » (journalisé) :",
+                    crate::domain::checks::rule(rule)
+                        .map(|r| r.title.to_string())
+                        .unwrap_or_else(|| "bloquant".into())
+                ),
             ),
         };
         let lines = vec![
@@ -313,7 +325,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             ]),
             Line::styled(" Entrée : valider · Échap : annuler", t.dim),
         ];
-        super::popup(app, frame, rect, title, lines);
+        popup(app, frame, rect, title, lines);
     }
 }
 
@@ -339,7 +351,18 @@ fn render_measures(app: &App, ed: &Editor, frame: &mut Frame, area: Rect) {
         })
         .collect();
     let block = Block::bordered()
-        .title(" Mesures : a accorder · r refuser · m modifier · + ajouter ")
+        .title(part_title(
+            t,
+            "Mesures : a accorder · r refuser · m modifier · + ajouter",
+            focused,
+            "LISTE",
+            area.width,
+        ))
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(border(t, focused));
     if items.is_empty() {
         frame.render_widget(
@@ -375,7 +398,18 @@ fn render_missing(app: &App, ed: &Editor, frame: &mut Frame, area: Rect) {
     let list = List::new(items)
         .block(
             Block::bordered()
-                .title(" Pièces manquantes (Espace coche) ")
+                .title(part_title(
+                    t,
+                    "Pièces manquantes (Espace coche)",
+                    focused,
+                    "LISTE",
+                    area.width,
+                ))
+                .border_type(if focused {
+                    BorderType::Thick
+                } else {
+                    BorderType::Plain
+                })
                 .border_style(border(t, focused)),
         )
         .highlight_style(if focused { t.selected } else { t.base })
@@ -384,18 +418,52 @@ fn render_missing(app: &App, ed: &Editor, frame: &mut Frame, area: Rect) {
     frame.render_stateful_widget(list, area, &mut state);
 }
 
+/// The title of a part: marked and inverted when it has the focus, so
+/// that the focus shows without colour.
+fn part_title(t: &Theme, title: &str, focused: bool, what: &str, width: u16) -> Line<'static> {
+    let room = (width as usize).saturating_sub(4);
+    if focused {
+        // The marker stays whole; the title is cut (with "…") if needed.
+        let marker = format!(" — {what} ◀");
+        let head = crate::tui::screens::fit(
+            title.trim(),
+            room.saturating_sub(marker.chars().count() + 3),
+        );
+        Line::from(vec![Span::styled(
+            format!(" ▶ {head}{marker} "),
+            t.selected,
+        )])
+    } else {
+        Line::raw(format!(
+            " {} ",
+            crate::tui::screens::fit(title.trim(), room)
+        ))
+    }
+}
+
 fn render_text(
     app: &App,
     frame: &mut Frame,
     area: Rect,
-    ta: &ratatui_textarea::TextArea<'static>,
+    field: &TextField,
     title: &str,
     focused: bool,
     style: Style,
 ) {
     let t = &app.theme;
+    let chars = field.chars();
+    let title = if chars > 0 {
+        format!("{} · {chars} caractères", title.trim())
+    } else {
+        title.to_string()
+    };
     let block = Block::bordered()
-        .title(title.to_string())
+        .title(part_title(t, &title, focused, "SAISIE", area.width))
+        .border_type(if focused {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
         .border_style(if focused {
             t.focus_border
         } else {
@@ -404,19 +472,138 @@ fn render_text(
         .title_style(style);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    let mut ta = ta.clone();
+    let mut ta = field.area.clone();
     ta.set_style(t.base);
     if focused {
         ta.set_cursor_style(Style::default().add_modifier(Modifier::REVERSED));
+        ta.set_selection_style(t.selected);
     } else {
         ta.set_cursor_style(t.base);
     }
     frame.render_widget(&ta, inner);
 }
 
-fn render_picker(app: &App, picker: &crate::tui::editor::Picker, frame: &mut Frame, area: Rect) {
+/// The list with a preview: templates or épreuves.
+fn render_chooser(app: &App, ed: &Editor, chooser: &Chooser, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
-    let rect = super::centered(
+    let rect = centered(
+        area,
+        area.width.saturating_sub(6).min(100),
+        area.height.saturating_sub(2).min(18),
+    );
+    frame.render_widget(ratatui::widgets::Clear, rect);
+    let (title, items, preview): (&str, Vec<String>, String) = match chooser.purpose {
+        ChooserPurpose::Template => (
+            " Modèle de motivation (inséré au curseur) ",
+            TEMPLATES
+                .iter()
+                .enumerate()
+                .map(|(i, m)| {
+                    let first: String = m.split_whitespace().take(6).collect::<Vec<_>>().join(" ");
+                    format!("Modèle {} : {first}…", i + 1)
+                })
+                .collect(),
+            TEMPLATES
+                .get(chooser.selected)
+                .map(|s| s.to_string())
+                .unwrap_or_default(),
+        ),
+        ChooserPurpose::Epreuves(row) => {
+            let label = ed
+                .rows()
+                .get(row)
+                .and_then(|r| match r {
+                    MeasureRow::Requested(n) => ed.requested.get(*n).map(|(c, _)| clean(c.label())),
+                    MeasureRow::Added(i) => ed
+                        .draft
+                        .opinion
+                        .measures
+                        .get(*i)
+                        .map(|m| clean(m.code.label())),
+                })
+                .unwrap_or_default();
+            (
+                " Épreuves concernées ",
+                EPREUVES.iter().map(|e| e.label().to_string()).collect(),
+                format!(
+                    "{} — {}",
+                    label,
+                    EPREUVES
+                        .get(chooser.selected)
+                        .map(epreuves_preview)
+                        .unwrap_or("")
+                ),
+            )
+        }
+    };
+    let block = Block::bordered()
+        .title(title)
+        .border_type(BorderType::Thick)
+        .border_style(t.focus_border)
+        .style(t.base);
+    let inner = block.inner(rect);
+    frame.render_widget(block, rect);
+    let [list_area, preview_area, hint] = Layout::vertical([
+        Constraint::Length(items.len() as u16),
+        Constraint::Min(2),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let list = List::new(items.into_iter().map(ListItem::new).collect::<Vec<_>>())
+        .highlight_style(t.selected)
+        .highlight_symbol("▶ ");
+    let mut state = ListState::default().with_selected(Some(chooser.selected));
+    frame.render_stateful_widget(list, list_area, &mut state);
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::styled(" Aperçu :", t.header),
+            Line::raw(format!(" {preview}")),
+        ])
+        .wrap(Wrap { trim: false }),
+        preview_area,
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            " ↑↓ choisir · Entrée prendre · Échap annuler",
+            t.dim,
+        )),
+        hint,
+    );
+}
+
+/// The question before changing an avis already sent.
+fn render_confirm_reopen(app: &App, ed: &Editor, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let (day, of_day) = match ed.exported_on {
+        Some(d) => (
+            format!("le {}", d.format("%d/%m/%Y")),
+            format!("du {}", d.format("%d/%m/%Y")),
+        ),
+        None => ("déjà".to_string(), "déjà reçu".to_string()),
+    };
+    let lines = vec![
+        Line::styled(
+            format!(" Cet avis a été envoyé au rectorat {day}."),
+            t.header,
+        ),
+        Line::raw(""),
+        Line::raw(" Le modifier le remet en brouillon : il faudra le valider et l'exporter"),
+        Line::raw(format!(
+            " de nouveau, et ce nouvel envoi remplacera celui {of_day}."
+        )),
+        Line::raw(""),
+        Line::styled(
+            " Rouvrir l'avis ?  o : oui, rouvrir · n : non, le laisser tel qu'envoyé",
+            t.key,
+        ),
+    ];
+    let rect = centered(area, 80, lines.len() as u16 + 2);
+    popup(app, frame, rect, " Avis déjà envoyé ", lines);
+}
+
+fn render_picker(app: &App, picker: &super::model::Picker, frame: &mut Frame, area: Rect) {
+    let t = &app.theme;
+    let rect = centered(
         area,
         area.width.saturating_sub(6).min(90),
         area.height.saturating_sub(2),

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use ratatui_textarea::{TextArea, WrapMode};
+use super::text::TextField;
 
 use crate::domain::{
     CheckOverride, Decision, DocumentCategory, Draft, Epreuves, MeasureCode, MeasureOpinion,
@@ -12,7 +12,7 @@ use crate::domain::{
 };
 use crate::store::RequestRecord;
 
-use super::inbox::fold;
+use crate::tui::screens::inbox::fold;
 
 /// Functional motivation templates (no diagnosis: the motivation is exported).
 pub const TEMPLATES: &[&str] = &[
@@ -120,6 +120,50 @@ pub struct LineEdit {
     pub text: String,
 }
 
+/// What a list with a preview chooses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChooserPurpose {
+    /// A motivation template, inserted into the motivation.
+    Template,
+    /// The épreuves of the measure at this row.
+    Epreuves(usize),
+}
+
+/// A short list to choose from, with a preview of the choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Chooser {
+    pub purpose: ChooserPurpose,
+    pub selected: usize,
+}
+
+/// The épreuves offered by the chooser, in order.
+pub const EPREUVES: [Epreuves; 5] = [
+    Epreuves::Toutes,
+    Epreuves::Ecrites,
+    Epreuves::Orales,
+    Epreuves::Pratiques,
+    Epreuves::Precisees,
+];
+
+/// What the épreuves choice means, for the preview.
+pub fn epreuves_preview(e: &Epreuves) -> &'static str {
+    match e {
+        Epreuves::Toutes => "La mesure vaut pour toutes les épreuves de l'examen.",
+        Epreuves::Ecrites => "La mesure ne vaut que pour les épreuves écrites.",
+        Epreuves::Orales => "La mesure ne vaut que pour les épreuves orales.",
+        Epreuves::Pratiques => "La mesure ne vaut que pour les épreuves pratiques.",
+        _ => "La mesure ne vaut que pour les épreuves que vous nommerez ensuite (une saisie s'ouvre).",
+    }
+}
+
+/// The state of the decisions, for `u` (undo).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecisionSnap {
+    pub opinion: Opinion,
+    pub outcome_override: Option<Outcome>,
+    pub selected: usize,
+}
+
 /// One line of the measures list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MeasureRow {
@@ -141,26 +185,24 @@ pub struct Editor {
     pub focus: EditorFocus,
     pub selected: usize,
     pub missing_selected: usize,
-    pub motivation: TextArea<'static>,
-    pub notes: TextArea<'static>,
+    pub motivation: TextField,
+    pub notes: TextField,
     pub outcome_override: Option<Outcome>,
     pub picker: Option<Picker>,
     pub line: Option<LineEdit>,
-    pub template_next: usize,
+    pub chooser: Option<Chooser>,
+    /// The decisions before each change, latest last (`u` undoes).
+    pub history: Vec<DecisionSnap>,
+    /// When the avis was sent to the rectorat, if it was.
+    pub exported_on: Option<chrono::NaiveDate>,
+    /// The doctor confirmed reopening the exported avis.
+    pub reopen_confirmed: bool,
+    /// A change waiting for the confirmation to reopen the exported avis.
+    pub confirm_reopen: Option<Box<super::Msg>>,
     pub dirty_since: Option<Instant>,
     pub save: SaveState,
     /// Last feedback (validation refused, saved…), with whether it is an error.
     pub message: Option<(String, bool)>,
-}
-
-fn text_area(text: &str, placeholder: &str) -> TextArea<'static> {
-    // A draft may come from `avis opinion apply` (a file): clean it too.
-    let lines: Vec<String> = super::clean::clean_lines(text);
-    let mut ta = TextArea::new(lines);
-    ta.set_wrap_mode(WrapMode::WordOrGlyph);
-    ta.set_placeholder_text(placeholder);
-    ta.set_cursor_line_style(ratatui::style::Style::default());
-    ta
 }
 
 /// A fresh draft for a request that has none.
@@ -209,11 +251,12 @@ impl Editor {
             .iter()
             .map(|m| (m.code.clone(), m.detail.clone()))
             .collect();
-        let motivation = text_area(
+        // A draft may come from `avis opinion apply` (a file): cleaned too.
+        let motivation = TextField::new(
             &draft.opinion.motivation,
             "Motivation fonctionnelle, exportée vers le rectorat (sans diagnostic)",
         );
-        let notes = text_area(
+        let notes = TextField::new(
             &draft.private_notes,
             "Notes personnelles : jamais exportées",
         );
@@ -230,7 +273,11 @@ impl Editor {
             outcome_override: None,
             picker: None,
             line: None,
-            template_next: 0,
+            chooser: None,
+            history: Vec::new(),
+            exported_on: None,
+            reopen_confirmed: false,
+            confirm_reopen: None,
             dirty_since: None,
             save: SaveState::Saved,
             message: None,
@@ -329,8 +376,8 @@ impl Editor {
     /// The draft with the text areas' contents.
     pub fn current_draft(&self) -> Draft {
         let mut d = self.draft.clone();
-        d.opinion.motivation = self.motivation.lines().join("\n");
-        d.private_notes = self.notes.lines().join("\n");
+        d.opinion.motivation = self.motivation.text();
+        d.private_notes = self.notes.text();
         d.opinion.outcome = self.outcome();
         d
     }
@@ -406,19 +453,38 @@ impl Editor {
         true
     }
 
-    /// Next épreuves value for the selected row's opinion.
-    pub fn cycle_epreuves(&mut self) -> bool {
-        let Some(i) = self.selected_row().and_then(|r| self.opinion_index(r)) else {
+    /// Sets the épreuves of the opinion on `row`.
+    pub fn set_epreuves(&mut self, row: usize, e: Epreuves) -> bool {
+        let Some(i) = self.rows().get(row).and_then(|r| self.opinion_index(*r)) else {
             return false;
         };
-        let m = &mut self.draft.opinion.measures[i];
-        m.epreuves = match m.epreuves {
-            Epreuves::Toutes => Epreuves::Ecrites,
-            Epreuves::Ecrites => Epreuves::Orales,
-            Epreuves::Orales => Epreuves::Pratiques,
-            Epreuves::Pratiques => Epreuves::Precisees,
-            _ => Epreuves::Toutes,
+        self.draft.opinion.measures[i].epreuves = e;
+        true
+    }
+
+    /// Remembers the decisions before a change (for `u`).
+    pub fn remember(&mut self) {
+        self.history.push(DecisionSnap {
+            opinion: self.draft.opinion.clone(),
+            outcome_override: self.outcome_override.clone(),
+            selected: self.selected,
+        });
+        if self.history.len() > 200 {
+            self.history.remove(0);
+        }
+    }
+
+    /// Undoes the last change of the decisions; the motivation text and
+    /// the notes are left as typed.
+    pub fn undo_decision(&mut self) -> bool {
+        let Some(snap) = self.history.pop() else {
+            return false;
         };
+        let motivation = std::mem::take(&mut self.draft.opinion.motivation);
+        self.draft.opinion = snap.opinion;
+        self.draft.opinion.motivation = motivation;
+        self.outcome_override = snap.outcome_override;
+        self.selected = snap.selected.min(self.rows().len().saturating_sub(1));
         true
     }
 
@@ -506,14 +572,15 @@ impl Editor {
         });
     }
 
-    /// Inserts the next motivation template at the cursor.
-    pub fn insert_template(&mut self) {
-        let t = TEMPLATES[self.template_next % TEMPLATES.len()];
-        self.template_next += 1;
+    /// Inserts template `i` at the cursor of the motivation.
+    pub fn insert_template(&mut self, i: usize) -> bool {
+        let Some(t) = TEMPLATES.get(i) else {
+            return false;
+        };
         if !self.motivation.is_empty() {
             self.motivation.insert_newline();
         }
-        self.motivation.insert_str(t);
+        self.motivation.insert_str(t)
     }
 }
 

@@ -1,0 +1,267 @@
+//! The key tables are the help: on every screen and in every mode, each
+//! key the application handles appears in the help (`?`) of that screen,
+//! and each key the help lists does what its line says (no other line of
+//! the table takes it first).
+
+use avis::domain::Decision;
+use avis::tui::action::Action;
+use avis::tui::app::App;
+use avis::tui::keymap::Key;
+use avis::tui::sample;
+use avis::tui::screens::{self, editor::Msg as EditorMsg, request::Msg as RequestMsg};
+use avis::tui::screens::{export::Msg as ExportMsg, inbox::Msg as InboxMsg};
+use avis::tui::theme::{Theme, ThemeKind};
+use avis::tui::worker::{ExportItem, WorkerEvent};
+use chrono::NaiveDate;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+}
+
+fn inbox() -> App {
+    let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal))
+        .with_summaries(sample::summaries(20));
+    app.update(Action::Resize(100, 30));
+    app
+}
+
+fn request() -> App {
+    inbox().with_request(sample::loaded_request())
+}
+
+fn editor() -> App {
+    let mut app = request();
+    app.update(Action::Request(RequestMsg::OpenEditor));
+    app
+}
+
+/// The application in every screen and mode there is, with a name.
+fn every_state() -> Vec<(&'static str, App)> {
+    let mut states = vec![("déverrouillage", App::new(false, today(), Theme::default()))];
+    let mut busy = App::new(false, today(), Theme::default());
+    busy.unlock.busy = true;
+    states.push(("déverrouillage en cours", busy));
+    states.push(("liste", inbox()));
+    let mut filter = inbox();
+    filter.update(Action::Inbox(InboxMsg::StartFilter));
+    states.push(("liste, filtre", filter));
+    for (i, name) in ["synthèse", "troubles", "mesures", "pièces", "historique"]
+        .into_iter()
+        .enumerate()
+    {
+        let mut app = request();
+        app.update(Action::Request(RequestMsg::SelectTab(i)));
+        states.push((name, app));
+    }
+    states.push(("éditeur, mesures", editor()));
+    let mut motivation = editor();
+    motivation.update(Action::Editor(EditorMsg::FocusNext));
+    states.push(("éditeur, motivation", motivation));
+    let mut notes = editor();
+    notes.update(Action::Editor(EditorMsg::FocusNext));
+    notes.update(Action::Editor(EditorMsg::FocusNext));
+    states.push(("éditeur, notes", notes));
+    let mut missing = editor();
+    for _ in 0..4 {
+        missing.update(Action::Editor(EditorMsg::CycleOutcome));
+    }
+    for _ in 0..3 {
+        missing.update(Action::Editor(EditorMsg::FocusNext));
+    }
+    states.push(("éditeur, pièces manquantes", missing));
+    let mut picker = editor();
+    picker.update(Action::Editor(EditorMsg::AddMeasure));
+    states.push(("éditeur, catalogue", picker));
+    let mut line = editor();
+    line.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
+    line.update(Action::Editor(EditorMsg::EditDetail));
+    states.push(("éditeur, saisie d'une ligne", line));
+    let mut chooser = editor();
+    chooser.update(Action::Editor(EditorMsg::ChooseTemplate));
+    states.push(("éditeur, liste de modèles", chooser));
+    let mut reopen = inbox().with_request({
+        let mut r = sample::loaded_request();
+        r.status = avis::domain::Status::Exporte;
+        r
+    });
+    reopen.update(Action::Request(RequestMsg::OpenEditor));
+    reopen.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
+    states.push(("éditeur, rouvrir un avis envoyé", reopen));
+    let mut quit = editor();
+    quit.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
+    quit.update(Action::Quit);
+    quit.update(Action::Worker(WorkerEvent::SaveFailed {
+        id: sample::loaded_request().record.request.id,
+        error: "disque plein".into(),
+    }));
+    assert!(quit.quit.is_some());
+    states.push(("quitter, brouillon non enregistré", quit));
+    let mut viewer = request();
+    viewer.update(Action::Request(RequestMsg::SelectTab(3)));
+    viewer.update(Action::Request(RequestMsg::OpenDocument));
+    states.push(("visionneuse", viewer));
+    let mut export = inbox();
+    export.update(Action::Inbox(InboxMsg::OpenExport));
+    export.update(Action::Worker(WorkerEvent::ExportPreview(vec![
+        ExportItem {
+            id: "X".into(),
+            candidate: "Y".into(),
+            issuer_name: "Z".into(),
+        },
+    ])));
+    states.push(("export", export));
+    let mut confirm = inbox();
+    confirm.update(Action::Inbox(InboxMsg::OpenExport));
+    confirm.update(Action::Worker(WorkerEvent::ExportPreview(vec![
+        ExportItem {
+            id: "X".into(),
+            candidate: "Y".into(),
+            issuer_name: "Z".into(),
+        },
+    ])));
+    confirm.update(Action::Export(ExportMsg::Submit));
+    states.push(("export, confirmation", confirm));
+    let mut help = inbox();
+    help.update(Action::ToggleHelp);
+    states.push(("aide", help));
+    let mut log = inbox();
+    log.update(Action::ToggleLog);
+    states.push(("messages", log));
+    states
+}
+
+/// Every key a keyboard can send, as far as the screens care.
+fn every_key() -> Vec<KeyEvent> {
+    let mut keys = Vec::new();
+    let chars = (' '..='~').chain("éèàçùÉœ€".chars());
+    for c in chars {
+        let shift = if c.is_uppercase() {
+            KeyModifiers::SHIFT
+        } else {
+            KeyModifiers::NONE
+        };
+        keys.push(KeyEvent::new(KeyCode::Char(c), shift));
+        keys.push(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT));
+    }
+    for c in 'a'..='z' {
+        keys.push(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL));
+    }
+    for code in [
+        KeyCode::Enter,
+        KeyCode::Esc,
+        KeyCode::Tab,
+        KeyCode::Backspace,
+        KeyCode::Delete,
+        KeyCode::Insert,
+        KeyCode::Up,
+        KeyCode::Down,
+        KeyCode::Left,
+        KeyCode::Right,
+        KeyCode::Home,
+        KeyCode::End,
+        KeyCode::PageUp,
+        KeyCode::PageDown,
+    ] {
+        keys.push(KeyEvent::new(code, KeyModifiers::NONE));
+        keys.push(KeyEvent::new(code, KeyModifiers::CONTROL));
+    }
+    keys.push(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT));
+    for n in 1..=12 {
+        keys.push(KeyEvent::new(KeyCode::F(n), KeyModifiers::NONE));
+    }
+    keys
+}
+
+/// How the help writes the key of `ev`.
+fn name_of(ev: &KeyEvent) -> String {
+    let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+    match ev.code {
+        KeyCode::Char(c) if ctrl => Key::Ctrl(c.to_ascii_lowercase()).name(),
+        KeyCode::Char(c) => Key::Char(c).name(),
+        code => Key::Code(code).name(),
+    }
+}
+
+/// The help the doctor reads in this state: `?` on a screen, the lines
+/// of the overlay when one is open.
+fn help_lines(app: &App) -> Vec<(String, &'static str)> {
+    if app.help || app.show_log || app.quit.is_some() {
+        screens::keymap(app).help()
+    } else {
+        screens::help(app)
+    }
+}
+
+#[test]
+fn every_handled_key_is_in_the_help() {
+    for (state, app) in every_state() {
+        let help = help_lines(&app);
+        let tokens: Vec<String> = help
+            .iter()
+            .flat_map(|(k, _)| k.split(", ").map(str::to_string).collect::<Vec<_>>())
+            .collect();
+        for ev in every_key() {
+            let Some(action) = screens::handle_key(&app, ev) else {
+                continue;
+            };
+            let name = name_of(&ev);
+            let printable = matches!(ev.code, KeyCode::Char(_))
+                && !ev.modifiers.contains(KeyModifiers::CONTROL);
+            let listed =
+                tokens.contains(&name) || (printable && tokens.iter().any(|t| t == "texte"));
+            assert!(
+                listed,
+                "{state} : la touche {name} ({action:?}) n'est pas dans l'aide : {help:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_key_of_the_help_does_what_its_line_says() {
+    for (state, app) in every_state() {
+        let map = screens::keymap(&app);
+        for b in &map.bindings {
+            for key in b.keys {
+                let ev = match *key {
+                    Key::Char(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+                    Key::Ctrl(c) => KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL),
+                    Key::Code(KeyCode::BackTab) => {
+                        KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT)
+                    }
+                    Key::Code(code) => KeyEvent::new(code, KeyModifiers::NONE),
+                    Key::Text => continue,
+                };
+                let taken = map.binding(&ev).map(|t| (t.label(), t.help));
+                assert_eq!(
+                    taken,
+                    Some((b.label(), b.help)),
+                    "{state} : {} est pris par une autre ligne que « {} »",
+                    key.name(),
+                    b.help
+                );
+                assert!(
+                    screens::handle_key(&app, ev).is_some(),
+                    "{state} : {} ne fait rien",
+                    key.name()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_status_bar_shows_only_keys_of_the_table() {
+    for (state, app) in every_state() {
+        let table: Vec<String> = screens::keymap(&app)
+            .bindings
+            .iter()
+            .flat_map(|b| [b.label(), b.hint_keys.unwrap_or("").to_string()])
+            .chain(["Ctrl+L".to_string()])
+            .collect();
+        for (k, _) in screens::hints(&app) {
+            assert!(table.contains(&k), "{state} : {k} n'est pas dans la table");
+        }
+    }
+}
