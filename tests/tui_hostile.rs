@@ -87,7 +87,13 @@ fn hostile_text_is_shown_visibly_everywhere() {
             status: avis::domain::Status::Brouillon,
             findings: vec![],
         }));
-        app.update(Action::Worker(WorkerEvent::Failed(HOSTILE.into())));
+        app.update(Action::Worker(WorkerEvent::Failed(
+            avis::tui::worker::WorkerError {
+                op: avis::tui::worker::Op::Override,
+                request: None,
+                message: HOSTILE.into(),
+            },
+        )));
         assert_clean(&app, w, h, "editor with hostile error messages");
         app.update(Action::Back);
         app.update(Action::Request(RequestMsg::SelectTab(2)));

@@ -1017,3 +1017,34 @@ fn quitting_after_a_failed_save_asks_and_reports_a_lost_draft() {
     assert!(app.should_quit);
     assert!(app.exit_error.as_deref().unwrap().contains("perdu"));
 }
+
+#[test]
+fn a_failure_is_shown_where_it_belongs_and_marks_no_other_draft() {
+    use avis::tui::worker::{Op, WorkerError};
+    let mut app = editor_app();
+    app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
+    app.update(Action::Editor(EditorMsg::SaveNow));
+    assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saving);
+    // The inbox failed to reload: the draft being saved is not marked.
+    app.update(Action::Worker(WorkerEvent::Failed(WorkerError {
+        op: Op::LoadSummaries,
+        request: None,
+        message: "liste illisible".into(),
+    })));
+    assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saving);
+    assert!(app.message.as_ref().unwrap().error);
+    // Another request's save failed: not this draft.
+    app.update(Action::Worker(WorkerEvent::SaveFailed {
+        id: "AMX-2026-000999".into(),
+        error: "disque plein".into(),
+    }));
+    assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saving);
+    // Saved, but its checks unreadable: saved, and said.
+    app.update(Action::Worker(WorkerEvent::Failed(WorkerError {
+        op: Op::Checks,
+        request: Some("AMX-2026-000123".into()),
+        message: "contrôles illisibles".into(),
+    })));
+    assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saved);
+    assert!(app.message.as_ref().unwrap().text.contains("illisibles"));
+}

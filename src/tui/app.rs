@@ -19,7 +19,7 @@ use super::screens::editor::{Editor, EditorFocus, LineEdit, SaveState};
 use super::screens::inbox::InboxState;
 use super::screens::{editor, export, inbox, request, unlock, viewer_keys};
 use super::theme::{Theme, ThemeKind};
-use super::worker::{DocumentContent, ImageJob, LoadedRequest, WorkerCommand, WorkerEvent};
+use super::worker::{DocumentContent, ImageJob, LoadedRequest, Op, WorkerCommand, WorkerEvent};
 
 pub use super::screens::export::{ExportPhase, ExportState};
 pub use super::screens::request::{RequestView, Tab};
@@ -723,10 +723,10 @@ impl App {
                 }
                 self.inbox.scroll_into_view(self.inbox_height());
             }
-            WorkerEvent::Failed(msg) => {
+            WorkerEvent::Failed(err) => {
                 self.unlock.busy = false;
                 self.progress = None;
-                self.unlock.error = Some(clean(&msg));
+                self.unlock.error = Some(clean(&err.message));
             }
             _ => {}
         }
@@ -1057,11 +1057,28 @@ impl App {
                 };
                 out.push(WorkerCommand::LoadSummaries);
             }
-            WorkerEvent::Failed(msg) => {
-                self.loading = None;
-                self.resume = None;
+            WorkerEvent::Failed(err) => {
                 self.progress = None;
-                self.set_message(msg, true);
+                match err.op {
+                    Op::LoadRequest | Op::LoadSummaries => {
+                        self.loading = None;
+                        self.resume = None;
+                    }
+                    // Saved, but its state unreadable: saved all the same.
+                    Op::Checks => {
+                        if let Some(ed) = self
+                            .editor
+                            .as_mut()
+                            .filter(|e| err.request.as_deref() == Some(e.id.as_str()))
+                        {
+                            if ed.save == SaveState::Saving {
+                                ed.save = SaveState::Saved;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                self.set_message(err.message, true);
             }
         }
     }

@@ -142,6 +142,50 @@ pub enum WorkerCommand {
     Shutdown,
 }
 
+/// Which command a failure answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Op {
+    /// Any command sent while the store is closed.
+    Store,
+    LoadSummaries,
+    LoadRequest,
+    /// The draft was saved (or the check overridden) but its status and
+    /// checks could not be read back.
+    Checks,
+    Validate,
+    Override,
+    OpenExternal,
+    ExportPreview,
+    /// Drafts kept in recovery files, at the unlock.
+    Recovery,
+}
+
+/// A failure of the worker: the command it answers, the request it is
+/// about, and what went wrong in French (never health data).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkerError {
+    pub op: Op,
+    pub request: Option<String>,
+    pub message: String,
+}
+
+impl WorkerError {
+    fn new(op: Op, request: Option<&str>, e: impl std::fmt::Display) -> WorkerError {
+        WorkerError {
+            op,
+            request: request.map(str::to_string),
+            message: e.to_string(),
+        }
+    }
+}
+
+impl std::fmt::Display for WorkerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// Replies of the worker.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkerEvent {
@@ -197,8 +241,8 @@ pub enum WorkerEvent {
     ExternalOpened(Result<(), String>),
     ExportPreview(Vec<ExportItem>),
     Exported(Result<Vec<ExportedFile>, String>),
-    /// Any other failure, in French.
-    Failed(String),
+    /// Any other failure, with the command it answers.
+    Failed(WorkerError),
 }
 
 /// Starts the worker; it reports on `events` until it receives
@@ -303,7 +347,11 @@ impl Worker {
                 }
             }
             other => match &self.store {
-                None => self.send(WorkerEvent::Failed(NOT_OPEN.into())),
+                None => self.send(WorkerEvent::Failed(WorkerError::new(
+                    Op::Store,
+                    None,
+                    NOT_OPEN,
+                ))),
                 Some(store) => {
                     let event =
                         run_on_store(store, self.today, other, &mut self.external, &|event| {
@@ -330,8 +378,12 @@ impl Worker {
                         match recovered {
                             Ok(0) => {}
                             Ok(n) => self.send(WorkerEvent::Recovered(n)),
-                            Err(e) => self.send(WorkerEvent::Failed(format!(
-                                "un brouillon gardé en secours n'a pas pu être repris : {e}"
+                            Err(e) => self.send(WorkerEvent::Failed(WorkerError::new(
+                                Op::Recovery,
+                                None,
+                                format!(
+                                    "un brouillon gardé en secours n'a pas pu être repris : {e}"
+                                ),
                             ))),
                         }
                     }
@@ -399,30 +451,22 @@ fn run_on_store(
                 send(WorkerEvent::Summaries(early.to_vec()))
             }) {
                 Ok(list) => WorkerEvent::Summaries(list),
-                Err(e) => WorkerEvent::Failed(err_text(e)),
+                Err(e) => WorkerEvent::Failed(WorkerError::new(Op::LoadSummaries, None, e)),
             }
         }
         WorkerCommand::LoadRequest(id) => match load_request(store, &id, today) {
             Ok(loaded) => WorkerEvent::Request(Box::new(loaded)),
-            Err(e) => WorkerEvent::Failed(e),
+            Err(e) => WorkerEvent::Failed(WorkerError::new(Op::LoadRequest, Some(&id), e)),
         },
         WorkerCommand::SaveDraft { id, draft } => match store.save_draft(&id, &draft) {
-            Ok(()) => WorkerEvent::Saved {
-                status: store.status(&id).unwrap_or(Status::Brouillon),
-                findings: store.findings(&id, today).unwrap_or_default(),
-                id,
-            },
+            Ok(()) => saved(store, id, today),
             Err(e) => WorkerEvent::SaveFailed {
                 id,
                 error: format!("le brouillon n'a pas pu être enregistré : {e}"),
             },
         },
         WorkerCommand::FinalSave { id, draft } => match store.save_draft(&id, &draft) {
-            Ok(()) => WorkerEvent::Saved {
-                status: store.status(&id).unwrap_or(Status::Brouillon),
-                findings: Vec::new(),
-                id,
-            },
+            Ok(()) => saved(store, id, today),
             Err(first) => match store.keep_recovery(&id, &draft) {
                 Ok(path) => WorkerEvent::RecoveryKept { id, path },
                 Err(e) => WorkerEvent::RecoveryFailed {
@@ -440,12 +484,7 @@ fn run_on_store(
         },
         WorkerCommand::Validate(id) => {
             let result = store.validate(&id, today).map_err(err_text);
-            WorkerEvent::Validated {
-                status: store.status(&id).unwrap_or(Status::Brouillon),
-                findings: store.findings(&id, today).unwrap_or_default(),
-                result,
-                id,
-            }
+            validated(store, id, today, result)
         }
         WorkerCommand::Override {
             id,
@@ -453,21 +492,12 @@ fn run_on_store(
             measure,
             reason,
         } => match store.override_check(&id, &rule, measure, &reason) {
-            Ok(()) => WorkerEvent::Saved {
-                status: store.status(&id).unwrap_or(Status::Brouillon),
-                findings: store.findings(&id, today).unwrap_or_default(),
-                id,
-            },
-            Err(e) => WorkerEvent::Failed(err_text(e)),
+            Ok(()) => saved(store, id, today),
+            Err(e) => WorkerEvent::Failed(WorkerError::new(Op::Override, Some(&id), e)),
         },
         WorkerCommand::Unvalidate(id) => {
             let result = store.unvalidate(&id).map_err(err_text);
-            WorkerEvent::Validated {
-                status: store.status(&id).unwrap_or(Status::Brouillon),
-                findings: store.findings(&id, today).unwrap_or_default(),
-                result,
-                id,
-            }
+            validated(store, id, today, result)
         }
         WorkerCommand::Document { sha256, media_type } => {
             progress("Déchiffrement de la pièce", 0, 1);
@@ -488,7 +518,7 @@ fn run_on_store(
         }
         WorkerCommand::ExportPreview => match export_preview(store, today) {
             Ok(items) => WorkerEvent::ExportPreview(items),
-            Err(e) => WorkerEvent::Failed(e),
+            Err(e) => WorkerEvent::Failed(WorkerError::new(Op::ExportPreview, None, e)),
         },
         WorkerCommand::Export(path) => {
             let mut report = |p: crate::store::Progress| progress("Export", p.done, p.total);
@@ -504,6 +534,59 @@ fn run_on_store(
         | WorkerCommand::Lock
         | WorkerCommand::Shutdown => return None,
     })
+}
+
+/// The status and checks of `id`, read back after a change; an error is
+/// reported, never replaced by a default.
+fn state(store: &Store, id: &str, today: NaiveDate) -> Result<(Status, Vec<Finding>), String> {
+    Ok((
+        store.status(id).map_err(err_text)?,
+        store.findings(id, today).map_err(err_text)?,
+    ))
+}
+
+fn saved(store: &Store, id: String, today: NaiveDate) -> WorkerEvent {
+    match state(store, &id, today) {
+        Ok((status, findings)) => WorkerEvent::Saved {
+            id,
+            status,
+            findings,
+        },
+        Err(e) => WorkerEvent::Failed(WorkerError::new(
+            Op::Checks,
+            Some(&id),
+            format!(
+                "le brouillon est enregistré, mais son état et ses contrôles sont illisibles : {e}"
+            ),
+        )),
+    }
+}
+
+fn validated(
+    store: &Store,
+    id: String,
+    today: NaiveDate,
+    result: Result<(), String>,
+) -> WorkerEvent {
+    match state(store, &id, today) {
+        Ok((status, findings)) => WorkerEvent::Validated {
+            id,
+            result,
+            status,
+            findings,
+        },
+        Err(e) => {
+            let what = match result {
+                Ok(()) => "l'opération a réussi".to_string(),
+                Err(m) => m,
+            };
+            WorkerEvent::Failed(WorkerError::new(
+                Op::Validate,
+                Some(&id),
+                format!("{what}, mais l'état de l'avis est illisible : {e}"),
+            ))
+        }
+    }
 }
 
 fn load_request(store: &Store, id: &str, today: NaiveDate) -> Result<LoadedRequest, String> {

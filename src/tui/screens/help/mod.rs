@@ -111,7 +111,27 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     ));
     let width = area.width.saturating_sub(4).min(100);
     let inner = width.saturating_sub(2).max(1) as usize;
-    let rows: usize = lines.iter().map(|l| l.width().div_ceil(inner).max(1)).sum();
+    let rows_of = |l: &Line| l.width().div_ceil(inner).max(1);
+    let mut rows: usize = lines.iter().map(rows_of).sum();
+    // Too long for the terminal: what is cut is said, with "…".
+    let room = (area.height as usize).saturating_sub(2);
+    if rows > room {
+        let mut kept = Vec::new();
+        let mut used = 1;
+        for l in lines {
+            if used + rows_of(&l) > room {
+                break;
+            }
+            used += rows_of(&l);
+            kept.push(l);
+        }
+        kept.push(Line::styled(
+            " … (la suite ne tient pas : agrandissez le terminal ; Échap ferme)".to_string(),
+            app.theme.dim,
+        ));
+        lines = kept;
+        rows = room;
+    }
     let height = (rows as u16).saturating_add(2);
     let rect = super::centered(area, width, height);
     super::popup(app, frame, rect, " Aide ", lines);
