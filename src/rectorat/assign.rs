@@ -38,8 +38,9 @@ const DOCTOR_HEADERS: [&str; 4] = ["medecin", "rpps", "medecin designe", "doctor
 
 /// Parses the spreadsheet: `;` or `,` (whichever the header line uses),
 /// UTF-8 with or without BOM; columns found by their header (« demande »
-/// and « médecin », other columns ignored). Problems are line-numbered.
-pub fn parse_assignments(bytes: &[u8]) -> std::result::Result<Vec<AssignmentLine>, Vec<String>> {
+/// and « médecin », other columns ignored). Returns the lines read and the
+/// problems found, each line-numbered.
+pub fn parse_assignments(bytes: &[u8]) -> (Vec<AssignmentLine>, Vec<String>) {
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(bytes) {
         let line = bytes[..e.valid_up_to()]
@@ -47,9 +48,12 @@ pub fn parse_assignments(bytes: &[u8]) -> std::result::Result<Vec<AssignmentLine
             .filter(|b| **b == b'\n')
             .count()
             + 1;
-        return Err(vec![format!(
-            "ligne {line} : le fichier n'est pas en UTF-8 ; dans le tableur, enregistrez-le en « CSV (UTF-8) »"
-        )]);
+        return (
+            Vec::new(),
+            vec![format!(
+                "ligne {line} : le fichier n'est pas en UTF-8 ; dans le tableur, enregistrez-le en « CSV (UTF-8) »"
+            )],
+        );
     }
     let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
     let semicolons = first_line.iter().filter(|b| **b == b';').count();
@@ -63,18 +67,24 @@ pub fn parse_assignments(bytes: &[u8]) -> std::result::Result<Vec<AssignmentLine
     let mut problems = Vec::new();
     let mut columns: Option<(usize, usize)> = None;
     let mut lines = Vec::new();
-    for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+    let mut record = csv::StringRecord::new();
+    loop {
+        // The record starts after the blank lines the reader skips.
+        let mut start = usize::try_from(reader.position().byte()).unwrap_or(usize::MAX);
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        let line = line_at(bytes, start as u64);
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(_) => {
                 problems.push(format!(
                     "ligne {line} : ligne illisible (guillemet non fermé ?) ; corrigez-la dans le tableur"
                 ));
                 break;
             }
-        };
-        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        }
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -87,7 +97,7 @@ pub fn parse_assignments(bytes: &[u8]) -> std::result::Result<Vec<AssignmentLine
                     problems.push(format!(
                         "ligne {line} : la première ligne doit nommer les colonnes « demande » et « médecin » (RPPS ou nom du médecin inscrit) ; ajoutez cette ligne d'en-tête"
                     ));
-                    return Err(problems);
+                    return (Vec::new(), problems);
                 }
             }
             continue;
@@ -122,11 +132,23 @@ pub fn parse_assignments(bytes: &[u8]) -> std::result::Result<Vec<AssignmentLine
     if lines.is_empty() && problems.is_empty() {
         problems.push("le fichier ne contient aucune affectation après la ligne d'en-tête".into());
     }
-    if problems.is_empty() {
-        Ok(lines)
-    } else {
-        Err(problems)
-    }
+    (lines, problems)
+}
+
+/// The line number a problem starts with (« ligne N : … »).
+fn problem_line(problem: &str) -> u64 {
+    problem
+        .strip_prefix("ligne ")
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The 1-based line of byte offset `at` (the csv crate's own line count
+/// does not follow blank lines).
+fn line_at(bytes: &[u8], at: u64) -> u64 {
+    let end = usize::try_from(at).unwrap_or(usize::MAX).min(bytes.len());
+    bytes[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
 }
 
 impl Workspace {
@@ -141,8 +163,7 @@ impl Workspace {
         out_dir: &Path,
         now: DateTime<Utc>,
     ) -> Result<SendSummary> {
-        let lines = parse_assignments(spreadsheet).map_err(RectoratError::Assignments)?;
-        let mut problems = Vec::new();
+        let (lines, mut problems) = parse_assignments(spreadsheet);
         let mut seen: BTreeMap<String, u64> = BTreeMap::new();
         // doctor index → requests, in spreadsheet order
         let mut per_doctor: BTreeMap<usize, Vec<LoadedRequest>> = BTreeMap::new();
@@ -211,6 +232,7 @@ impl Workspace {
             per_doctor.entry(doctor).or_default().push(loaded);
         }
         if !problems.is_empty() {
+            problems.sort_by_key(|p| problem_line(p));
             return Err(RectoratError::Assignments(problems));
         }
         self.write_bundles(per_doctor, requests_dir, out_dir, now)
@@ -390,16 +412,16 @@ mod tests {
 
     #[test]
     fn semicolon_with_bom_and_comma_without() {
-        let a = parse_assignments(
+        let (a, problems) = parse_assignments(
             "\u{feff}Demande;Médecin\r\nAMX-1;10001234567\r\n\r\nAMX-2;Dr B\r\n".as_bytes(),
-        )
-        .unwrap();
+        );
+        assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(a.len(), 2);
         assert_eq!(
             (a[1].line, a[1].request_id.as_str(), a[1].doctor.as_str()),
             (4, "AMX-2", "Dr B")
         );
-        let b = parse_assignments(b"nom,demande,medecin\nx,AMX-3,\"Dr C, fils\"\n").unwrap();
+        let b = parse_assignments(b"nom,demande,medecin\nx,AMX-3,\"Dr C, fils\"\n").0;
         assert_eq!(
             (b[0].request_id.as_str(), b[0].doctor.as_str()),
             ("AMX-3", "Dr C, fils")
@@ -408,12 +430,12 @@ mod tests {
 
     #[test]
     fn problems_carry_line_numbers() {
-        let e = parse_assignments(b"demande;medecin\nAMX-1;\n;Dr A\n").unwrap_err();
+        let e = parse_assignments(b"demande;medecin\nAMX-1;\n;Dr A\n").1;
         assert!(e[0].starts_with("ligne 2 :"), "{e:?}");
         assert!(e[1].starts_with("ligne 3 :"), "{e:?}");
-        let e = parse_assignments(b"a;b\nAMX-1;Dr A\n").unwrap_err();
+        let e = parse_assignments(b"a;b\nAMX-1;Dr A\n").1;
         assert!(e[0].starts_with("ligne 1 :") && e[0].contains("« demande »"));
-        let e = parse_assignments(b"demande;medecin\n\xff;x\n").unwrap_err();
+        let e = parse_assignments(b"demande;medecin\n\xff;x\n").1;
         assert!(
             e[0].starts_with("ligne 2 :") && e[0].contains("UTF-8"),
             "{e:?}"
