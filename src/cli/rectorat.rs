@@ -315,7 +315,10 @@ fn open_space(global: &GlobalArgs, dir: &Path) -> Result<Workspace, Failure> {
 }
 
 fn init(global: &GlobalArgs, dir: &Path, name: &str) -> Result<(), Failure> {
-    if Workspace::exists(dir) {
+    // Refused before the passphrase is asked.
+    let used = dir.exists()
+        && (!dir.is_dir() || std::fs::read_dir(dir).map_or(true, |mut d| d.next().is_some()));
+    if used {
         return Err(crate::rectorat::RectoratError::NotEmpty(shown(dir)).into());
     }
     let passphrase = read_passphrase(global, true)?;
