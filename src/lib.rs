@@ -5,6 +5,7 @@
 //! - [`domain`]: requests, catalogue, avis, regulatory checks (pure);
 //! - [`bundle`]: the signed, encrypted wire format shared with the rectorat;
 //! - [`store`]: the doctor's encrypted local store;
+//! - [`rectorat`]: the rectorat's side (workspace, assignment, gathering);
 //! - [`cli`] and [`tui`]: the two faces of the binary.
 
 // Nothing from outside may panic the program: no unwrap/expect outside tests.
@@ -16,6 +17,7 @@ pub mod cli;
 pub mod domain;
 pub mod hardening;
 pub mod passphrase;
+pub mod rectorat;
 pub mod store;
 pub mod synth;
 pub mod testhooks;

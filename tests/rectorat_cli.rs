@@ -275,10 +275,10 @@ fn open_writes_opinions_and_csv() {
     );
     let csv = std::fs::read_to_string(out.join("avis.csv")).unwrap();
     assert!(csv.starts_with('\u{feff}'));
-    let expected = "\u{feff}request_id;request_version;request_sha256;outcome;measure;decision;granted;detail;epreuves;motivation;validity;until_session;doctor;doctor_rpps;decided_at;avis_motivation\r\n\
-AMX-1;1;9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08;partiel;temps_majore_tiers;modifie;temps_majore_sixieme;;toutes;\"Lenteur modérée; voir \"\"bilan\"\"\";cycle;2027;Dr Claire Martin;10001234567;2026-11-24T14:02:00Z;Avis global\r\n\
-AMX-1;1;9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08;partiel;ordinateur;accorde;;\"Traitement de texte\nsans correcteur\";toutes;;cycle;2027;Dr Claire Martin;10001234567;2026-11-24T14:02:00Z;Avis global\r\n\
-AMX-2;2;;incomplet;;;;;;;session;2027;;;;\"Bilan manquant\nPièces manquantes : bilan_orthophonique\"\r\n";
+    let expected = "\u{feff}request_id;request_version;request_sha256;outcome;measure;decision;granted;detail;epreuves;motivation;validity;until_session;doctor;doctor_rpps;decided_at;avis_motivation;overrides;replaces\r\n\
+AMX-1;1;9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08;partiel;temps_majore_tiers;modifie;temps_majore_sixieme;;toutes;\"Lenteur modérée; voir \"\"bilan\"\"\";cycle;2027;Dr Claire Martin;10001234567;2026-11-24T14:02:00Z;Avis global;;\r\n\
+AMX-1;1;9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08;partiel;ordinateur;accorde;;\"Traitement de texte\nsans correcteur\";toutes;;cycle;2027;Dr Claire Martin;10001234567;2026-11-24T14:02:00Z;Avis global;;\r\n\
+AMX-2;2;;incomplet;;;;;;;session;2027;;;;\"Bilan manquant\nPièces manquantes : bilan_orthophonique\";;\r\n";
     assert_eq!(csv, expected);
 }
 
@@ -371,4 +371,44 @@ fn pack_refuses_an_invalid_recipient() {
 fn usage_error_exits_2() {
     let result = avis(&[os("rectorat"), os("pack")]);
     assert_eq!(result.status.code(), Some(2));
+}
+
+#[test]
+fn open_shows_lifted_checks_and_replacement() {
+    let s = setup();
+    let opinion = serde_json::to_vec(&serde_json::json!({
+        "request_id": "AMX-1", "request_version": 1, "outcome": "favorable",
+        "measures": [{"code": "temps_majore_tiers", "decision": "accorde"}],
+        "missing_documents": [], "motivation": "Avis global",
+        "validity": {"kind": "cycle", "until_session": "2027"},
+        "overrides": [
+            {"rule": "bilan_orthophonique", "measure": "temps_majore_tiers", "reason": "Bilan transmis sous pli."},
+            {"rule": "hors_delais", "reason": "Trouble apparu en cours d'année."}
+        ],
+        "replaces": {"bundle_id": "b-1", "exported_at": "2026-11-20T09:30:00Z"}
+    }))
+    .unwrap();
+    let bundle = opinions_bundle(&s, &[("AMX-1", opinion)]);
+    let out = s.dir.path().join("sortie");
+    let result = open(&s, &bundle, &s.doctor_pub, &out);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let csv = std::fs::read_to_string(out.join("avis.csv")).unwrap();
+    let line = csv.lines().nth(1).unwrap().to_string();
+    let rule = |id: &str| avis::domain::checks::rule(id).unwrap().title;
+    assert!(
+        csv.contains(&format!(
+            "\"{} : Trouble apparu en cours d'année.\n{} (Temps majoré d'un tiers) : Bilan transmis sous pli.\";remplace l'avis du 2026-11-20 09:30:00 UTC\r\n",
+            rule("hors_delais"),
+            rule("bilan_orthophonique")
+        )),
+        "{csv}"
+    );
+    assert!(
+        line.starts_with("AMX-1;1;;favorable;temps_majore_tiers;accorde;"),
+        "{line}"
+    );
 }

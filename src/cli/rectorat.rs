@@ -1,28 +1,22 @@
-//! The rectorat's subcommands: `rectorat pack` builds a signed, encrypted
-//! assignment bundle from a folder of requests and documents; `rectorat open`
-//! verifies an opinions bundle and unpacks it (opinions as received, plus a
-//! CSV summary for spreadsheet users). Outputs are written atomically.
+//! The rectorat's subcommands, thin over [`crate::rectorat`]: the workspace
+//! (`init`, `cles`, `medecin`, `envoyer`, `recevoir`, `suivi`) and the
+//! single-bundle `pack` and `open`.
 
-use std::fs;
-use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
 use secrecy::SecretString;
-use sha2::{Digest, Sha256};
 
+use super::common::{init_options, print_json, print_out, read_passphrase, sanitize, today};
 use super::{Failure, GlobalArgs};
-use crate::atomic::write_atomically;
 use crate::bundle::error::clean_path;
-use crate::bundle::keys::{parse_identity_file, parse_public_key_file, parse_recipient};
-use crate::bundle::limits::{MAX_DOCUMENT_BYTES, MAX_RECORD_BYTES};
-use crate::bundle::paths::{is_valid_id, is_valid_sha256_hex};
-use crate::bundle::{
-    read_bundle, write_bundle, BundleContent, BundleError, BundleHeader, BundleKind, DocumentSink,
-    ManifestEntry, OutEntry, Party, ReadOptions, SigningKey, TrustedKey,
-};
-use crate::domain::opinion::Opinion;
-use crate::domain::request::Request;
+use crate::bundle::{BundleError, SigningKey};
+use crate::rectorat::followup::DEFAULT_RESPONSE_DAYS;
+use crate::rectorat::pack::{pack_folder, Addressing};
+use crate::rectorat::receive::BundleOutcome;
+use crate::rectorat::registry::{keys_from_file, NewDoctor};
+use crate::rectorat::wire::datetime_text;
+use crate::rectorat::{shown, Workspace};
 
 /// `avis rectorat`.
 #[derive(Debug, Args)]
@@ -31,9 +25,74 @@ pub struct RectoratArgs {
     pub command: RectoratCommand,
 }
 
+/// `--espace DOSSIER`.
+#[derive(Debug, Args, Clone)]
+pub struct SpaceArg {
+    /// Dossier de l'espace de travail du rectorat.
+    #[arg(long, env = "AVIS_ESPACE", value_name = "DOSSIER")]
+    pub espace: PathBuf,
+}
+
 /// Subcommands of `avis rectorat`.
 #[derive(Debug, Subcommand)]
 pub enum RectoratCommand {
+    /// Crée l'espace de travail du rectorat (clés protégées par une phrase de passe).
+    Init {
+        #[command(flatten)]
+        space: SpaceArg,
+        /// Nom du rectorat, tel qu'il figurera sur les lots.
+        #[arg(long)]
+        nom: String,
+    },
+    /// Affiche les clés publiques du rectorat (à transmettre aux médecins).
+    Cles {
+        #[command(flatten)]
+        space: SpaceArg,
+        /// Sortie JSON stable.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Registre des médecins : inscrire, lister.
+    Medecin(DoctorArgs),
+    /// Envoie les demandes affectées par un tableur : un lot signé par médecin.
+    Envoyer {
+        #[command(flatten)]
+        space: SpaceArg,
+        /// Tableur CSV des affectations (colonnes « demande » et « médecin »).
+        #[arg(long, value_name = "FICHIER.csv")]
+        affectations: PathBuf,
+        /// Dossier de l'export AMEX : requests/<id>.json et documents/<sha256>.
+        #[arg(long, value_name = "DOSSIER")]
+        demandes: PathBuf,
+        /// Dossier où écrire les lots (défaut : DOSSIER_ESPACE/envois).
+        #[arg(long, value_name = "DOSSIER")]
+        sortie: Option<PathBuf>,
+    },
+    /// Reçoit des lots d'avis et met à jour le classeur (avis.xlsx, avis.csv).
+    Recevoir {
+        #[command(flatten)]
+        space: SpaceArg,
+        /// Lots d'avis reçus des médecins.
+        #[arg(required = true, value_name = "LOT")]
+        bundles: Vec<PathBuf>,
+        /// Dossier du classeur (défaut : le dossier de l'espace).
+        #[arg(long, value_name = "DOSSIER")]
+        classeur: Option<PathBuf>,
+    },
+    /// Ce que chaque médecin doit encore : demandes envoyées, avis reçus, en attente.
+    Suivi {
+        #[command(flatten)]
+        space: SpaceArg,
+        /// Délai de réponse en jours au-delà duquel une demande est en retard.
+        #[arg(long, default_value_t = DEFAULT_RESPONSE_DAYS, value_name = "JOURS")]
+        delai: i64,
+        /// Liste aussi chaque demande en attente.
+        #[arg(long)]
+        detail: bool,
+        /// Sortie JSON stable.
+        #[arg(long)]
+        json: bool,
+    },
     /// Prépare un lot de demandes signé et chiffré pour un médecin.
     Pack {
         /// Dossier contenant requests/*.json et documents/*.
@@ -77,9 +136,87 @@ pub enum RectoratCommand {
     },
 }
 
+/// `avis rectorat medecin`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    #[command(subcommand)]
+    pub command: DoctorCommand,
+}
+
+/// Subcommands of `avis rectorat medecin`.
+#[derive(Debug, Subcommand)]
+pub enum DoctorCommand {
+    /// Inscrit un médecin : ses clés publiques (« avis keys show --json » ou son fichier .pub).
+    Ajouter {
+        #[command(flatten)]
+        space: SpaceArg,
+        /// Nom du médecin (défaut : celui du fichier de clés).
+        #[arg(long)]
+        nom: Option<String>,
+        /// Numéro RPPS.
+        #[arg(long)]
+        rpps: Option<String>,
+        /// Sortie de « avis keys show --json » du médecin, ou son fichier de clé publique minisign.
+        #[arg(long, value_name = "FICHIER")]
+        cles: PathBuf,
+        /// Clé de chiffrement age du médecin (si le fichier de clés ne la contient pas).
+        #[arg(long, value_name = "age1…")]
+        age: Option<String>,
+        /// Dernière séquence déjà envoyée à ce médecin à la main (« rectorat pack »).
+        #[arg(long, default_value_t = 0, value_name = "N")]
+        derniere_sequence: u64,
+    },
+    /// Liste les médecins inscrits.
+    Liste {
+        #[command(flatten)]
+        space: SpaceArg,
+        /// Sortie JSON stable.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 /// Runs a rectorat subcommand.
 pub fn run(global: &GlobalArgs, args: RectoratArgs) -> Result<(), Failure> {
     match args.command {
+        RectoratCommand::Init { space, nom } => init(global, &space.espace, &nom),
+        RectoratCommand::Cles { space, json } => keys(global, &space.espace, json),
+        RectoratCommand::Medecin(DoctorArgs { command }) => match command {
+            DoctorCommand::Ajouter {
+                space,
+                nom,
+                rpps,
+                cles,
+                age,
+                derniere_sequence,
+            } => add_doctor(
+                global,
+                &space.espace,
+                nom,
+                rpps,
+                &cles,
+                age,
+                derniere_sequence,
+            ),
+            DoctorCommand::Liste { space, json } => list_doctors(global, &space.espace, json),
+        },
+        RectoratCommand::Envoyer {
+            space,
+            affectations,
+            demandes,
+            sortie,
+        } => send(global, &space.espace, &affectations, &demandes, sortie),
+        RectoratCommand::Recevoir {
+            space,
+            bundles,
+            classeur,
+        } => receive(global, &space.espace, &bundles, classeur),
+        RectoratCommand::Suivi {
+            space,
+            delai,
+            detail,
+            json,
+        } => follow_up(global, &space.espace, delai, detail, json),
         RectoratCommand::Pack {
             requests,
             sign_key,
@@ -89,35 +226,52 @@ pub fn run(global: &GlobalArgs, args: RectoratArgs) -> Result<(), Failure> {
             to_name,
             sequence,
             output,
-        } => pack(
-            global,
-            &PackArgs {
-                dir: &requests,
-                sign_key: &sign_key,
+        } => {
+            let key = load_signing_key(global, &sign_key)?;
+            let addressing = Addressing {
                 issuer_name,
                 reply_to,
+                recipient_name: to_name,
                 to,
-                to_name,
                 sequence,
-                output: &output,
-            },
-        ),
+            };
+            let packed = pack_folder(&requests, &addressing, &key, &output)?;
+            eprintln!(
+                "Lot de demandes écrit dans « {} » : {} demande(s), {} pièce(s), séquence {sequence}, identifiant {}, signé par la clé {}.",
+                shown(&output),
+                packed.requests,
+                packed.documents,
+                packed.bundle_id,
+                key.key_id()
+            );
+            Ok(())
+        }
         RectoratCommand::Open {
             bundle,
             identity,
             trust,
             out,
-        } => open(&bundle, &identity, &trust, &out),
+        } => {
+            let identity_text = read_text(&identity, "l'identité age")?;
+            let trust_text = read_text(&trust, "la clé publique du médecin")?;
+            let opened =
+                crate::rectorat::open::open_bundle(&bundle, &identity_text, &trust_text, &out)?;
+            eprintln!(
+                "Lot d'avis vérifié (émetteur « {} », séquence {}, identifiant {}, manifeste {}) : {} avis écrits dans « {} » (opinions/ et avis.csv).",
+                clean_path(&opened.issuer_name),
+                opened.sequence,
+                clean_path(&opened.bundle_id),
+                opened.manifest_digest,
+                opened.opinions,
+                shown(&out)
+            );
+            Ok(())
+        }
     }
 }
 
-/// Display form of a user-given path (control characters stripped).
-fn shown(path: &Path) -> String {
-    clean_path(&path.to_string_lossy())
-}
-
 fn read_text(path: &Path, what: &str) -> Result<String, Failure> {
-    fs::read_to_string(path).map_err(|e| {
+    std::fs::read_to_string(path).map_err(|e| {
         Failure(format!(
             "impossible de lire {what} « {} » : {e} ; vérifiez le chemin et les droits du fichier",
             shown(path)
@@ -152,403 +306,305 @@ fn load_signing_key(global: &GlobalArgs, path: &Path) -> Result<SigningKey, Fail
     Ok(SigningKey::from_file_contents(&text, Some(&password))?)
 }
 
-struct PackArgs<'a> {
-    dir: &'a Path,
-    sign_key: &'a Path,
-    issuer_name: String,
-    reply_to: String,
-    to: String,
-    to_name: String,
-    sequence: u64,
-    output: &'a Path,
+fn open_space(global: &GlobalArgs, dir: &Path) -> Result<Workspace, Failure> {
+    if !Workspace::exists(dir) {
+        return Err(crate::rectorat::RectoratError::NotInitialized(shown(dir)).into());
+    }
+    let passphrase = read_passphrase(global, false)?;
+    Ok(Workspace::open(dir, &passphrase)?)
 }
 
-/// Regular files of a folder, sorted by name; hidden files skipped. A missing
-/// folder is empty.
-fn list_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Failure> {
-    let entries = match fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => {
-            return Err(Failure(format!(
-                "impossible de lire le dossier « {} » : {e}",
-                shown(dir)
-            )))
-        }
-    };
-    let mut files = Vec::new();
-    for entry in entries {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        if !entry.file_type()?.is_file() {
-            return Err(Failure(format!(
-                "« {} » n'est pas un fichier ordinaire ; un lot ne contient que des fichiers, retirez-le du dossier",
-                shown(&entry.path())
-            )));
-        }
-        files.push((name, entry.path()));
+fn init(global: &GlobalArgs, dir: &Path, name: &str) -> Result<(), Failure> {
+    // Refused before the passphrase is asked.
+    let used = dir.exists()
+        && (!dir.is_dir() || std::fs::read_dir(dir).map_or(true, |mut d| d.next().is_some()));
+    if used {
+        return Err(crate::rectorat::RectoratError::NotEmpty(shown(dir)).into());
     }
-    files.sort();
-    Ok(files)
+    let passphrase = read_passphrase(global, true)?;
+    let ws = Workspace::create(dir, &passphrase, name, &init_options())?;
+    print_out(&format!(
+        "Espace de travail du rectorat créé dans « {} »\nRectorat : {}\n\nClé de chiffrement (age) : {}\nClé de signature (minisign) : {}\nEmpreinte de la clé de signature : {}\n\nTransmettez aux médecins le fichier « {} » (ils l'acceptent avec « avis trust add ») et lisez-leur l'empreinte au téléphone.\nPuis inscrivez chaque médecin : « avis rectorat medecin ajouter --espace {} --cles SES_CLES.json ».\nConservez la phrase de passe : sans elle, l'espace ne peut pas être ouvert.",
+        shown(dir),
+        sanitize(ws.name()),
+        ws.age_recipient(),
+        ws.signing_key(),
+        crate::store::fingerprint(ws.signing_key())?,
+        shown(&ws.public_key_file()),
+        shown(dir),
+    ))
 }
 
-fn pack(global: &GlobalArgs, args: &PackArgs<'_>) -> Result<(), Failure> {
-    let to = parse_recipient(&args.to)
-        .map_err(|e| Failure(format!("--to (destinataire du lot) : {e}")))?;
-    parse_recipient(&args.reply_to)
-        .map_err(|e| Failure(format!("--reply-to (destinataire des réponses) : {e}")))?;
-    let request_dir = args.dir.join("requests");
-    if !request_dir.is_dir() {
-        return Err(Failure(format!(
-            "le dossier « {} » n'existe pas ; placez les demandes dans DOSSIER/requests/<id>.json",
-            shown(&request_dir)
-        )));
+fn keys(global: &GlobalArgs, dir: &Path, json: bool) -> Result<(), Failure> {
+    let ws = open_space(global, dir)?;
+    let fingerprint = crate::store::fingerprint(ws.signing_key())?;
+    let key_file = std::fs::read_to_string(ws.public_key_file()).unwrap_or_default();
+    if json {
+        print_json(&serde_json::json!({
+            "name": ws.name(),
+            "age_recipient": ws.age_recipient(),
+            "signing_key": ws.signing_key(),
+            "signing_key_file": key_file,
+            "fingerprint": fingerprint,
+        }))
+    } else {
+        print_out(&format!(
+            "Rectorat : {}\nClé de chiffrement (age) : {}\nClé de signature (minisign) : {}\nEmpreinte : {fingerprint}\nFichier de clé publique à transmettre aux médecins : {}",
+            sanitize(ws.name()),
+            ws.age_recipient(),
+            ws.signing_key(),
+            shown(&ws.public_key_file())
+        ))
     }
+}
 
-    let mut entries = Vec::new();
-    let mut referenced = Vec::new();
-    for (name, path) in list_files(&request_dir)? {
-        let Some(id) = name.strip_suffix(".json") else {
-            return Err(Failure(format!(
-                "« {} » n'est pas une demande (fichier .json attendu) ; retirez-le du dossier requests",
-                shown(&path)
-            )));
-        };
-        if !is_valid_id(id) {
-            return Err(Failure(format!(
-                "nom de demande invalide « {} » : l'identifiant doit compter 1 à 64 lettres, chiffres, « . », « _ » ou « - », et commencer par une lettre ou un chiffre",
-                clean_path(&name)
-            )));
-        }
-        let size = fs::metadata(&path)?.len();
-        if size > MAX_RECORD_BYTES {
-            return Err(Failure(format!(
-                "la demande « {id} » dépasse {MAX_RECORD_BYTES} octets ; allégez-la (les pièces vont dans documents/)"
-            )));
-        }
-        let bytes = fs::read(&path)?;
-        let request: Request = serde_json::from_slice(&bytes).map_err(|e| {
-            Failure(format!(
-                "la demande « {id} » n'est pas une demande valide (ligne {}, colonne {}) ; corrigez le fichier selon docs/bundle-format.md",
-                e.line(),
-                e.column()
-            ))
-        })?;
-        if request.id != id {
-            return Err(Failure(format!(
-                "le fichier « {id}.json » contient une demande d'un autre identifiant ; nommez chaque fichier <id>.json d'après son champ « id »"
-            )));
-        }
-        referenced.extend(request.documents.iter().map(|d| d.sha256.clone()));
-        entries.push(OutEntry {
-            path: format!("requests/{id}.json"),
-            content: BundleContent::Bytes(bytes),
-        });
-    }
-    if entries.is_empty() {
-        return Err(Failure(format!(
-            "aucune demande dans « {} » ; ajoutez des fichiers <id>.json",
-            shown(&request_dir)
-        )));
-    }
-
-    let document_dir = args.dir.join("documents");
-    let documents = list_files(&document_dir)?;
-    for (name, path) in &documents {
-        if !is_valid_sha256_hex(name) {
-            return Err(Failure(format!(
-                "la pièce « {} » doit être nommée par son empreinte SHA-256 en hexadécimal minuscule (sha256sum) ; renommez-la",
-                clean_path(name)
-            )));
-        }
-        if fs::metadata(path)?.len() > MAX_DOCUMENT_BYTES {
-            return Err(Failure(format!(
-                "la pièce « {name} » dépasse {MAX_DOCUMENT_BYTES} octets ; réduisez-la"
-            )));
-        }
-    }
-    for sha in &referenced {
-        if !documents.iter().any(|(name, _)| name == sha) {
-            return Err(Failure(format!(
-                "une demande cite la pièce « {} » absente de « {} » ; ajoutez-la (nommée par son empreinte SHA-256)",
-                clean_path(sha),
-                shown(&document_dir)
-            )));
-        }
-    }
-    let request_count = entries.len();
-    let document_count = documents.len();
-    for (name, path) in documents {
-        entries.push(OutEntry {
-            path: format!("documents/{name}"),
-            content: BundleContent::File(path),
-        });
-    }
-
-    let key = load_signing_key(global, args.sign_key)?;
-    let header = BundleHeader {
-        kind: BundleKind::Assignment,
-        sequence: args.sequence,
-        issuer: Party {
-            name: args.issuer_name.clone(),
-            signing_key: Some(key.public_key_base64()),
-            age_recipient: args.reply_to.trim().to_owned(),
-        },
-        recipient: Party {
-            name: args.to_name.clone(),
-            signing_key: None,
-            age_recipient: args.to.trim().to_owned(),
-        },
-        in_reply_to: Vec::new(),
-    };
-    let mut bundle_id = String::new();
-    write_atomically(args.output, |out| -> Result<(), BundleError> {
-        bundle_id = write_bundle(out, header, entries, &key, std::slice::from_ref(&to))?;
-        Ok(())
-    })
-    .map_err(|e| match e {
-        BundleError::DocumentNameMismatch { path } => Failure(format!(
-            "le contenu de la pièce « {path} » ne correspond pas à son nom (empreinte SHA-256) ; renommez-la d'après « sha256sum »"
-        )),
-        other => Failure::from(other),
+fn add_doctor(
+    global: &GlobalArgs,
+    dir: &Path,
+    name: Option<String>,
+    rpps: Option<String>,
+    keys_file: &Path,
+    age: Option<String>,
+    last_sequence: u64,
+) -> Result<(), Failure> {
+    let text = read_text(keys_file, "le fichier de clés du médecin")?;
+    let file = keys_from_file(&text)?;
+    let name = name.or(file.name).ok_or_else(|| {
+        Failure("nom du médecin manquant : indiquez-le avec --nom \"Dr Prénom Nom\"".into())
     })?;
-    eprintln!(
-        "Lot de demandes écrit dans « {} » : {request_count} demande(s), {document_count} pièce(s), séquence {}, identifiant {bundle_id}, signé par la clé {}.",
-        shown(args.output),
-        args.sequence,
-        key.key_id()
+    let age_recipient = age.or(file.age_recipient).ok_or_else(|| {
+        Failure("clé de chiffrement du médecin manquante : indiquez-la avec --age age1… (« avis keys show » du médecin)".into())
+    })?;
+    let mut ws = open_space(global, dir)?;
+    let doctor = ws.add_doctor(NewDoctor {
+        name,
+        rpps: rpps.or(file.rpps).filter(|r| !r.trim().is_empty()),
+        age_recipient,
+        signing_key: file.signing_key,
+        last_sequence,
+    })?;
+    print_out(&format!(
+        "Médecin inscrit : {}\nEmpreinte de sa clé de signature : {}\nVérifiez-la avec lui par téléphone (il la lit avec « avis keys show »).\nSon prochain lot portera la séquence {}.",
+        doctor.label(),
+        doctor.fingerprint(),
+        doctor.last_sequence + 1
+    ))
+}
+
+fn list_doctors(global: &GlobalArgs, dir: &Path, json: bool) -> Result<(), Failure> {
+    let ws = open_space(global, dir)?;
+    if json {
+        let list: Vec<_> = ws
+            .doctors()
+            .iter()
+            .map(|d| {
+                serde_json::json!({
+                    "name": d.name,
+                    "rpps": d.rpps,
+                    "age_recipient": d.age_recipient,
+                    "signing_key": d.signing_key,
+                    "fingerprint": d.fingerprint(),
+                    "last_sequence": d.last_sequence,
+                    "added_at": d.added_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                })
+            })
+            .collect();
+        return print_json(&serde_json::Value::Array(list));
+    }
+    if ws.doctors().is_empty() {
+        return print_out(
+            "Aucun médecin inscrit : « avis rectorat medecin ajouter » en inscrit un.",
+        );
+    }
+    let mut out = String::from("Médecins inscrits :");
+    for d in ws.doctors() {
+        out.push_str(&format!(
+            "\n  {} — empreinte {} — dernière séquence envoyée {}",
+            d.label(),
+            d.fingerprint(),
+            d.last_sequence
+        ));
+    }
+    print_out(&out)
+}
+
+fn send(
+    global: &GlobalArgs,
+    dir: &Path,
+    spreadsheet: &Path,
+    requests: &Path,
+    out: Option<PathBuf>,
+) -> Result<(), Failure> {
+    let bytes = std::fs::read(spreadsheet).map_err(|e| {
+        Failure(format!(
+            "impossible de lire le fichier d'affectations « {} » : {e} ; vérifiez le chemin",
+            shown(spreadsheet)
+        ))
+    })?;
+    if !requests.join("requests").is_dir() {
+        return Err(Failure(format!(
+            "le dossier « {} » n'existe pas ; --demandes désigne l'export AMEX (DOSSIER/requests/<id>.json et DOSSIER/documents/)",
+            shown(&requests.join("requests"))
+        )));
+    }
+    let mut ws = open_space(global, dir)?;
+    let out = out.unwrap_or_else(|| dir.join("envois"));
+    let summary = ws.send(&bytes, requests, &out, chrono::Utc::now())?;
+    let mut text = format!(
+        "{} lot(s) signé(s) écrit(s) dans « {} » ({} pièce(s) en tout) :",
+        summary.bundles.len(),
+        shown(&out),
+        summary.documents
     );
-    Ok(())
-}
-
-/// Writes documents into the staging folder as they stream.
-struct StagingSink {
-    dir: PathBuf,
-}
-
-impl DocumentSink for StagingSink {
-    fn document(&mut self, entry: &ManifestEntry, data: &mut dyn Read) -> io::Result<()> {
-        let documents = self.dir.join("documents");
-        fs::create_dir_all(&documents)?;
-        write_atomically(&documents.join(&entry.sha256), |w| {
-            io::copy(data, w).map(|_| ())
-        })
+    for (doctor, sequence, count, path) in &summary.bundles {
+        text.push_str(&format!(
+            "\n  {doctor} : {count} demande(s), séquence {sequence}, « {} »",
+            shown(path)
+        ));
     }
+    text.push_str("\nTransmettez chaque lot à son médecin ; « avis rectorat suivi » montre ce qui reste attendu.");
+    print_out(&text)
 }
 
-/// The CSV columns of `avis.csv`.
-const CSV_COLUMNS: [&str; 16] = [
-    "request_id",
-    "request_version",
-    "request_sha256",
-    "outcome",
-    "measure",
-    "decision",
-    "granted",
-    "detail",
-    "epreuves",
-    "motivation",
-    "validity",
-    "until_session",
-    "doctor",
-    "doctor_rpps",
-    "decided_at",
-    "avis_motivation",
-];
-
-/// One CSV field, quoted per RFC 4180 when needed.
-/// One CSV field: quoted per RFC 4180 when needed, and defused when a
-/// spreadsheet would read it as a formula (`=`, `+`, `-`, `@`, tab, CR at the
-/// start): a leading `'` makes it plain text (OWASP's CSV injection advice).
-fn csv_field(value: &str) -> String {
-    let defused;
-    let value = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        defused = format!("'{value}");
-        defused.as_str()
-    } else {
-        value
-    };
-    if value.contains([';', '"', '\n', '\r']) {
-        format!("\"{}\"", value.replace('"', "\"\""))
-    } else {
-        value.to_owned()
-    }
-}
-
-fn csv_line<S: AsRef<str>>(out: &mut String, fields: &[S]) {
-    let line: Vec<String> = fields.iter().map(|f| csv_field(f.as_ref())).collect();
-    out.push_str(&line.join(";"));
-    out.push_str("\r\n");
-}
-
-/// `avis.csv`: UTF-8 with BOM, `;`-separated, one line per request and
-/// measure (one line with empty measure columns when there is none).
-pub fn opinions_csv(opinions: &[Opinion]) -> String {
-    let mut out = String::from("\u{feff}");
-    csv_line(&mut out, &CSV_COLUMNS);
-    for opinion in opinions {
-        let version = opinion.request_version.to_string();
-        let doctor = opinion.doctor.as_ref();
-        let decided_at = opinion
-            .decided_at
-            .map(|d| d.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-            .unwrap_or_default();
-        let mut global = opinion.motivation.clone();
-        if !opinion.missing_documents.is_empty() {
-            if !global.is_empty() {
-                global.push('\n');
+fn receive(
+    global: &GlobalArgs,
+    dir: &Path,
+    bundles: &[PathBuf],
+    workbook_dir: Option<PathBuf>,
+) -> Result<(), Failure> {
+    let mut ws = open_space(global, dir)?;
+    let now = chrono::Utc::now();
+    let outcomes = ws.receive(bundles, now)?;
+    let workbook_dir = workbook_dir.unwrap_or_else(|| dir.to_path_buf());
+    let files = ws.write_workbook(&workbook_dir, now)?;
+    let mut text = String::new();
+    let mut refused = 0;
+    for outcome in &outcomes {
+        match outcome {
+            BundleOutcome::Added {
+                path,
+                doctor,
+                opinions,
+                replaced,
+                kept_newer,
+            } => {
+                text.push_str(&format!(
+                    "« {} » : {opinions} avis de {doctor} ajoutés.\n",
+                    shown(path)
+                ));
+                for (id, at) in replaced {
+                    text.push_str(&format!(
+                        "  l'avis de la demande {} remplace celui du {} UTC.\n",
+                        clean_path(id),
+                        datetime_text(at)
+                    ));
+                }
+                for id in kept_newer {
+                    text.push_str(&format!(
+                        "  demande {} : l'avis déjà reçu est plus récent, il est gardé.\n",
+                        clean_path(id)
+                    ));
+                }
             }
-            global.push_str("Pièces manquantes : ");
-            global.push_str(&opinion.missing_documents.join(", "));
-        }
-        let common = |measure: [&str; 6]| -> Vec<String> {
-            let [code, decision, granted, detail, epreuves, motivation] = measure;
-            [
-                opinion.request_id.as_str(),
-                version.as_str(),
-                opinion.request_sha256.as_deref().unwrap_or(""),
-                opinion.outcome.code(),
-                code,
-                decision,
-                granted,
-                detail,
-                epreuves,
-                motivation,
-                opinion.validity.kind.code(),
-                opinion.validity.until_session.as_str(),
-                doctor.map(|d| d.name.as_str()).unwrap_or(""),
-                doctor.and_then(|d| d.rpps.as_deref()).unwrap_or(""),
-                decided_at.as_str(),
-                global.as_str(),
-            ]
-            .map(str::to_owned)
-            .to_vec()
-        };
-        if opinion.measures.is_empty() {
-            csv_line(&mut out, &common([""; 6]));
-        }
-        for measure in &opinion.measures {
-            csv_line(
-                &mut out,
-                &common([
-                    measure.code.code(),
-                    measure.decision.code(),
-                    measure.granted.as_ref().map(|g| g.code()).unwrap_or(""),
-                    measure.detail.as_deref().unwrap_or(""),
-                    measure.epreuves.code(),
-                    measure.motivation.as_deref().unwrap_or(""),
-                ]),
-            );
+            BundleOutcome::AlreadyReceived {
+                path, received_at, ..
+            } => text.push_str(&format!(
+                "« {} » : lot déjà reçu le {} UTC, rien de nouveau.\n",
+                shown(path),
+                datetime_text(received_at)
+            )),
+            BundleOutcome::Refused { path, message } => {
+                refused += 1;
+                eprintln!("« {} » refusé : {message}", shown(path));
+            }
         }
     }
-    out
-}
-
-fn open(bundle: &Path, identity: &Path, trust: &Path, out: &Path) -> Result<(), Failure> {
-    let identities = parse_identity_file(&read_text(identity, "l'identité age")?)?;
-    let public_key = parse_public_key_file(&read_text(trust, "la clé publique du médecin")?)?;
-    let trusted = [TrustedKey {
-        name: "médecin".into(),
-        public_key,
-    }];
-    if out.exists() {
-        let empty = out.is_dir() && fs::read_dir(out)?.next().is_none();
-        if !empty {
-            return Err(Failure(format!(
-                "le dossier de sortie « {} » existe déjà et n'est pas vide ; indiquez un nouveau dossier",
-                shown(out)
-            )));
-        }
+    for kept in &files.kept {
+        text.push_str(&format!(
+            "Le classeur avait été modifié à la main : votre version est gardée sous « {} ».\n",
+            shown(kept)
+        ));
     }
-    let parent = match out.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let staging = tempfile::Builder::new()
-        .prefix(".avis-open-")
-        .tempdir_in(&parent)
-        .map_err(|e| {
-            Failure(format!(
-                "impossible de créer un dossier temporaire dans « {} » : {e} ; vérifiez les droits du dossier",
-                shown(&parent)
-            ))
-        })?;
-    let file = fs::File::open(bundle).map_err(|e| {
-        Failure(format!(
-            "impossible d'ouvrir le lot « {} » : {e} ; vérifiez le chemin",
-            shown(bundle)
-        ))
-    })?;
-    let options = ReadOptions {
-        identities: &identities,
-        trusted: &trusted,
-        expected_kind: BundleKind::Opinions,
-    };
-    let mut sink = StagingSink {
-        dir: staging.path().to_path_buf(),
-    };
-    let verified = read_bundle(io::BufReader::new(file), &options, &mut sink)?;
-
-    let mut opinions = Vec::with_capacity(verified.records.len());
-    let opinion_dir = staging.path().join("opinions");
-    fs::create_dir_all(&opinion_dir)?;
-    for (id, bytes) in &verified.records {
-        let opinion: Opinion = serde_json::from_slice(bytes).map_err(|_| {
-            Failure(format!(
-                "l'avis « {id} » est signé mais illisible par cette version d'avis ; mettez à jour avis ou signalez-le au médecin"
-            ))
-        })?;
-        if opinion.request_id != *id {
-            return Err(Failure(format!(
-                "l'avis « {id} » porte l'identifiant d'une autre demande ; le lot est incohérent, signalez-le au médecin"
-            )));
-        }
-        write_atomically(&opinion_dir.join(format!("{id}.json")), |w| {
-            w.write_all(bytes)
-        })?;
-        opinions.push(opinion);
+    text.push_str(&format!(
+        "Classeur à jour : « {} » et « {} » ({} ligne(s)).",
+        shown(&files.xlsx),
+        shown(&files.csv),
+        files.rows
+    ));
+    print_out(&text)?;
+    if refused > 0 {
+        return Err(Failure(format!(
+            "{refused} lot(s) refusé(s) (voir ci-dessus), rien n'en a été ajouté ; les autres lots ont été reçus"
+        )));
     }
-    let csv = opinions_csv(&opinions);
-    write_atomically(&staging.path().join("avis.csv"), |w| {
-        w.write_all(csv.as_bytes())
-    })?;
-    if out.exists() {
-        fs::remove_dir(out)?;
-    }
-    fs::rename(staging.path(), out).map_err(|e| {
-        Failure(format!(
-            "impossible de créer le dossier « {} » : {e} ; vérifiez les droits du dossier parent",
-            shown(out)
-        ))
-    })?;
-    let manifest = &verified.manifest;
-    let digest = hex::encode(Sha256::digest(&verified.manifest_bytes));
-    eprintln!(
-        "Lot d'avis vérifié (émetteur « {} », séquence {}, identifiant {}, manifeste {}) : {} avis écrits dans « {} » (opinions/ et avis.csv).",
-        clean_path(&manifest.issuer.name),
-        manifest.sequence,
-        clean_path(&manifest.bundle_id),
-        &digest[..16],
-        opinions.len(),
-        shown(out)
-    );
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::csv_field;
-
-    #[test]
-    fn formulas_are_defused_and_quoting_still_applies() {
-        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(csv_field("+1"), "'+1");
-        assert_eq!(csv_field("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(csv_field("-2"), "'-2");
-        assert_eq!(csv_field("tiers temps"), "tiers temps");
-        assert_eq!(csv_field("a;b"), "\"a;b\"");
+fn follow_up(
+    global: &GlobalArgs,
+    dir: &Path,
+    response_days: i64,
+    detail: bool,
+    json: bool,
+) -> Result<(), Failure> {
+    let ws = open_space(global, dir)?;
+    let settings = ws.settings()?;
+    let report = ws.follow_up(today(global), response_days, &settings);
+    if json {
+        let value = serde_json::to_value(&report).map_err(|e| Failure(e.to_string()))?;
+        return print_json(&value);
     }
+    let date = |d: &chrono::NaiveDate| d.format("%d/%m/%Y").to_string();
+    let mut out = format!(
+        "Suivi au {} (en retard : plus de {} jours sans avis, ou date limite des aménagements passée)",
+        date(&report.date),
+        report.response_days
+    );
+    if report.doctors.is_empty() {
+        out.push_str("\nAucun médecin inscrit.");
+    }
+    for d in &report.doctors {
+        let name = match &d.rpps {
+            Some(rpps) => format!("{} (RPPS {rpps})", sanitize(&d.name)),
+            None => sanitize(&d.name),
+        };
+        out.push_str(&format!(
+            "\n\n{name}\n  envoyées {} · avis reçus {} · en attente {}{}",
+            d.sent,
+            d.received,
+            d.outstanding,
+            if d.overdue > 0 {
+                format!(" · EN RETARD {}", d.overdue)
+            } else {
+                String::new()
+            }
+        ));
+        if let Some(o) = d.oldest() {
+            out.push_str(&format!(
+                "\n  plus ancienne : {} envoyée le {} (il y a {} jours){}",
+                clean_path(&o.request_id),
+                date(&o.sent_on),
+                o.days,
+                match (o.exam_on, o.decide_by) {
+                    (Some(exam), Some(by)) => format!(
+                        " ; épreuves le {}, aménagements à décider avant le {}",
+                        date(&exam),
+                        date(&by)
+                    ),
+                    _ => String::new(),
+                }
+            ));
+        }
+        if detail {
+            for o in &d.requests {
+                out.push_str(&format!(
+                    "\n    {}{} envoyée le {}",
+                    if o.overdue { "[retard] " } else { "" },
+                    clean_path(&o.request_id),
+                    date(&o.sent_on)
+                ));
+            }
+        }
+    }
+    print_out(&out)
 }

@@ -30,13 +30,13 @@ use zeroize::Zeroizing;
 use crate::domain::{DiplomaCode, Doctor, MeasureCode, Procedure, Request, Status, TroubleCode};
 
 mod backup;
-mod crypto;
+pub(crate) mod crypto;
 mod db;
 mod export;
-mod fsutil;
+pub(crate) mod fsutil;
 mod import;
 mod journal;
-mod keys;
+pub(crate) mod keys;
 mod opinions;
 mod paper;
 mod recovery;
