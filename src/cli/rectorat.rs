@@ -527,12 +527,13 @@ fn open(bundle: &Path, identity: &Path, trust: &Path, out: &Path) -> Result<(), 
     let manifest = &verified.manifest;
     let digest = hex::encode(Sha256::digest(&verified.manifest_bytes));
     eprintln!(
-        "Lot d'avis vérifié (émetteur « {} », séquence {}, identifiant {}, manifeste {}) : {} avis écrits dans « {} » (opinions/ et avis.csv).",
+        "Lot d'avis vérifié (émetteur « {} », séquence {}, identifiant {}, manifeste {}) : {} avis écrit{} dans « {} » (opinions/ et avis.csv).",
         clean_path(&manifest.issuer.name),
         manifest.sequence,
         clean_path(&manifest.bundle_id),
         &digest[..16],
         opinions.len(),
+        if opinions.len() > 1 { "s" } else { "" },
         shown(out)
     );
     Ok(())
