@@ -259,3 +259,49 @@ fn empty_store_commands() {
     // Usage errors are clap's (exit 2).
     assert_eq!(t.avis(&["opinion", "validate"]).status.code(), Some(2));
 }
+
+#[test]
+fn help_and_usage_errors_are_in_french() {
+    let t = TestStore::new();
+    for args in [
+        vec!["--help"],
+        vec!["-h"],
+        vec!["export", "--help"],
+        vec!["import", "--help"],
+        vec!["journal", "list", "--help"],
+    ] {
+        let out = t.avis(&args);
+        assert_success(&out);
+        let text = stdout(&out);
+        assert!(text.contains("Utilisation : avis"), "{args:?}: {text}");
+        assert!(text.contains("Afficher l'aide"), "{args:?}: {text}");
+        assert!(text.contains("Options :"), "{args:?}: {text}");
+        for english in [
+            "Usage:",
+            "Print help",
+            "Commands:",
+            "Options:",
+            "Arguments:",
+        ] {
+            assert!(!text.contains(english), "{args:?}: « {english} » in {text}");
+        }
+    }
+    let top = stdout(&t.avis(&["--help"]));
+    assert!(top.contains("Commandes :"), "{top}");
+    assert!(top.contains("Afficher la version"), "{top}");
+    assert!(!top.contains("\n  help "), "English help subcommand: {top}");
+    assert!(stdout(&t.avis(&["import", "--help"])).contains("Arguments :"));
+    assert!(stdout(&t.avis(&["export", "--help"])).contains("--remplacer"));
+    // A usage error: status 2, in French.
+    let out = t.avis(&["list", "--inconnu"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("argument inattendu « --inconnu »"), "{err}");
+    assert!(
+        err.contains("Utilisation :") && !err.contains("Usage:"),
+        "{err}"
+    );
+    let out = t.avis(&["exporter"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("commande inconnue"));
+}

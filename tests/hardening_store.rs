@@ -335,3 +335,13 @@ fn a_store_wrapped_with_the_old_calibrated_factor_still_opens() {
     let reopened = Store::open(&t.store, &new.into(), &StoreOptions::default()).unwrap();
     assert_eq!(reopened.doctor().name, "Dr Claire Martin");
 }
+
+#[test]
+fn hostile_paths_quoted_in_messages_lose_their_bidi_controls() {
+    use avis::bundle::error::clean_path;
+    let hostile = "requests/\u{202e}fdp.exe\u{2066}x\u{1b}[31m\u{2028}y.json";
+    let clean = clean_path(hostile);
+    assert!(!clean.chars().any(avis::text::is_dangerous), "{clean:?}");
+    assert!(clean.contains("fdp.exe"), "{clean:?}");
+    assert!(clean_path(&"a".repeat(500)).ends_with('…'));
+}

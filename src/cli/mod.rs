@@ -85,7 +85,8 @@ pub fn command() -> clap::Command {
 
 fn french(cmd: clap::Command) -> clap::Command {
     cmd.help_template(HELP_TEMPLATE)
-        .subcommand_help_heading("Commandes")
+        .subcommand_help_heading("Commandes ")
+        .subcommand_value_name("COMMANDE")
         .disable_help_flag(true)
         .disable_help_subcommand(true)
         .arg(

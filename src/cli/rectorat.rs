@@ -257,12 +257,13 @@ pub fn run(global: &GlobalArgs, args: RectoratArgs) -> Result<(), Failure> {
             let opened =
                 crate::rectorat::open::open_bundle(&bundle, &identity_text, &trust_text, &out)?;
             eprintln!(
-                "Lot d'avis vérifié (émetteur « {} », séquence {}, identifiant {}, manifeste {}) : {} avis écrits dans « {} » (opinions/ et avis.csv).",
+                "Lot d'avis vérifié (émetteur « {} », séquence {}, identifiant {}, manifeste {}) : {} avis écrit{} dans « {} » (opinions/ et avis.csv).",
                 clean_path(&opened.issuer_name),
                 opened.sequence,
                 clean_path(&opened.bundle_id),
                 opened.manifest_digest,
                 opened.opinions,
+                if opened.opinions > 1 { "s" } else { "" },
                 shown(&out)
             );
             Ok(())
