@@ -143,18 +143,20 @@ fn cached_alert_counts_follow_drafts_days_and_imports() {
     assert_counts_exact(store, day(27));
     assert_counts_exact(store, day(26));
 
-    // Further bundles with the same ids (version 1 again, so kept as they
-    // are): the counts stay exact.
-    let mut second = bundle(2, 6);
+    // A further bundle with the same requests (version 1, same bytes: kept
+    // as they are), then one whose version 1 differs (refused as a whole):
+    // the counts stay exact.
+    let second = bundle(2, 5);
     store
         .import(&second, &ImportOptions::default(), &mut |_| {})
         .unwrap();
     assert_counts_exact(store, day(26));
-    second = bundle(3, 7);
-    store
-        .import(&second, &ImportOptions::default(), &mut |_| {})
-        .unwrap();
-    assert_counts_exact(store, day(26));
+    let third = bundle(3, 7);
+    assert!(matches!(
+        store.import(&third, &ImportOptions::default(), &mut |_| {}),
+        Err(avis::store::StoreError::SameVersionChanged { version: 1, .. })
+    ));
+    assert_eq!(assert_counts_exact(store, day(26)), after);
 
     // Reopened, the cache still agrees.
     let Setup {

@@ -164,46 +164,50 @@ pub(crate) struct Db {
     read_only: bool,
 }
 
-/// Name of the staging tree (not one of [`T`]: never read as records).
-const STAGING_TREE: &str = "staging";
+/// The import's redo log, beside the database: sealed entries only.
+const REDO_FILE: &str = "import-redo";
 /// Meta record written by the commit of a staged import: while it exists,
-/// the staging tree holds committed writes still to apply.
+/// the redo log holds committed writes still to apply.
 const STAGED_COMMIT: &str = "staged_commit";
-/// Staged entries written (or applied) per sled batch.
-const STAGE_BATCH: usize = 512;
-/// Bytes staged between two flushes (bounds what sled holds in memory).
-const STAGE_FLUSH_BYTES: u64 = 16 << 20;
+/// Entries applied per sled batch.
+const APPLY_BATCH: usize = 512;
+/// Bytes applied between two flushes.
+const APPLY_FLUSH_BYTES: usize = 2 << 20;
+/// Longest staged entry (a request record is at most 1 MiB, sealed).
+const MAX_ENTRY_BYTES: usize = 4 << 20;
 
-/// The commit marker of a staged import.
+/// The commit marker of a staged import: the redo log it covers.
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]
 struct StagedCommit {
-    /// Entries of the staging tree the commit covers.
     entries: u64,
+    bytes: u64,
+    /// SHA-256 (hex) of the whole redo log.
+    sha256: String,
 }
 
-/// An import's writes, staged in batches into the staging tree while the
-/// bundle is still being verified, invisible to every reader: each entry
-/// is an already sealed put (or a removal) for one tree. They become the
+/// An import's writes, staged while the bundle is still being verified
+/// into a redo log beside the database (not in sled, whose memory grows
+/// with every page it ever held): each entry an already sealed put (or a
+/// removal) for one tree, invisible to every reader. They become the
 /// store's only through [`Db::commit_staged`], one small transaction that
 /// writes the commit marker (with the import's own records and journal
-/// head); the entries are then applied to their trees in batches and the
-/// marker removed. A crash before the marker leaves nothing (the staging
-/// tree is cleared at the next opening); after it, the next opening
-/// applies the entries again (each is a whole put, so applying twice is
-/// applying once). Memory stays flat whatever the number of requests.
+/// head); the entries are then applied to their trees in batches, the
+/// marker removed and the log deleted. A crash before the marker leaves
+/// nothing (the log is deleted at the next opening); after it, the next
+/// opening applies the log again (each entry is a whole put, so applying
+/// twice is applying once). Memory stays flat whatever the number of
+/// requests.
 pub(crate) struct Staging<'d> {
     db: &'d Db,
-    tree: Option<sled::Tree>,
-    batch: sled::Batch,
-    in_batch: usize,
-    batch_bytes: u64,
-    unflushed: u64,
-    next: u64,
+    out: std::io::BufWriter<std::fs::File>,
+    hasher: sha2::Sha256,
+    entries: u64,
+    bytes: u64,
     /// Journal head before the import, and after its staged events.
     start_head: journal::Head,
     head: journal::Head,
     now: chrono::DateTime<chrono::Utc>,
-    /// Set by the commit; otherwise dropping discards what was staged.
+    /// Set by the commit; otherwise dropping deletes the log.
     committed: bool,
 }
 
@@ -211,9 +215,8 @@ impl Drop for Staging<'_> {
     fn drop(&mut self) {
         if !self.committed {
             // A refused or failed import: nothing it staged is kept (what a
-            // failure here leaves is cleared at the next import or opening).
-            self.tree = None;
-            let _ = self.db.clear_staging();
+            // failure here leaves is deleted at the next import or opening).
+            let _ = std::fs::remove_file(self.db.redo_path());
         }
     }
 }
@@ -232,8 +235,11 @@ fn staged_entry(tree: T, key: &[u8], value: Option<&[u8]>) -> Vec<u8> {
     out
 }
 
-/// Parses a staged entry: (tree index, key, value or removal).
-fn parse_staged(entry: &[u8]) -> Option<(usize, &[u8], Option<&[u8]>)> {
+/// A parsed staged entry: tree index, key, value (`None`: a removal).
+type StagedEntry<'a> = (usize, &'a [u8], Option<&'a [u8]>);
+
+/// Parses a staged entry.
+fn parse_staged(entry: &[u8]) -> Option<StagedEntry<'_>> {
     let (&tree, rest) = entry.split_first()?;
     let (&op, rest) = rest.split_first()?;
     let len = usize::from(u16::from_be_bytes([*rest.first()?, *rest.get(1)?]));
@@ -250,43 +256,40 @@ fn parse_staged(entry: &[u8]) -> Option<(usize, &[u8], Option<&[u8]>)> {
     }
 }
 
+/// Reads the next length-prefixed entry of a redo log into `buf`;
+/// `false` at its end.
+fn read_entry(input: &mut impl std::io::Read, buf: &mut Vec<u8>) -> std::io::Result<bool> {
+    let mut len = [0u8; 4];
+    match input.read_exact(&mut len) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(false),
+        Err(e) => return Err(e),
+    }
+    let len = u32::from_be_bytes(len) as usize;
+    if len > MAX_ENTRY_BYTES {
+        return Err(std::io::ErrorKind::InvalidData.into());
+    }
+    buf.resize(len, 0);
+    input.read_exact(buf)?;
+    Ok(true)
+}
+
 impl Staging<'_> {
     fn push(&mut self, tree: T, key: &[u8], value: Option<&[u8]>) -> Result<()> {
+        use sha2::Digest;
+        use std::io::Write;
         let entry = staged_entry(tree, key, value);
-        self.batch_bytes += entry.len() as u64;
-        self.batch.insert(&self.next.to_be_bytes()[..], entry);
-        self.next += 1;
-        self.in_batch += 1;
-        if self.in_batch >= STAGE_BATCH {
-            self.write_batch()?;
-        }
-        Ok(())
-    }
-
-    fn write_batch(&mut self) -> Result<()> {
-        if self.in_batch == 0 {
-            return Ok(());
-        }
-        fsutil::check_room(
-            &self.db.path,
-            self.batch_bytes.saturating_mul(3) + WRITE_HEADROOM,
-        )
-        .map_err(StoreError::io("enregistrer dans le magasin"))?;
-        let batch = std::mem::take(&mut self.batch);
-        let tree = match &self.tree {
-            Some(tree) => tree,
-            None => self
-                .tree
-                .insert(self.db.db.open_tree(STAGING_TREE).map_err(map_sled)?),
-        };
-        tree.apply_batch(batch).map_err(map_sled)?;
-        self.unflushed += self.batch_bytes;
-        self.in_batch = 0;
-        self.batch_bytes = 0;
-        if self.unflushed >= STAGE_FLUSH_BYTES {
-            self.db.flush()?;
-            self.unflushed = 0;
-        }
+        let len = u32::try_from(entry.len())
+            .map_err(|_| StoreError::Corrupt("enregistrement trop grand"))?
+            .to_be_bytes();
+        self.hasher.update(len);
+        self.hasher.update(&entry);
+        self.out
+            .write_all(&len)
+            .and_then(|()| self.out.write_all(&entry))
+            .map_err(StoreError::io("préparer l'import"))?;
+        self.entries += 1;
+        self.bytes += 4 + entry.len() as u64;
         Ok(())
     }
 
@@ -358,9 +361,20 @@ impl Staging<'_> {
 }
 
 impl Db {
+    fn redo_path(&self) -> std::path::PathBuf {
+        self.path.with_file_name(REDO_FILE)
+    }
+
     /// Starts staging an import (whatever an interrupted one left is dropped).
     pub(crate) fn staging(&self, keys: &Keys) -> Result<Staging<'_>> {
-        self.clear_staging()?;
+        use sha2::Digest;
+        let path = self.redo_path();
+        match std::fs::remove_file(&path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io("préparer l'import")(e)),
+        }
+        let file = fsutil::create_private(&path).map_err(StoreError::io("préparer l'import"))?;
         let head_key = keys.record_key(T::Meta.name(), journal::HEAD);
         let head: journal::Head = match self.tree(T::Meta).get(head_key).map_err(map_sled)? {
             None => journal::Head::default(),
@@ -368,12 +382,10 @@ impl Db {
         };
         Ok(Staging {
             db: self,
-            tree: None,
-            batch: sled::Batch::default(),
-            in_batch: 0,
-            batch_bytes: 0,
-            unflushed: 0,
-            next: 0,
+            out: std::io::BufWriter::with_capacity(1 << 20, file),
+            hasher: sha2::Sha256::new(),
+            entries: 0,
+            bytes: 0,
             start_head: head.clone(),
             head,
             now: chrono::Utc::now(),
@@ -381,9 +393,9 @@ impl Db {
         })
     }
 
-    /// Commits a staged import: one transaction writes `batch` (its events
-    /// chained after the staged ones) and the commit marker, then flushes;
-    /// then the staged entries are applied (see [`Staging`]).
+    /// Commits a staged import: the redo log synced, one transaction writes
+    /// `batch` (its events chained after the staged ones) and the commit
+    /// marker, then flushes; then the log is applied (see [`Staging`]).
     pub(crate) fn commit_staged(
         &self,
         keys: &Keys,
@@ -391,55 +403,93 @@ impl Db {
         mut batch: Batch,
         point: &str,
     ) -> Result<()> {
-        staging.write_batch()?;
-        self.flush()?;
+        use sha2::Digest;
+        use std::io::Write;
+        staging
+            .out
+            .flush()
+            .and_then(|()| staging.out.get_ref().sync_all())
+            .map_err(StoreError::io("préparer l'import"))?;
+        if let Some(store_dir) = self.path.parent() {
+            fsutil::sync_dir(store_dir).map_err(StoreError::io("préparer l'import"))?;
+        }
+        // Applying writes about the log's size into sled, which may hang
+        // rather than fail when its log cannot grow: refused up front.
+        fsutil::check_room(&self.path, staging.bytes.saturating_mul(3) + WRITE_HEADROOM)
+            .map_err(StoreError::io("enregistrer dans le magasin"))?;
         let marker = StagedCommit {
-            entries: staging.next,
+            entries: staging.entries,
+            bytes: staging.bytes,
+            sha256: hex::encode(std::mem::take(&mut staging.hasher).finalize()),
         };
         batch
             .puts
             .push(sealed_entry(keys, T::Meta, STAGED_COMMIT, &marker)?);
         let heads = (staging.start_head.clone(), staging.head.clone());
-        // From here on the staged entries are kept: the commit below either
-        // happens (and they are applied) or not (and the next opening drops them).
+        // From here on the log is kept: the commit below either happens
+        // (and it is applied) or not (and the next opening deletes it).
         staging.committed = true;
-        staging.tree = None;
         drop(staging);
         self.write_inner(keys, &batch, point, Some(heads))?;
         fsutil::test_point(&format!("{point}:committed"));
         self.apply_staged(keys, point)
     }
 
-    /// Applies the committed staged entries to their trees, then removes
-    /// the marker and clears the staging tree. Idempotent.
+    /// Applies the committed redo log to the trees, then removes the
+    /// marker and the log. Idempotent.
     fn apply_staged(&self, keys: &Keys, point: &str) -> Result<()> {
+        use sha2::Digest;
         let Some(marker) = self.get::<StagedCommit>(keys, T::Meta, STAGED_COMMIT)? else {
             return Ok(());
         };
-        let staging = self.db.open_tree(STAGING_TREE).map_err(map_sled)?;
-        if staging.len() as u64 != marker.entries {
-            return Err(StoreError::Corrupt("import interrompu incomplet"));
+        let path = self.redo_path();
+        let open = || {
+            std::fs::File::open(&path)
+                .map(|f| std::io::BufReader::with_capacity(1 << 20, f))
+                .map_err(|_| StoreError::Corrupt("reprise d'import introuvable"))
+        };
+        // First the whole log is checked against the marker, then applied.
+        let mut input = open()?;
+        let mut buf = Vec::new();
+        let mut hasher = sha2::Sha256::new();
+        let (mut entries, mut bytes) = (0u64, 0u64);
+        let broken = |_| StoreError::Corrupt("reprise d'import illisible");
+        while read_entry(&mut input, &mut buf).map_err(broken)? {
+            hasher.update((buf.len() as u32).to_be_bytes());
+            hasher.update(&buf);
+            entries += 1;
+            bytes += 4 + buf.len() as u64;
         }
+        if entries != marker.entries
+            || bytes != marker.bytes
+            || hex::encode(hasher.finalize()) != marker.sha256
+        {
+            return Err(StoreError::Corrupt("reprise d'import altérée"));
+        }
+        let mut input = open()?;
         let mut batches: Vec<sled::Batch> = ALL.iter().map(|_| sled::Batch::default()).collect();
         let mut pending = 0usize;
         let mut applied = 0u64;
-        for item in staging.iter() {
-            let (_, entry) = item.map_err(map_sled)?;
+        let mut unflushed = 0usize;
+        while read_entry(&mut input, &mut buf).map_err(broken)? {
+            unflushed += buf.len();
             let (tree, key, value) =
-                parse_staged(&entry).ok_or(StoreError::Corrupt("import interrompu illisible"))?;
+                parse_staged(&buf).ok_or(StoreError::Corrupt("reprise d'import illisible"))?;
             match value {
                 Some(value) => batches[tree].insert(key, value),
                 None => batches[tree].remove(key),
             }
             pending += 1;
             applied += 1;
-            if pending >= STAGE_BATCH {
+            if pending >= APPLY_BATCH {
                 self.apply_batches(&mut batches)?;
                 pending = 0;
-                if applied.is_multiple_of(64 * STAGE_BATCH as u64) {
+                // sled keeps what it has not written out in memory.
+                if unflushed >= APPLY_FLUSH_BYTES {
                     self.flush()?;
+                    unflushed = 0;
                 }
-                if applied == 8 * STAGE_BATCH as u64 {
+                if applied == 8 * APPLY_BATCH as u64 {
                     fsutil::test_point(&format!("{point}:applying"));
                 }
             }
@@ -450,15 +500,7 @@ impl Db {
         let marker_key = keys.record_key(T::Meta.name(), STAGED_COMMIT);
         self.tree(T::Meta).remove(marker_key).map_err(map_sled)?;
         self.flush()?;
-        drop(staging);
-        self.clear_staging()
-    }
-
-    /// Drops the staging tree (whole pages, not key by key).
-    fn clear_staging(&self) -> Result<()> {
-        if self.db.drop_tree(STAGING_TREE).map_err(map_sled)? {
-            self.flush()?;
-        }
+        let _ = std::fs::remove_file(&path);
         Ok(())
     }
 
@@ -483,7 +525,11 @@ impl Db {
         {
             self.apply_staged(keys, "recover")
         } else {
-            self.clear_staging()
+            match std::fs::remove_file(self.redo_path()) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(StoreError::io("nettoyer un import interrompu")(e)),
+            }
         }
     }
 
