@@ -225,8 +225,7 @@ impl Workspace {
         let key_dir = dir.join(KEYS_DIR);
         let profile = keys::read_profile(&key_dir)?;
         let secrets = keys::unlock(&key_dir, passphrase, &profile)?;
-        keys::clear_failed_unlocks(&key_dir)?;
-        if profile.age_recipient != marker.age_recipient {
+        if !profile.is_authentic(&secrets.keys)? || profile.age_recipient != marker.age_recipient {
             return Err(RectoratError::Corrupt(
                 "clés et espace.json ne correspondent pas",
             ));
@@ -253,7 +252,11 @@ impl Workspace {
         let plain = zeroize::Zeroizing::new(
             serde_json::to_vec(&self.state).map_err(|_| RectoratError::Corrupt("état"))?,
         );
-        let sealed = self.secrets.keys.seal(STATE_SLOT.0, STATE_SLOT.1, &plain);
+        let sealed = self
+            .secrets
+            .keys
+            .seal(STATE_SLOT.0, STATE_SLOT.1, &plain)
+            .map_err(|_| RectoratError::Corrupt("état impossible à chiffrer"))?;
         fsutil::write_atomic(&self.dir.join(STATE_FILE), &sealed)
             .map_err(RectoratError::io("enregistrer l'état de l'espace"))
     }
