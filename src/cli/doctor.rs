@@ -7,8 +7,14 @@ use clap::{Args, Subcommand};
 
 use super::{Command, Failure, GlobalArgs};
 
+pub use bilan::BilanArgs;
+pub use imprimer::ImprimerArgs;
+pub use purge::PurgeArgs;
+
 mod backup;
+mod bilan;
 mod export;
+mod imprimer;
 mod import;
 mod init;
 mod journal;
@@ -16,6 +22,7 @@ mod keys;
 mod list;
 mod opinion;
 mod passphrase;
+mod purge;
 mod show;
 mod trust;
 
@@ -206,6 +213,9 @@ pub fn run(global: &GlobalArgs, command: Command) -> Result<(), Failure> {
         Command::Journal(args) => journal::run(global, args),
         Command::Sauvegarde(args) => backup::run_backup(global, args),
         Command::Restaurer(args) => backup::run_restore(global, args),
+        Command::Imprimer(args) => imprimer::run(global, args),
+        Command::Bilan(args) => bilan::run(global, args),
+        Command::Purge(args) => purge::run(global, args),
         _ => Err(Failure(
             "cette commande n'est pas une commande du médecin".into(),
         )),

@@ -82,7 +82,9 @@ impl Store {
                 _ => return Err(StoreError::NotValidated(id.to_string())),
             }
         }
-        let rows: Vec<RequestRow> = self.db.all(keys, T::Requests)?;
+        let mut rows: Vec<RequestRow> = self.db.all(keys, T::Requests)?;
+        // Purged dossiers keep their avis: `--encore` may send it again.
+        rows.extend(self.purged_request_rows()?);
         let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
         for row in rows {
             let status = self.status(&row.id)?;

@@ -38,10 +38,14 @@ mod import;
 mod journal;
 mod keys;
 mod opinions;
+mod purge;
 mod stage;
 
 pub use backup::{BackupSummary, RestoreSummary};
 pub use keys::fingerprint;
+pub use purge::{
+    retention_end, DueDossier, PurgeReport, PurgedDossier, DEFAULT_RETENTION_MONTHS, RETENTION_KEY,
+};
 
 /// Store errors, with French messages (what went wrong, what to do).
 #[derive(Debug, thiserror::Error)]
@@ -325,6 +329,7 @@ impl Store {
         let profile = keys::read_profile(dir)?;
         let secrets = keys::unlock(dir, passphrase, &profile)?;
         let settings = read_settings(dir)?;
+        purge::recover(dir)?;
         let db = db::Db::open(&dir.join("db"), &secrets)?;
         let store = Store {
             dir: dir.to_path_buf(),
