@@ -69,8 +69,8 @@ impl Fonts {
     fn load() -> Result<Fonts, PrintError> {
         let bad = || PrintError::Font;
         Ok(Fonts {
-            regular: Font::new(REGULAR.into(), 0).ok_or_else(bad)?,
-            bold: Font::new(BOLD.into(), 0).ok_or_else(bad)?,
+            regular: Font::new(REGULAR.to_vec().into(), 0).ok_or_else(bad)?,
+            bold: Font::new(BOLD.to_vec().into(), 0).ok_or_else(bad)?,
             regular_face: ttf_parser::Face::parse(REGULAR, 0).map_err(|_| bad())?,
             bold_face: ttf_parser::Face::parse(BOLD, 0).map_err(|_| bad())?,
         })
