@@ -42,7 +42,9 @@ fn figures_match_counts_made_from_the_fixture_files() {
     }
     export_all(store, demo.tmp.path(), 1);
     validate_with_note(store, &granting_opinion(store, VALIDATED), "note");
-    store.apply_opinion(&granting_opinion(store, DRAFT)).unwrap();
+    store
+        .apply_opinion(&granting_opinion(store, DRAFT))
+        .unwrap();
 
     let facts = figures::facts(store, review_day()).unwrap();
     let f = figures::compute(&facts, &Period::Season("2027".into()));
@@ -89,12 +91,25 @@ fn figures_match_counts_made_from_the_fixture_files() {
             delays.push((today - received).num_days());
         }
     }
-    let got_diplomas: BTreeMap<String, u64> =
-        f.diplomas.iter().map(|c| (c.code.clone(), c.count)).collect();
+    let got_diplomas: BTreeMap<String, u64> = f
+        .diplomas
+        .iter()
+        .map(|c| (c.code.clone(), c.count))
+        .collect();
     assert_eq!(got_diplomas, per_diploma);
     for m in &f.measures {
-        assert_eq!(m.requested, requested.get(&m.code).copied().unwrap_or(0), "{}", m.code);
-        assert_eq!(m.granted, granted.get(&m.code).copied().unwrap_or(0), "{}", m.code);
+        assert_eq!(
+            m.requested,
+            requested.get(&m.code).copied().unwrap_or(0),
+            "{}",
+            m.code
+        );
+        assert_eq!(
+            m.granted,
+            granted.get(&m.code).copied().unwrap_or(0),
+            "{}",
+            m.code
+        );
         assert_eq!((m.modified, m.refused, m.added), (0, 0, 0));
     }
     assert_eq!(
@@ -137,7 +152,11 @@ fn bilan_prints_counts_only_as_json_and_csv() {
             .args(args)
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     };
     let requests = fixture_requests();

@@ -14,7 +14,8 @@ const NOTE: &str = "NOTE PRIVÉE : suspicion de comorbidité à revoir";
 
 /// A fixed avis on fixture 000008 (agricultural), for stable snapshots.
 fn fixed() -> (Request, Opinion, Vec<u8>) {
-    let request: Request = serde_json::from_str(&read("fixtures/requests/AMX-2027-000008.json")).unwrap();
+    let request: Request =
+        serde_json::from_str(&read("fixtures/requests/AMX-2027-000008.json")).unwrap();
     let opinion: Opinion = serde_json::from_value(serde_json::json!({
         "request_id": "AMX-2027-000008",
         "request_version": 1,
@@ -49,7 +50,8 @@ fn assert_a4_tagged_embedded(path: &std::path::Path) {
     let info = pdfinfo(path);
     assert!(info.contains("595.276 x 841.89 pts (A4)"), "{info}");
     assert!(
-        info.lines().any(|l| l.starts_with("Tagged:") && l.ends_with("yes")),
+        info.lines()
+            .any(|l| l.starts_with("Tagged:") && l.ends_with("yes")),
         "{info}"
     );
     let fonts = pdffonts(path);
@@ -99,7 +101,10 @@ fn avis_pdf_reads_back_as_the_avis_and_nothing_else() {
         "RPPS : 10001234567",
         "20/11/2026",
     ] {
-        assert!(flat.contains(expected), "« {expected} » absent de :\n{text}");
+        assert!(
+            flat.contains(expected),
+            "« {expected} » absent de :\n{text}"
+        );
     }
     let sha = {
         use sha2::Digest;
@@ -116,7 +121,10 @@ fn avis_pdf_reads_back_as_the_avis_and_nothing_else() {
         "PAP",
         NOTE,
     ] {
-        assert!(!flat.contains(absent), "« {absent} » présent dans :\n{text}");
+        assert!(
+            !flat.contains(absent),
+            "« {absent} » présent dans :\n{text}"
+        );
     }
     insta::assert_snapshot!("avis_text_layer", text);
 }
@@ -153,7 +161,10 @@ fn dger_form_has_the_three_columns_and_the_back_cover() {
         "Signature et cachet du médecin",
         "Non demandée : Temps compensatoire",
     ] {
-        assert!(flat.contains(expected), "« {expected} » absent de :\n{text}");
+        assert!(
+            flat.contains(expected),
+            "« {expected} » absent de :\n{text}"
+        );
     }
     for absent in ["Dyspraxie", "très lentement", "bilan-ergotherapie"] {
         assert!(!flat.contains(absent), "« {absent} » présent");
@@ -161,14 +172,21 @@ fn dger_form_has_the_three_columns_and_the_back_cover() {
     insta::assert_snapshot!("dger_text_layer", text);
 
     // Only for the agricultural catalogue.
-    let other: Request = serde_json::from_str(&read("fixtures/requests/AMX-2027-000001.json")).unwrap();
+    let other: Request =
+        serde_json::from_str(&read("fixtures/requests/AMX-2027-000001.json")).unwrap();
     let refused = print::dger_pdf(&AvisInput {
         request: Some(&other),
         ..input
     });
-    assert!(matches!(refused, Err(print::PrintError::NotAgricultural(_))));
     assert!(matches!(
-        print::dger_pdf(&AvisInput { request: None, ..input }),
+        refused,
+        Err(print::PrintError::NotAgricultural(_))
+    ));
+    assert!(matches!(
+        print::dger_pdf(&AvisInput {
+            request: None,
+            ..input
+        }),
         Err(print::PrintError::NoRequest(_))
     ));
 }
@@ -232,7 +250,11 @@ fn imprimer_writes_the_papers_of_exported_avis_and_never_replaces_a_file() {
     };
     let out_dir = tmp.path().join("papiers");
     let out = avis(&["imprimer", "--tous", "-o", out_dir.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut names: Vec<String> = std::fs::read_dir(&out_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -262,7 +284,12 @@ fn imprimer_writes_the_papers_of_exported_avis_and_never_replaces_a_file() {
 
     // Again: refused, nothing replaced.
     let before = std::fs::read(out_dir.join("avis-AMX-2027-000001.pdf")).unwrap();
-    let again = avis(&["imprimer", "AMX-2027-000001", "-o", out_dir.to_str().unwrap()]);
+    let again = avis(&[
+        "imprimer",
+        "AMX-2027-000001",
+        "-o",
+        out_dir.to_str().unwrap(),
+    ]);
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("existe déjà"));
     assert_eq!(
@@ -270,7 +297,12 @@ fn imprimer_writes_the_papers_of_exported_avis_and_never_replaces_a_file() {
         before
     );
     // A draft is not printed.
-    let draft = avis(&["imprimer", "AMX-2027-000002", "-o", tmp.path().join("autre").to_str().unwrap()]);
+    let draft = avis(&[
+        "imprimer",
+        "AMX-2027-000002",
+        "-o",
+        tmp.path().join("autre").to_str().unwrap(),
+    ]);
     assert_eq!(draft.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&draft.stderr).contains("n'est pas exporté"));
     assert!(!tmp.path().join("autre").exists());

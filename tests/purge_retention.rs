@@ -43,7 +43,11 @@ fn found(dir: &Path, needles: &[Vec<u8>]) -> usize {
     walk(dir, &mut files);
     needles
         .iter()
-        .filter(|n| files.iter().any(|f| f.windows(n.len()).any(|w| w == n.as_slice())))
+        .filter(|n| {
+            files
+                .iter()
+                .any(|f| f.windows(n.len()).any(|w| w == n.as_slice()))
+        })
         .count()
 }
 
@@ -56,7 +60,9 @@ fn purge_after_the_delay_only_and_for_good() {
         validate_with_note(&store, &granting_opinion(&store, id), NOTE);
     }
     export_all(&store, tmp.path(), 1);
-    store.apply_opinion(&granting_opinion(&store, LIVE)).unwrap();
+    store
+        .apply_opinion(&granting_opinion(&store, LIVE))
+        .unwrap();
     let live_docs: Vec<String> = store
         .request(LIVE)
         .unwrap()
@@ -76,10 +82,8 @@ fn purge_after_the_delay_only_and_for_good() {
         .iter()
         .map(|id| store.draft(id).unwrap().unwrap().opinion)
         .collect();
-    let figures_before = figures::compute(
-        &figures::facts(&store, review_day()).unwrap(),
-        &Period::All,
-    );
+    let figures_before =
+        figures::compute(&figures::facts(&store, review_day()).unwrap(), &Period::All);
     let bundles = dir.join("bundles");
     let original = std::fs::read_dir(&bundles)
         .unwrap()
@@ -87,7 +91,11 @@ fn purge_after_the_delay_only_and_for_good() {
         .find(|p| p.extension().is_some_and(|e| e == "age"))
         .unwrap();
     let needles = windows(&std::fs::read(&original).unwrap());
-    assert_eq!(found(&dir, &needles), needles.len(), "témoin : le lot reçu est sur le disque");
+    assert_eq!(
+        found(&dir, &needles),
+        needles.len(),
+        "témoin : le lot reçu est sur le disque"
+    );
 
     let now = Utc::now();
     // Before the delay (12 months by default): nothing due, nothing done.
@@ -102,11 +110,19 @@ fn purge_after_the_delay_only_and_for_good() {
 
     // After it: the two exported dossiers, not the draft.
     let late = now.checked_add_months(Months::new(12)).unwrap() + Duration::days(1);
-    let due: Vec<String> = store.purge_due(late).unwrap().into_iter().map(|d| d.id).collect();
+    let due: Vec<String> = store
+        .purge_due(late)
+        .unwrap()
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
     assert_eq!(due, PURGED);
     let report = store.purge(late, &mut |_| {}).unwrap();
     assert_eq!(report.purged, PURGED);
-    assert!(report.files_removed >= 1 && report.files_written >= 1, "{report:?}");
+    assert!(
+        report.files_removed >= 1 && report.files_written >= 1,
+        "{report:?}"
+    );
 
     // Gone from the store…
     for id in PURGED {
@@ -121,7 +137,11 @@ fn purge_after_the_delay_only_and_for_good() {
     }
     // …and from its files: no window of the bundle as received remains.
     assert!(!original.exists());
-    assert_eq!(found(&dir, &needles), 0, "octets du lot reçu encore sur le disque");
+    assert_eq!(
+        found(&dir, &needles),
+        0,
+        "octets du lot reçu encore sur le disque"
+    );
 
     // What stays works.
     for (id, before) in PURGED.iter().zip(&opinions_before) {
@@ -134,10 +154,8 @@ fn purge_after_the_delay_only_and_for_good() {
     let events = store.journal(None).unwrap();
     assert_eq!(events.iter().filter(|e| e.kind == "purge").count(), 2);
     assert_eq!(store.journal_verify().unwrap(), events.len() as u64);
-    let figures_after = figures::compute(
-        &figures::facts(&store, review_day()).unwrap(),
-        &Period::All,
-    );
+    let figures_after =
+        figures::compute(&figures::facts(&store, review_day()).unwrap(), &Period::All);
     assert_eq!(figures_after, figures_before);
     let files = store
         .export(
@@ -155,7 +173,12 @@ fn purge_after_the_delay_only_and_for_good() {
 
     // The store reopens as purged.
     store.lock().unwrap();
-    let store = Store::open(&dir, &PASSPHRASE.to_string().into(), &StoreOptions::default()).unwrap();
+    let store = Store::open(
+        &dir,
+        &PASSPHRASE.to_string().into(),
+        &StoreOptions::default(),
+    )
+    .unwrap();
     assert!(store.request(PURGED[1]).is_err());
     assert!(store.request(LIVE).is_ok());
     assert!(store.journal_verify().is_ok());
@@ -187,9 +210,21 @@ fn purge_simulation_lists_nothing_on_a_fresh_export() {
     let out = avis(&["purge", "--simulation"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Aucun dossier à purger (conservation : 6 mois"), "{text}");
+    assert!(
+        text.contains("Aucun dossier à purger (conservation : 6 mois"),
+        "{text}"
+    );
     let out = avis(&["purge"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let store = Store::open(&dir, &PASSPHRASE.to_string().into(), &StoreOptions::default()).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = Store::open(
+        &dir,
+        &PASSPHRASE.to_string().into(),
+        &StoreOptions::default(),
+    )
+    .unwrap();
     assert!(store.request(PURGED[0]).is_ok());
 }

@@ -128,10 +128,7 @@ pub struct Figures {
 
 /// A sort key putting known codes in catalogue order, unknown ones after.
 fn catalogue_rank<T: PartialEq>(known: &[T], value: &T) -> usize {
-    known
-        .iter()
-        .position(|k| k == value)
-        .unwrap_or(known.len())
+    known.iter().position(|k| k == value).unwrap_or(known.len())
 }
 
 /// The median of `values` (mean of the two middle ones for an even count).
@@ -317,12 +314,12 @@ mod tests {
             other_session,
         ];
         let f = compute(&dossiers, &Period::Season("2027".into()));
-        assert_eq!(
-            (f.received, f.reviewed, f.exported, f.late),
-            (4, 2, 1, 1)
-        );
+        assert_eq!((f.received, f.reviewed, f.exported, f.late), (4, 2, 1, 1));
         assert_eq!(f.outcomes.len(), 1);
-        assert_eq!((f.outcomes[0].code.as_str(), f.outcomes[0].count), ("partiel", 2));
+        assert_eq!(
+            (f.outcomes[0].code.as_str(), f.outcomes[0].count),
+            ("partiel", 2)
+        );
         let tiers = &f.measures[f
             .measures
             .iter()

@@ -47,7 +47,10 @@ pub fn to_csv(figures: &Figures) -> String {
             "ajoutées",
         ],
     );
-    line(&mut out, &["période", "", &figures.period, "", "", "", "", ""]);
+    line(
+        &mut out,
+        &["période", "", &figures.period, "", "", "", "", ""],
+    );
     for (code, label, n) in [
         ("recues", "Demandes reçues", figures.received),
         ("examinees", "Avis validés ou exportés", figures.reviewed),
@@ -79,7 +82,16 @@ pub fn to_csv(figures: &Figures) -> String {
     for c in &figures.outcomes {
         line(
             &mut out,
-            &["avis global", &c.code, &c.label, &c.count.to_string(), "", "", "", ""],
+            &[
+                "avis global",
+                &c.code,
+                &c.label,
+                &c.count.to_string(),
+                "",
+                "",
+                "",
+                "",
+            ],
         );
     }
     for m in &figures.measures {
@@ -100,7 +112,16 @@ pub fn to_csv(figures: &Figures) -> String {
     for c in &figures.diplomas {
         line(
             &mut out,
-            &["diplôme", &c.code, &c.label, &c.count.to_string(), "", "", "", ""],
+            &[
+                "diplôme",
+                &c.code,
+                &c.label,
+                &c.count.to_string(),
+                "",
+                "",
+                "",
+                "",
+            ],
         );
     }
     for c in &figures.overrides {

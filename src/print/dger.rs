@@ -20,7 +20,13 @@ fn column_2(request: &Request, code: &MeasureCode) -> String {
         .previous_decisions
         .iter()
         .filter(|d| d.measures.contains(code))
-        .map(|d| format!("accordée en {} ({})", clean(&d.session), clean(d.diploma.label())))
+        .map(|d| {
+            format!(
+                "accordée en {} ({})",
+                clean(&d.session),
+                clean(d.diploma.label())
+            )
+        })
         .collect();
     if earlier.is_empty() {
         String::new()
@@ -34,10 +40,7 @@ fn column_2(request: &Request, code: &MeasureCode) -> String {
 /// adaptations, étalement).
 fn columns(input: &AvisInput<'_>, request: &Request) -> Block {
     let opinion = input.opinion;
-    let family = |code: &MeasureCode| {
-        code.category()
-            .map_or(usize::MAX, |c| c as usize)
-    };
+    let family = |code: &MeasureCode| code.category().map_or(usize::MAX, |c| c as usize);
     let mut codes: Vec<MeasureCode> = Vec::new();
     for m in &request.requested_measures {
         if !codes.contains(&m.code) {
@@ -122,7 +125,11 @@ pub fn dger_blocks(input: &AvisInput<'_>) -> Result<Vec<Block>, PrintError> {
         Block::Para(format!("Nom et prénom : {}", clean(&c.display_name()))),
         Block::Para(format!("Date de naissance : {}", c.birth_date.format("%d/%m/%Y"))),
     ];
-    if let Some(rep) = c.legal_representative.as_deref().filter(|r| !r.trim().is_empty()) {
+    if let Some(rep) = c
+        .legal_representative
+        .as_deref()
+        .filter(|r| !r.trim().is_empty())
+    {
         blocks.push(Block::Para(format!("Représentant légal : {}", clean(rep))));
     }
     blocks.push(Block::Heading("L'examen".into()));
@@ -131,10 +138,21 @@ pub fn dger_blocks(input: &AvisInput<'_>) -> Result<Vec<Block>, PrintError> {
         diploma = format!("{diploma} — {}", clean(request.exam.label.trim()));
     }
     blocks.push(Block::Para(format!("Diplôme : {diploma}")));
-    if let Some(track) = request.exam.track.as_deref().filter(|t| !t.trim().is_empty()) {
-        blocks.push(Block::Para(format!("Spécialité, option : {}", clean(track))));
+    if let Some(track) = request
+        .exam
+        .track
+        .as_deref()
+        .filter(|t| !t.trim().is_empty())
+    {
+        blocks.push(Block::Para(format!(
+            "Spécialité, option : {}",
+            clean(track)
+        )));
     }
-    blocks.push(Block::Para(format!("Session : {}", clean(&request.exam.session))));
+    blocks.push(Block::Para(format!(
+        "Session : {}",
+        clean(&request.exam.session)
+    )));
     blocks.push(Block::Heading("L'établissement".into()));
     match &request.schooling.establishment {
         Some(e) => blocks.push(Block::Para(format!(

@@ -9,8 +9,10 @@
 use std::num::NonZeroU16;
 
 use krilla::configure::{Configuration, Validator};
+use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point, Size};
 use krilla::metadata::Metadata;
+use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::Stroke;
 use krilla::tagging::{
@@ -382,6 +384,30 @@ pub fn render(blocks: &[Block], meta: &Meta<'_>) -> Result<Vec<u8>, PrintError> 
         ..Collected::default()
     };
     let size = Size::from_wh(A4_WIDTH, A4_HEIGHT).ok_or(PrintError::Pdf("page".into()))?;
+    // The outline (bookmarks) PDF/UA asks for: one entry per heading.
+    let mut outline = Outline::new();
+    let mut outlined = vec![false; blocks.len()];
+    for (page_index, items) in pages.iter().enumerate() {
+        for item in items {
+            if let Item::Text {
+                y,
+                owner: Owner::Block(b),
+                ..
+            } = item
+            {
+                if let Some(Block::Title(t) | Block::Heading(t)) = blocks.get(*b) {
+                    if !outlined[*b] {
+                        outlined[*b] = true;
+                        outline.push_child(OutlineNode::new(
+                            t.clone(),
+                            XyzDestination::new(page_index, Point::from_xy(MARGIN, *y - 20.0)),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    document.set_outline(outline);
     for items in &pages {
         let mut page = document.start_page_with(PageSettings::new(size));
         let mut surface = page.surface();
@@ -482,7 +508,9 @@ mod tests {
     #[test]
     fn a_long_paper_flows_onto_several_pages() {
         let fonts = Fonts::load().unwrap();
-        let blocks: Vec<Block> = (0..120).map(|i| Block::Para(format!("Ligne {i}"))).collect();
+        let blocks: Vec<Block> = (0..120)
+            .map(|i| Block::Para(format!("Ligne {i}")))
+            .collect();
         let pages = layout(&fonts, &blocks);
         assert!(pages.len() >= 2);
         for page in &pages {

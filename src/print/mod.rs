@@ -75,7 +75,11 @@ pub fn file_name(prefix: &str, id: &str) -> String {
         })
         .take(80)
         .collect();
-    let safe = if safe.is_empty() { "demande".into() } else { safe };
+    let safe = if safe.is_empty() {
+        "demande".into()
+    } else {
+        safe
+    };
     format!("{prefix}-{safe}.pdf")
 }
 
@@ -165,7 +169,10 @@ fn identity_blocks(input: &AvisInput<'_>) -> Vec<Block> {
         }
         out.push(Block::Para(format!("Diplôme : {diploma}")));
         if let Some(track) = r.exam.track.as_deref().filter(|t| !t.trim().is_empty()) {
-            out.push(Block::Para(format!("Spécialité ou série : {}", clean(track))));
+            out.push(Block::Para(format!(
+                "Spécialité ou série : {}",
+                clean(track)
+            )));
         }
         let mut session = clean(&r.exam.session);
         if let Some(a) = r.exam.anticipated_session.as_deref() {
@@ -281,7 +288,10 @@ pub fn avis_blocks(input: &AvisInput<'_>) -> Vec<Block> {
 
 /// The avis médical of one request, as PDF.
 pub fn avis_pdf(input: &AvisInput<'_>) -> Result<Vec<u8>, PrintError> {
-    let title = format!("Avis médical - demande {}", clean(&input.opinion.request_id));
+    let title = format!(
+        "Avis médical - demande {}",
+        clean(&input.opinion.request_id)
+    );
     layout::render(
         &avis_blocks(input),
         &layout::Meta {

@@ -28,7 +28,7 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fs::{self, File};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::iter;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -265,7 +265,10 @@ fn copy_database(from: &sled::Db, to: &Path) -> Result<()> {
 /// received, `pieces/<hex>` for a rewritten one).
 fn bundle_files(bundles: &Path) -> Result<Vec<String>> {
     let mut out = Vec::new();
-    for (sub, prefix) in [(bundles.to_path_buf(), ""), (bundles.join(PIECES_DIR), "pieces/")] {
+    for (sub, prefix) in [
+        (bundles.to_path_buf(), ""),
+        (bundles.join(PIECES_DIR), "pieces/"),
+    ] {
         let entries = match fs::read_dir(&sub) {
             Ok(e) => e,
             Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
@@ -590,7 +593,8 @@ impl Store {
             if hex::encode(Sha256::digest(&buf[..])) != **sha {
                 return Err(StoreError::Corrupt("pièce altérée"));
             }
-            out.write_all(&buf).map_err(StoreError::io("réécrire un lot"))?;
+            out.write_all(&buf)
+                .map_err(StoreError::io("réécrire un lot"))?;
             moved.push((
                 sha.to_string(),
                 DocRow {
@@ -654,8 +658,8 @@ impl Store {
 /// Whether `needle` occurs in some file under `dir` (the tests' proof that
 /// purged bytes are gone).
 #[cfg(test)]
-pub(crate) fn found_on_disk(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, needle: &[u8], out: &mut Vec<PathBuf>) {
+pub(crate) fn found_on_disk(dir: &Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
+    fn walk(dir: &Path, needle: &[u8], out: &mut Vec<std::path::PathBuf>) {
         let Ok(entries) = fs::read_dir(dir) else {
             return;
         };
@@ -751,7 +755,11 @@ mod tests {
             .validate(id, NaiveDate::from_ymd_opt(2026, 11, 26).unwrap())
             .unwrap();
         store
-            .export(&tmp.join("out.avis"), &ExportOptions::default(), &mut |_| {})
+            .export(
+                &tmp.join("out.avis"),
+                &ExportOptions::default(),
+                &mut |_| {},
+            )
             .unwrap();
         store
     }
@@ -775,14 +783,19 @@ mod tests {
         let report = store.purge(later, &mut |_| {}).unwrap();
         assert_eq!(report.purged, vec![id.to_string()]);
         for s in &sealed {
-            assert!(found_on_disk(&store.dir, s).is_empty(), "enregistrement scellé resté sur le disque");
+            assert!(
+                found_on_disk(&store.dir, s).is_empty(),
+                "enregistrement scellé resté sur le disque"
+            );
         }
         let keys = &store.secrets.keys;
         assert!(store.db.get_raw(keys, T::Requests, id).unwrap().is_none());
         assert!(store.draft(id).unwrap().unwrap().private_notes.is_empty());
         // The journal still verifies and the store still writes.
         assert!(store.journal_verify().unwrap() > 0);
-        store.apply_opinion(&store.draft(id).unwrap().unwrap().opinion).unwrap_err();
+        store
+            .apply_opinion(&store.draft(id).unwrap().unwrap().opinion)
+            .unwrap_err();
         assert!(store.purge(later, &mut |_| {}).unwrap().purged.is_empty());
     }
 
@@ -803,14 +816,26 @@ mod tests {
     fn retention_setting_is_read_and_checked() {
         let tmp = tempfile::tempdir().unwrap();
         assert_eq!(read_retention(tmp.path()).unwrap(), 12);
-        fs::write(tmp.path().join("settings.json"), r#"{"retention_months": 6}"#).unwrap();
+        fs::write(
+            tmp.path().join("settings.json"),
+            r#"{"retention_months": 6}"#,
+        )
+        .unwrap();
         assert_eq!(read_retention(tmp.path()).unwrap(), 6);
-        fs::write(tmp.path().join("settings.json"), r#"{"retention_months": 0}"#).unwrap();
+        fs::write(
+            tmp.path().join("settings.json"),
+            r#"{"retention_months": 0}"#,
+        )
+        .unwrap();
         assert!(matches!(
             read_retention(tmp.path()),
             Err(StoreError::Settings(_))
         ));
-        fs::write(tmp.path().join("settings.json"), r#"{"retention_months": "x"}"#).unwrap();
+        fs::write(
+            tmp.path().join("settings.json"),
+            r#"{"retention_months": "x"}"#,
+        )
+        .unwrap();
         assert!(read_retention(tmp.path()).is_err());
     }
 

@@ -37,8 +37,8 @@ fn papers(store: &Store, id: &str) -> Result<Vec<(String, Vec<u8>)>, Failure> {
     let draft = store
         .draft(id)?
         .ok_or_else(|| Failure(format!("la demande {} n'a pas d'avis", sanitize(id))))?;
-    let json = serde_json::to_vec_pretty(&draft.opinion)
-        .map_err(|_| Failure("avis illisible".into()))?;
+    let json =
+        serde_json::to_vec_pretty(&draft.opinion).map_err(|_| Failure("avis illisible".into()))?;
     let record = if store.purged_dossier(id)?.is_some() {
         None
     } else {
@@ -75,11 +75,15 @@ pub(crate) fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
         .map_err(|e| Failure(format!("impossible d'écrire dans {} : {e}", dir.display())))?;
     tmp.write_all(bytes)
         .and_then(|_| tmp.as_file().sync_all())
-        .map_err(|e| Failure(crate::store::StoreError::Io {
-            what: "écrire le PDF",
-            source: e,
-        }
-        .to_string()))?;
+        .map_err(|e| {
+            Failure(
+                crate::store::StoreError::Io {
+                    what: "écrire le PDF",
+                    source: e,
+                }
+                .to_string(),
+            )
+        })?;
     tmp.persist_noclobber(path).map_err(|_| {
         Failure(format!(
             "le fichier {} existe déjà : il n'a pas été remplacé ; choisissez un autre dossier avec -o",

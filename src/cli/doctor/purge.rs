@@ -52,9 +52,8 @@ pub fn run(global: &GlobalArgs, args: PurgeArgs) -> Result<(), Failure> {
                 "Aucun dossier à purger (conservation : {months} mois après l'export)."
             ));
         }
-        let mut text = format!(
-            "Dossiers à purger (conservation : {months} mois après l'export) :\n"
-        );
+        let mut text =
+            format!("Dossiers à purger (conservation : {months} mois après l'export) :\n");
         for d in &due {
             text.push_str(&format!(
                 "  {}  exporté le {}, à purger depuis le {} ({} pièce(s))\n",
