@@ -16,6 +16,9 @@
 //!   record keys are keyed hashes (no identifiers in clear);
 //! - `bundles/<bundle_id>.age`: the imported assignment bundles as received
 //!   (binary age), which are the encrypted document store;
+//! - `bundles/pieces/<hex>.age`: after a retention purge (`purge`), the
+//!   pièces still needed, rewritten out of the bundles as received (age to
+//!   the doctor);
 //! - `settings.json` (optional): campaign settings of the checks;
 //! - `store.lock`: held while a program uses the store;
 //! - `unlock-failures` (only after a wrong passphrase): a plain counter,
