@@ -9,9 +9,15 @@ pub use piece::PieceArgs;
 
 use super::{Command, Failure, GlobalArgs};
 
+pub use bilan::BilanArgs;
+pub use imprimer::ImprimerArgs;
+pub use purge::PurgeArgs;
+
 mod backup;
+mod bilan;
 mod export;
 mod import;
+mod imprimer;
 mod init;
 mod journal;
 mod keys;
@@ -19,6 +25,7 @@ mod list;
 mod opinion;
 mod passphrase;
 mod piece;
+mod purge;
 mod show;
 mod trust;
 
@@ -221,6 +228,9 @@ pub fn run(global: &GlobalArgs, command: Command) -> Result<(), Failure> {
         Command::Piece(args) => piece::run(global, args),
         Command::Sauvegarde(args) => backup::run_backup(global, args),
         Command::Restaurer(args) => backup::run_restore(global, args),
+        Command::Imprimer(args) => imprimer::run(global, args),
+        Command::Bilan(args) => bilan::run(global, args),
+        Command::Purge(args) => purge::run(global, args),
         _ => Err(Failure(
             "cette commande n'est pas une commande du médecin".into(),
         )),

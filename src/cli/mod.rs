@@ -67,6 +67,12 @@ pub enum Command {
     Sauvegarde(doctor::BackupArgs),
     /// Restaure une sauvegarde dans un dossier neuf (--store).
     Restaurer(doctor::RestoreArgs),
+    /// Écrit en PDF l'avis médical des avis exportés (et le formulaire DGER pour l'enseignement agricole).
+    Imprimer(doctor::ImprimerArgs),
+    /// Bilan d'activité : demandes, avis, mesures, délais (comptes seulement).
+    Bilan(doctor::BilanArgs),
+    /// Purge les dossiers dont le délai de conservation après l'export est passé.
+    Purge(doctor::PurgeArgs),
     /// Côté rectorat : préparer un lot, ouvrir un lot d'avis.
     Rectorat(rectorat::RectoratArgs),
 }

@@ -87,6 +87,8 @@ impl T {
 #[derive(Default)]
 pub(crate) struct Batch {
     puts: Vec<(T, Vec<u8>, Vec<u8>)>,
+    /// Records removed (the retention purge), by sled key.
+    removes: Vec<(T, Vec<u8>)>,
     events: Vec<(String, Option<String>, String)>,
     /// The first value that could not be serialised or sealed: the batch
     /// is then refused as a whole by [`Db::write`].
@@ -131,9 +133,18 @@ impl Batch {
         ));
     }
 
+    /// Removes the record of sled key `key` from `tree` (the retention
+    /// purge); applied after the puts.
+    pub(crate) fn remove_key(&mut self, tree: T, key: Vec<u8>) {
+        self.removes.push((tree, key));
+    }
+
     /// Whether nothing would be written.
     pub(crate) fn is_empty(&self) -> bool {
-        self.puts.is_empty() && self.events.is_empty() && self.failed.is_none()
+        self.puts.is_empty()
+            && self.removes.is_empty()
+            && self.events.is_empty()
+            && self.failed.is_none()
     }
 }
 
@@ -705,6 +716,21 @@ impl Db {
         Ok(out)
     }
 
+    /// The sled keys of every record of `tree` (the retention purge).
+    pub(crate) fn keys_of(&self, tree: T) -> Result<Vec<Vec<u8>>> {
+        self.tree(tree)
+            .iter()
+            .keys()
+            .map(|k| k.map(|k| k.to_vec()).map_err(map_sled))
+            .collect()
+    }
+
+    /// The sled database itself, for the purge's rewrite of the whole
+    /// database into a new one (no other writer).
+    pub(crate) fn sled(&self) -> &sled::Db {
+        &self.db
+    }
+
     /// The raw (sealed) journal entries in key order.
     pub(crate) fn journal_raw(&self) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
         self.tree(T::Journal)
@@ -758,6 +784,9 @@ impl Db {
                 let views: [&TransactionalTree; 11] = [m, r, d, s, doc, b, tr, j, sum, al, rev];
                 for (tree, key, sealed) in &batch.puts {
                     views[tree.index()].insert(key.as_slice(), sealed.as_slice())?;
+                }
+                for (tree, key) in &batch.removes {
+                    views[tree.index()].remove(key.as_slice())?;
                 }
                 if !batch.events.is_empty() || staged_heads.is_some() {
                     let head_key = keys.record_key(T::Meta.name(), journal::HEAD);

@@ -257,7 +257,9 @@ impl Store {
     /// The avis to export, by rectorat.
     fn export_groups(&self, again: &BTreeSet<&str>) -> Result<BTreeMap<(String, String), Group>> {
         let keys = &self.secrets.keys;
-        let rows: Vec<RequestRow> = self.db.all(keys, T::Requests)?;
+        let mut rows: Vec<RequestRow> = self.db.all(keys, T::Requests)?;
+        // Purged dossiers keep their avis: `--encore` may send it again.
+        rows.extend(self.purged_request_rows()?);
         let mut groups: BTreeMap<(String, String), Group> = BTreeMap::new();
         for row in rows {
             let status = self.status(&row.id)?;

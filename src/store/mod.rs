@@ -16,6 +16,9 @@
 //!   record keys are keyed hashes (no identifiers in clear);
 //! - `bundles/<bundle_id>.age`: the imported assignment bundles as received
 //!   (binary age), which are the encrypted document store;
+//! - `bundles/pieces/<hex>.age`: after a retention purge (`purge`), the
+//!   pièces still needed, rewritten out of the bundles as received (age to
+//!   the doctor);
 //! - `settings.json` (optional): campaign settings of the checks;
 //! - `store.lock`: held while a program uses the store;
 //! - `unlock-failures` (only after a wrong passphrase): a plain counter,
@@ -39,6 +42,7 @@ mod journal;
 pub(crate) mod keys;
 mod opinions;
 mod paper;
+mod purge;
 mod recovery;
 mod stage;
 
@@ -47,6 +51,9 @@ pub use export::export_file_name;
 pub use journal::event_kind_label;
 pub use keys::fingerprint;
 pub use opinions::ReviewChanges;
+pub use purge::{
+    retention_end, DueDossier, PurgeReport, PurgedDossier, DEFAULT_RETENTION_MONTHS, RETENTION_KEY,
+};
 
 /// Store errors, with French messages (what went wrong, what to do).
 #[derive(Debug, thiserror::Error)]
@@ -389,7 +396,12 @@ impl Store {
                 db.set_read_only();
                 db
             }
-            None => db::Db::open(&dir.join("db"))?,
+            None => {
+                // A purge's database swap interrupted by a crash is finished
+                // (or undone) before the database opens.
+                purge::recover(dir)?;
+                db::Db::open(&dir.join("db"))?
+            }
         };
         let failures = db
             .raw_counter(FAILED_UNLOCKS)?
