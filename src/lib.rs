@@ -15,6 +15,7 @@ pub mod bundle;
 pub mod cli;
 pub mod domain;
 pub mod hardening;
+pub mod pieces;
 pub mod store;
 pub mod synth;
 pub mod text;

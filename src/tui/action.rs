@@ -64,6 +64,8 @@ pub enum Action {
     // Viewer.
     NextPage,
     PrevPage,
+    /// The viewer's own actions (zoom, rotation, search…).
+    Viewer(super::screens::viewer::ViewerAction),
 
     // Editor.
     FocusNext,

@@ -181,6 +181,8 @@ pub struct ViewerState {
     pub encoding: Option<ratatui::layout::Rect>,
     /// How many encodings were made or asked for (a redraw makes none).
     pub encodes: u32,
+    /// The pièce as the pièces' session shows it (pages, zoom, search…).
+    pub piece: super::screens::viewer::PieceView,
 }
 
 impl ViewerState {
@@ -359,6 +361,10 @@ impl App {
                 self.size = (w, h);
                 let height = self.inbox_height();
                 self.inbox.scroll_into_view(height);
+                let ctx = self.viewer_ctx();
+                if let Some(v) = self.viewer.as_mut() {
+                    super::screens::viewer::resized(v, &ctx, &mut out);
+                }
                 self.refresh_picture(&mut out);
             }
             Action::ToggleHelp => {
@@ -388,7 +394,7 @@ impl App {
                 Screen::Inbox => self.update_inbox(other, &mut out),
                 Screen::Request => self.update_request(other, &mut out),
                 Screen::Editor => self.update_editor(other, &mut out),
-                Screen::Viewer => self.update_viewer(other),
+                Screen::Viewer => self.update_viewer(other, &mut out),
                 Screen::Export => self.update_export(other, &mut out),
             },
         }
@@ -892,6 +898,7 @@ impl App {
                         picture: None,
                         encoding: None,
                         encodes: 0,
+                        piece: Default::default(),
                     });
                     out.push(WorkerCommand::Document {
                         sha256: doc.sha256.clone(),
@@ -999,23 +1006,42 @@ impl App {
         });
     }
 
-    fn update_viewer(&mut self, action: Action) {
+    fn viewer_ctx(&self) -> super::screens::viewer::Ctx {
+        super::screens::viewer::Ctx {
+            size: self.size,
+            images: self.images,
+        }
+    }
+
+    fn update_viewer(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
+        let ctx = self.viewer_ctx();
         let Some(v) = self.viewer.as_mut() else {
             return;
         };
-        match action {
-            Action::NextPage if v.page + 1 < v.pages.len() => {
-                v.page += 1;
-                v.scroll = 0;
+        let outcome = super::screens::viewer::update(v, action, &ctx, out);
+        self.after_viewer(outcome, out);
+    }
+
+    /// Applies what the viewer's update asks: a new picture, a message.
+    fn after_viewer(&mut self, outcome: super::screens::viewer::Outcome, out: &mut Vec<WorkerCommand>) {
+        if outcome.picture {
+            if let Some(v) = self.viewer.as_mut() {
+                v.encoding = None;
+                if v.picture.take().is_some_and(|p| p.mode.is_graphics()) {
+                    self.repaint = true;
+                    self.drop_images = true;
+                }
             }
-            Action::PrevPage if v.page > 0 => {
-                v.page -= 1;
-                v.scroll = 0;
+            let text = self
+                .viewer
+                .as_ref()
+                .is_some_and(|v| v.piece.mode == super::screens::viewer::ViewMode::Text);
+            if !text {
+                self.refresh_picture(out);
             }
-            Action::Scroll(d) | Action::Wheel(d) | Action::Move(d) => {
-                v.scroll = (v.scroll as isize + d).clamp(0, u16::MAX as isize) as u16;
-            }
-            _ => {}
+        }
+        if let Some((text, error)) = outcome.message {
+            self.set_message(text, error);
         }
     }
 
@@ -1433,6 +1459,13 @@ impl App {
                 area,
                 picture,
             } => self.on_picture(&sha256, area, picture, out),
+            WorkerEvent::Piece(event) => {
+                let ctx = self.viewer_ctx();
+                if let Some(v) = self.viewer.as_mut() {
+                    let outcome = super::screens::viewer::on_event(v, event, &ctx, out);
+                    self.after_viewer(outcome, out);
+                }
+            }
             WorkerEvent::ExternalOpened(result) => match result {
                 Ok(()) => self.set_message(
                     "Pièce ouverte dans la visionneuse du système ; sa copie temporaire sera effacée en quittant la demande",

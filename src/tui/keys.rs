@@ -35,7 +35,7 @@ pub fn handle_key(app: &App, key: KeyEvent) -> Option<Action> {
         Screen::Inbox => inbox_key(app, key),
         Screen::Request => request_key(app, key),
         Screen::Editor => editor_key(app, key),
-        Screen::Viewer => viewer_key(key),
+        Screen::Viewer => super::screens::viewer::key(app.viewer.as_ref(), key),
         Screen::Export => export_key(app, key),
     }
 }
@@ -123,20 +123,6 @@ fn request_key(app: &App, key: KeyEvent) -> Option<Action> {
         KeyCode::Char('p') => Some(Action::OpenDocument),
         KeyCode::Char('o') if on_pieces => Some(Action::OpenExternal),
         KeyCode::Char('c') => Some(Action::ToggleContrast),
-        KeyCode::Char('?') => Some(Action::ToggleHelp),
-        KeyCode::Esc | KeyCode::Char('q') => Some(Action::Back),
-        _ => None,
-    }
-}
-
-fn viewer_key(key: KeyEvent) -> Option<Action> {
-    if let Some(a) = common_move(key) {
-        return Some(a);
-    }
-    match key.code {
-        KeyCode::Right | KeyCode::Char('n') | KeyCode::Char(' ') => Some(Action::NextPage),
-        KeyCode::Left | KeyCode::Char('b') => Some(Action::PrevPage),
-        KeyCode::Char('o') => Some(Action::OpenExternal),
         KeyCode::Char('?') => Some(Action::ToggleHelp),
         KeyCode::Esc | KeyCode::Char('q') => Some(Action::Back),
         _ => None,
@@ -334,13 +320,7 @@ pub fn help(app: &App) -> Vec<(&'static str, &'static str)> {
                 ],
             }
         }
-        Screen::Viewer => vec![
-            ("→ n Espace", "page suivante"),
-            ("← b", "page précédente"),
-            ("↑ ↓", "défiler"),
-            ("o", "ouvrir dans la visionneuse du système"),
-            ("Échap", "retour aux pièces"),
-        ],
+        Screen::Viewer => super::screens::viewer::help(),
         Screen::Export => vec![
             ("texte", "modifier le fichier à écrire"),
             ("Entrée", "exporter (une confirmation est demandée)"),
@@ -410,12 +390,7 @@ fn screen_hints(app: &App) -> Vec<(&'static str, &'static str)> {
                 ("?", "aide"),
             ],
         },
-        Screen::Viewer => vec![
-            ("→←", "page"),
-            ("o", "visionneuse"),
-            ("Échap", "retour"),
-            ("?", "aide"),
-        ],
+        Screen::Viewer => super::screens::viewer::hints(app.viewer.as_ref()),
         Screen::Export => vec![("Entrée", "exporter"), ("Échap", "retour"), ("F1", "aide")],
     }
 }

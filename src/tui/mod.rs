@@ -42,7 +42,6 @@ pub mod document;
 pub mod editor;
 pub mod event;
 pub mod graphics;
-pub mod image;
 pub mod inbox;
 pub mod keys;
 pub mod sample;
@@ -136,7 +135,9 @@ fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         // The worker catches its own panics (a malformed PDF): the UI goes on.
-        if std::thread::current().name() == Some("avis-worker") {
+        if std::thread::current().name() == Some("avis-worker")
+            || crate::pieces::in_decoder_thread()
+        {
             return;
         }
         restore_terminal();
