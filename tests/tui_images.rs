@@ -520,7 +520,11 @@ fn a_text_pdf_opens_in_the_text_view_and_search_highlights_matches() {
     let piece = real("pdflatex-4-pages.pdf");
     let mut app = opened(ThemeKind::Normal, (80, 24), &piece);
     let v = app.viewer.as_ref().unwrap();
-    assert_eq!(v.piece.mode, ViewMode::Text, "text layer, no graphics protocol");
+    assert_eq!(
+        v.piece.mode,
+        ViewMode::Text,
+        "text layer, no graphics protocol"
+    );
     let text = screen(&app);
     assert!(text.contains("page 1 / 4"), "{text}");
     insta::assert_snapshot!("text_page_80x24", text);
@@ -545,8 +549,13 @@ fn a_text_pdf_opens_in_the_text_view_and_search_highlights_matches() {
     let b = t.backend().buffer();
     let highlighted = (0..b.area.height)
         .flat_map(|y| (0..b.area.width).map(move |x| (x, y)))
-        .filter(|&(x, y)| b[(x, y)].style().add_modifier.contains(ratatui::style::Modifier::REVERSED)
-            || b[(x, y)].bg != ratatui::style::Color::Reset)
+        .filter(|&(x, y)| {
+            b[(x, y)]
+                .style()
+                .add_modifier
+                .contains(ratatui::style::Modifier::REVERSED)
+                || b[(x, y)].bg != ratatui::style::Color::Reset
+        })
         .count();
     assert!(highlighted >= word.chars().count(), "match highlighted");
     assert!(screen(&app).contains("1 / "), "match counter");
@@ -558,7 +567,9 @@ fn reading_tools_page_zoom_pan_rotate_and_go_to() {
     let mut app = opened(ThemeKind::Normal, (80, 24), &piece);
     let size = |app: &App| {
         let r = &app.viewer.as_ref().unwrap().piece.rendered;
-        r.as_ref().map(|r| (r.raster.width, r.raster.height)).unwrap()
+        r.as_ref()
+            .map(|r| (r.raster.width, r.raster.height))
+            .unwrap()
     };
     let fitted = size(&app);
     // Zoom in: rendered bigger, then the window pans.
@@ -570,15 +581,19 @@ fn reading_tools_page_zoom_pan_rotate_and_go_to() {
     let before = app.viewer.as_ref().unwrap().content.clone();
     // ↓ pans when zoomed (no worker command: the rendered page is reused).
     let key = |app: &App, code| {
-        avis::tui::keys::handle_key(
-            app,
-            ratatui::crossterm::event::KeyEvent::from(code),
-        )
+        avis::tui::keys::handle_key(app, ratatui::crossterm::event::KeyEvent::from(code))
     };
     let down = key(&app, ratatui::crossterm::event::KeyCode::Down).unwrap();
     assert_eq!(down, Action::Viewer(ViewerAction::Pan(0, 1)));
-    assert!(app.update(down).iter().all(|c| !matches!(c, WorkerCommand::Piece(_))));
-    assert_ne!(app.viewer.as_ref().unwrap().content, before, "the window moved");
+    assert!(app
+        .update(down)
+        .iter()
+        .all(|c| !matches!(c, WorkerCommand::Piece(_))));
+    assert_ne!(
+        app.viewer.as_ref().unwrap().content,
+        before,
+        "the window moved"
+    );
     // Rotate: landscape.
     let cmds = viewer_act(&mut app, ViewerAction::Rotate);
     serve(&mut app, &piece, cmds);
@@ -591,7 +606,10 @@ fn reading_tools_page_zoom_pan_rotate_and_go_to() {
     viewer_act(&mut app, ViewerAction::GoTo);
     viewer_act(&mut app, ViewerAction::InputChar('2'));
     let cmds = viewer_act(&mut app, ViewerAction::InputSubmit);
-    assert!(cmds.iter().any(|c| matches!(c, WorkerCommand::Piece(PieceRequest::Render { page: 1, .. }))));
+    assert!(cmds.iter().any(|c| matches!(
+        c,
+        WorkerCommand::Piece(PieceRequest::Render { page: 1, .. })
+    )));
     serve(&mut app, &piece, cmds);
     assert_eq!(app.viewer.as_ref().unwrap().page, 1);
     assert!(screen(&app).contains("page 2 / 2"));
@@ -617,16 +635,20 @@ fn an_unreadable_piece_says_so_and_esc_leaves_at_once() {
     app.update(Action::Back);
     assert_eq!(app.screen, Screen::Request);
     // A late reply is ignored.
-    app.update(Action::Worker(WorkerEvent::Piece(SessionEvent::OpenFailed {
-        doc: sha(),
-        error: avis::pieces::PieceError::PasswordProtected,
-    })));
+    app.update(Action::Worker(WorkerEvent::Piece(
+        SessionEvent::OpenFailed {
+            doc: sha(),
+            error: avis::pieces::PieceError::PasswordProtected,
+        },
+    )));
     assert!(app.viewer.is_none());
 
     let mut app = viewer(ThemeKind::Normal, ImageMode::HalfBlocks, (80, 24));
-    app.update(Action::Worker(WorkerEvent::Piece(SessionEvent::OpenFailed {
-        doc: sha(),
-        error: avis::pieces::PieceError::PasswordProtected,
-    })));
+    app.update(Action::Worker(WorkerEvent::Piece(
+        SessionEvent::OpenFailed {
+            doc: sha(),
+            error: avis::pieces::PieceError::PasswordProtected,
+        },
+    )));
     assert!(screen(&app).contains("mot de passe"), "{}", screen(&app));
 }

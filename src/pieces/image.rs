@@ -171,7 +171,13 @@ fn decode_png(bytes: &[u8]) -> Result<Raster, PieceError> {
         png::ColorType::Rgb => buf,
         png::ColorType::Rgba => buf
             .chunks_exact(4)
-            .flat_map(|c| [over_white(c[0], c[3]), over_white(c[1], c[3]), over_white(c[2], c[3])])
+            .flat_map(|c| {
+                [
+                    over_white(c[0], c[3]),
+                    over_white(c[1], c[3]),
+                    over_white(c[2], c[3]),
+                ]
+            })
             .collect(),
         png::ColorType::Grayscale => buf.iter().flat_map(|&l| [l, l, l]).collect(),
         png::ColorType::GrayscaleAlpha => buf
@@ -196,7 +202,9 @@ fn decode_png(bytes: &[u8]) -> Result<Raster, PieceError> {
 
 fn decode_ppm(bytes: &[u8]) -> Result<Raster, PieceError> {
     let bad = PieceError::UnreadableImage;
-    let rest = bytes.strip_prefix(b"P6").ok_or(PieceError::UnreadableImage)?;
+    let rest = bytes
+        .strip_prefix(b"P6")
+        .ok_or(PieceError::UnreadableImage)?;
     let mut fields = Vec::new();
     let mut i = 0;
     while fields.len() < 3 {
@@ -259,7 +267,10 @@ mod tests {
             open(b"\xff\xd8\xff\xe0garbage"),
             Err(PieceError::UnreadableImage)
         ));
-        assert!(matches!(open(b"P6\n90000 90000\n255\n"), Err(PieceError::TooLarge)));
+        assert!(matches!(
+            open(b"P6\n90000 90000\n255\n"),
+            Err(PieceError::TooLarge)
+        ));
         assert!(matches!(open(b"plain text"), Err(PieceError::Unsupported)));
     }
 

@@ -84,10 +84,7 @@ impl RenderSpec {
             (f64::from(size.0), f64::from(size.1))
         };
         let (pw, ph) = (pw.max(1.0), ph.max(1.0));
-        let (vw, vh) = (
-            f64::from(self.view.0.max(1)),
-            f64::from(self.view.1.max(1)),
-        );
+        let (vw, vh) = (f64::from(self.view.0.max(1)), f64::from(self.view.1.max(1)));
         let fit = match self.fit {
             Fit::Page => (vw / pw).min(vh / ph),
             Fit::Width => vw / pw,

@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use zeroize::Zeroizing;
 
-use hayro::hayro_interpret::font::UNITS_PER_EM;
 use hayro::hayro_interpret::hayro_syntax::object::dict::keys;
 use hayro::hayro_interpret::hayro_syntax::object::Dict;
 use hayro::hayro_interpret::hayro_syntax::page::{Page, Resources};
@@ -26,6 +25,8 @@ use super::PieceError;
 /// Most pixels of the images a page may hold (declared sizes): beyond,
 /// decoding them would exceed the memory budget.
 pub const MAX_IMAGE_PIXELS: u64 = 60_000_000;
+/// Glyph units per em in hayro's glyph transforms.
+const UNITS_PER_EM: f32 = 1000.0;
 /// Most glyphs read from one page for its text.
 const MAX_GLYPHS: usize = 200_000;
 
@@ -216,13 +217,13 @@ fn layout(mut glyphs: Vec<TextGlyph>) -> String {
             _ => lines.push((g.y, g.size, vec![g])),
         }
     }
-    let mut out = String::new();
+    let mut rows: Vec<String> = Vec::new();
     let mut last: Option<(f64, f64)> = None;
     for (y, size, mut line) in lines {
         line.sort_by(|a, b| a.x.total_cmp(&b.x));
         if let Some((ly, lsize)) = last {
             if y - ly > lsize.max(size) * 2.2 {
-                out.push('\n');
+                rows.push(String::new());
             }
         }
         last = Some((y, size));
@@ -230,29 +231,62 @@ fn layout(mut glyphs: Vec<TextGlyph>) -> String {
         let mut len = 0usize;
         let mut prev: Option<&TextGlyph> = None;
         for g in &line {
-            if let Some(p) = prev {
-                let gap = g.x - p.x;
-                if gap > p.size * 1.1 {
-                    let col = ((g.x / column).round().max(0.0) as usize).min(400);
-                    let pad = col.saturating_sub(len).max(1);
-                    if !text.ends_with(' ') || pad > 1 {
+            let col = ((g.x / column).round().max(0.0) as usize).min(400);
+            match prev {
+                None => {
+                    text.extend(std::iter::repeat_n(' ', col));
+                    len = col;
+                }
+                Some(p) => {
+                    // The room left after the previous glyph's (estimated) width.
+                    let gap = g.x - p.x - advance(&p.text) * p.size;
+                    if gap > p.size * 1.5 {
+                        let pad = col.saturating_sub(len).max(1);
                         text.extend(std::iter::repeat_n(' ', pad));
                         len += pad;
+                    } else if gap > p.size * 0.15
+                        && !text.ends_with(' ')
+                        && !g.text.starts_with(' ')
+                    {
+                        text.push(' ');
+                        len += 1;
                     }
                 }
-            } else {
-                let col = ((g.x / column).round().max(0.0) as usize).min(400);
-                text.extend(std::iter::repeat_n(' ', col));
-                len = col;
             }
             text.push_str(&g.text);
             len += g.text.chars().count();
             prev = Some(g);
         }
-        out.push_str(text.trim_end());
+        rows.push(text.trim_end().to_string());
+    }
+    // The page's left margin is not worth columns on screen.
+    let margin = rows
+        .iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| r.len() - r.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    let mut out = String::new();
+    for r in rows {
+        out.push_str(r.get(margin..).unwrap_or(""));
         out.push('\n');
     }
     out
+}
+
+/// A character's usual width, in ems (no font metrics at hand).
+fn advance(text: &str) -> f64 {
+    text.chars()
+        .map(|c| match c {
+            'i' | 'l' | 'j' | 't' | 'f' | 'r' | 'I' | '.' | ',' | ';' | ':' | '!' | '\'' | '|' => {
+                0.3
+            }
+            'm' | 'w' | 'M' | 'W' => 0.8,
+            ' ' => 0.3,
+            c if c.is_uppercase() || c.is_ascii_digit() => 0.62,
+            _ => 0.5,
+        })
+        .sum()
 }
 
 #[cfg(test)]

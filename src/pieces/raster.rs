@@ -134,8 +134,12 @@ impl Raster {
         }
         match image::RgbImage::from_raw(self.width, self.height, self.rgb.clone()) {
             Some(img) => {
-                let out =
-                    image::imageops::resize(&img, width, height, image::imageops::FilterType::Triangle);
+                let out = image::imageops::resize(
+                    &img,
+                    width,
+                    height,
+                    image::imageops::FilterType::Triangle,
+                );
                 Raster {
                     width,
                     height,
@@ -224,7 +228,10 @@ mod tests {
             .rotated(Rotation::Quarter)
             .rotated(Rotation::Quarter);
         assert_eq!(back, r);
-        assert_eq!(Rotation::Quarter.then(Rotation::ThreeQuarters), Rotation::None);
+        assert_eq!(
+            Rotation::Quarter.then(Rotation::ThreeQuarters),
+            Rotation::None
+        );
     }
 
     #[test]

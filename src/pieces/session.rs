@@ -44,11 +44,28 @@ pub struct RenderedPage {
 /// Replies, each naming the document (its sha256) it is about.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SessionEvent {
-    Opened { doc: String, info: PieceInfo },
-    OpenFailed { doc: String, error: PieceError },
-    Page { doc: String, page: RenderedPage },
-    PageFailed { doc: String, page: usize, error: PieceError },
-    Text { doc: String, page: usize, text: String },
+    Opened {
+        doc: String,
+        info: PieceInfo,
+    },
+    OpenFailed {
+        doc: String,
+        error: PieceError,
+    },
+    Page {
+        doc: String,
+        page: RenderedPage,
+    },
+    PageFailed {
+        doc: String,
+        page: usize,
+        error: PieceError,
+    },
+    Text {
+        doc: String,
+        page: usize,
+        text: String,
+    },
 }
 
 /// Orders for the session thread.

@@ -1023,7 +1023,11 @@ impl App {
     }
 
     /// Applies what the viewer's update asks: a new picture, a message.
-    fn after_viewer(&mut self, outcome: super::screens::viewer::Outcome, out: &mut Vec<WorkerCommand>) {
+    fn after_viewer(
+        &mut self,
+        outcome: super::screens::viewer::Outcome,
+        out: &mut Vec<WorkerCommand>,
+    ) {
         if outcome.picture {
             if let Some(v) = self.viewer.as_mut() {
                 v.encoding = None;

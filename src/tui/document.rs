@@ -303,8 +303,9 @@ pub fn private_copy(dir: &Path, bytes: &[u8], filename: &str) -> Result<TempPath
 /// a private temporary file.
 enum Held {
     Temp(TempPath),
+    /// Kept open (never read here): the viewer reads its inherited copy.
     #[cfg(target_os = "linux")]
-    Memory(std::fs::File),
+    Memory(#[allow(dead_code)] std::fs::File),
 }
 
 impl Held {
@@ -588,7 +589,11 @@ mod tests {
         let out = tmp.path().join("lu");
         // The "viewer" copies what it is given, proving it could read it.
         let script = tmp.path().join("visionneuse");
-        std::fs::write(&script, format!("#!/bin/sh\ncat \"$1\" > {}\n", out.display())).unwrap();
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\ncat \"$1\" > {}\n", out.display()),
+        )
+        .unwrap();
         {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
@@ -609,16 +614,23 @@ mod tests {
         let (tx, rx) = std::sync::mpsc::channel();
         let mut pieces = Pieces::new(tx, None);
         assert_eq!(
-            opening(&mut pieces, "d", Zeroizing::new(b"%PDF-1.4 garbage".to_vec()), "application/pdf"),
+            opening(
+                &mut pieces,
+                "d",
+                Zeroizing::new(b"%PDF-1.4 garbage".to_vec()),
+                "application/pdf"
+            ),
             DocumentContent::Opening
         );
         let event = rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap();
         assert!(matches!(
             event,
-            Event::Worker(WorkerEvent::Piece(crate::pieces::session::SessionEvent::OpenFailed {
-                error: crate::pieces::PieceError::UnreadablePdf,
-                ..
-            }))
+            Event::Worker(WorkerEvent::Piece(
+                crate::pieces::session::SessionEvent::OpenFailed {
+                    error: crate::pieces::PieceError::UnreadablePdf,
+                    ..
+                }
+            ))
         ));
     }
 }

@@ -288,10 +288,16 @@ impl Worker {
             other => match &self.store {
                 None => self.send(WorkerEvent::Failed(NOT_OPEN.into())),
                 Some(store) => {
-                    let event =
-                        run_on_store(store, self.today, other, &mut self.external, &mut self.pieces, &|event| {
+                    let event = run_on_store(
+                        store,
+                        self.today,
+                        other,
+                        &mut self.external,
+                        &mut self.pieces,
+                        &|event| {
                             let _ = self.events.send(Event::Worker(event));
-                        });
+                        },
+                    );
                     if let Some(event) = event {
                         self.send(event);
                     }
@@ -453,6 +459,7 @@ fn run_on_store(
         WorkerCommand::Unlock(_)
         | WorkerCommand::EncodeImage(_)
         | WorkerCommand::CloseExternal
+        | WorkerCommand::Piece(_)
         | WorkerCommand::Lock
         | WorkerCommand::Shutdown => return None,
     })

@@ -320,7 +320,12 @@ pub fn hints(v: Option<&ViewerState>) -> Vec<(&'static str, &'static str)> {
     }
     let mut h = vec![("→←", "page")];
     if p.is_some_and(|p| p.info.is_some()) {
-        h.extend([("t", "texte/image"), ("+-", "zoom"), ("r", "tourner"), ("/", "chercher")]);
+        h.extend([
+            ("t", "texte/image"),
+            ("+-", "zoom"),
+            ("r", "tourner"),
+            ("/", "chercher"),
+        ]);
     }
     h.extend([("o", "visionneuse"), ("Échap", "retour"), ("?", "aide")]);
     h
@@ -474,7 +479,10 @@ fn refresh_matches(v: &mut ViewerState, ctx: &Ctx) -> Option<Outcome> {
             ));
         }
         return Some(Outcome::say(
-            format!("« {} » n'est pas sur cette page : n pour chercher plus loin", s.query),
+            format!(
+                "« {} » n'est pas sur cette page : n pour chercher plus loin",
+                s.query
+            ),
             false,
         ));
     }
@@ -577,7 +585,11 @@ pub fn update(
         ViewerAction::FirstPage => go_to(v, 0, ctx, out),
         ViewerAction::LastPage => go_to(v, pages.saturating_sub(1), ctx, out),
         ViewerAction::ToggleText => {
-            if v.piece.info.as_ref().is_some_and(|i| i.kind == PieceKind::Image) {
+            if v.piece
+                .info
+                .as_ref()
+                .is_some_and(|i| i.kind == PieceKind::Image)
+            {
                 return Outcome::say("une photo n'a pas de texte : image seulement", false);
             }
             v.piece.mode = match v.piece.mode {
@@ -607,21 +619,21 @@ pub fn update(
                 show_window(v)
             }
         }
-        ViewerAction::ZoomIn | ViewerAction::ZoomOut | ViewerAction::FitWidth
-        | ViewerAction::FitPage | ViewerAction::Rotate => {
+        ViewerAction::ZoomIn
+        | ViewerAction::ZoomOut
+        | ViewerAction::FitWidth
+        | ViewerAction::FitPage
+        | ViewerAction::Rotate => {
             if v.piece.mode == ViewMode::Text {
                 v.piece.mode = ViewMode::Image;
             }
             let p = &mut v.piece;
             match a {
                 ViewerAction::ZoomIn => {
-                    let can = p
-                        .rendered
-                        .as_ref()
-                        .is_none_or(|r| {
-                            f64::from(r.raster.width) * f64::from(r.raster.height) * 1.2
-                                < crate::pieces::MAX_RASTER_PIXELS
-                        });
+                    let can = p.rendered.as_ref().is_none_or(|r| {
+                        f64::from(r.raster.width) * f64::from(r.raster.height) * 1.2
+                            < crate::pieces::MAX_RASTER_PIXELS
+                    });
                     if !can {
                         return Outcome::say("zoom maximal atteint", false);
                     }
@@ -629,7 +641,10 @@ pub fn update(
                 }
                 ViewerAction::ZoomOut => {
                     if p.zoom <= 1.0 {
-                        return Outcome::say("déjà à la taille de la vue : w pour la pleine largeur", false);
+                        return Outcome::say(
+                            "déjà à la taille de la vue : w pour la pleine largeur",
+                            false,
+                        );
                     }
                     p.zoom = (p.zoom / 1.5).max(1.0);
                 }
@@ -975,7 +990,11 @@ fn render_piece(app: &App, v: &ViewerState, frame: &mut Frame, inner: Rect) {
         Line::styled(
             format!(
                 " Texte de la page{} · {}t : image · / : chercher",
-                if p.has_text() { "" } else { " (aucun texte : numérisée)" },
+                if p.has_text() {
+                    ""
+                } else {
+                    " (aucun texte : numérisée)"
+                },
                 found.unwrap_or_default()
             ),
             t.dim,
@@ -992,7 +1011,11 @@ fn render_piece(app: &App, v: &ViewerState, frame: &mut Frame, inner: Rect) {
             _ => app.images.label(),
         };
         let (wide, tall) = p.overflow();
-        let pan = if wide || tall { " · flèches : se déplacer" } else { "" };
+        let pan = if wide || tall {
+            " · flèches : se déplacer"
+        } else {
+            ""
+        };
         Line::styled(
             format!(" Aperçu {mode}{pan} · +/- zoom · w/f largeur/page · r tourner · t texte · o visionneuse"),
             t.dim,
@@ -1020,13 +1043,20 @@ fn render_piece(app: &App, v: &ViewerState, frame: &mut Frame, inner: Rect) {
                             .collect()
                     })
                     .unwrap_or_default();
-                highlight(l, &ranges, t.selected, t.key.add_modifier(Modifier::REVERSED))
+                highlight(
+                    l,
+                    &ranges,
+                    t.selected,
+                    t.key.add_modifier(Modifier::REVERSED),
+                )
             })
             .collect();
         if lines.iter().all(|l| l.trim().is_empty()) {
             frame.render_widget(
-                Paragraph::new(" Cette page n'a pas de texte (document numérisé) : t pour voir l'image.")
-                    .style(t.dim),
+                Paragraph::new(
+                    " Cette page n'a pas de texte (document numérisé) : t pour voir l'image.",
+                )
+                .style(t.dim),
                 body,
             );
             return;
@@ -1042,15 +1072,17 @@ fn render_piece(app: &App, v: &ViewerState, frame: &mut Frame, inner: Rect) {
     if matches!(v.content, Some(DocumentContent::Image { .. })) {
         draw_image(app, v, frame, body);
     } else if p.error.is_none() {
-        frame.render_widget(
-            Paragraph::new(" Rendu de la page…").style(t.dim),
-            body,
-        );
+        frame.render_widget(Paragraph::new(" Rendu de la page…").style(t.dim), body);
     }
 }
 
 /// A line with the characters of `ranges` (first, end, is current) styled.
-fn highlight(line: &str, ranges: &[(usize, usize, bool)], current: Style, other: Style) -> Line<'static> {
+fn highlight(
+    line: &str,
+    ranges: &[(usize, usize, bool)],
+    current: Style,
+    other: Style,
+) -> Line<'static> {
     if ranges.is_empty() {
         return Line::raw(line.to_string());
     }
@@ -1093,7 +1125,12 @@ mod tests {
 
     #[test]
     fn highlight_splits_the_line() {
-        let l = highlight("abc def", &[(4, 7, true)], Style::default(), Style::default());
+        let l = highlight(
+            "abc def",
+            &[(4, 7, true)],
+            Style::default(),
+            Style::default(),
+        );
         assert_eq!(l.spans.len(), 3);
         assert_eq!(l.spans[1].content, "def");
     }
