@@ -56,7 +56,7 @@ fn scanned_pdf(image: &[u8], w: u32, h: u32, pages: usize) -> Vec<u8> {
     let mut object = |pdf: &mut Vec<u8>, body: &[u8]| {
         offsets.push(pdf.len());
         let n = offsets.len();
-        let _ = write!(pdf, "{n} 0 obj\n");
+        let _ = writeln!(pdf, "{n} 0 obj");
         pdf.extend_from_slice(body);
         pdf.extend_from_slice(b"\nendobj\n");
     };
@@ -64,7 +64,11 @@ fn scanned_pdf(image: &[u8], w: u32, h: u32, pages: usize) -> Vec<u8> {
     object(&mut pdf, b"<< /Type /Catalog /Pages 2 0 R >>");
     object(
         &mut pdf,
-        format!("<< /Type /Pages /Kids [{}] /Count {pages} >>", kids.join(" ")).as_bytes(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {pages} >>",
+            kids.join(" ")
+        )
+        .as_bytes(),
     );
     let content = b"q 595 0 0 842 0 0 cm /Im0 Do Q";
     for i in 0..pages {
@@ -94,7 +98,7 @@ fn scanned_pdf(image: &[u8], w: u32, h: u32, pages: usize) -> Vec<u8> {
     let xref = pdf.len();
     let _ = write!(pdf, "xref\n0 {}\n0000000000 65535 f \n", offsets.len() + 1);
     for o in &offsets {
-        let _ = write!(pdf, "{o:010} 00000 n \n");
+        let _ = writeln!(pdf, "{o:010} 00000 n ");
     }
     let _ = write!(
         pdf,
