@@ -1017,7 +1017,7 @@ fn render_piece(app: &App, v: &ViewerState, frame: &mut Frame, inner: Rect) {
             ""
         };
         Line::styled(
-            format!(" Aperçu {mode}{pan} · +/- zoom · w/f largeur/page · r tourner · t texte · o visionneuse"),
+            format!(" Image, aperçu {mode}{pan} · +/- zoom · w/f largeur/page · r tourner · t texte · o visionneuse"),
             t.dim,
         )
     };
