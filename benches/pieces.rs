@@ -30,7 +30,7 @@ fn scan_pixels(w: u32, h: u32, seed: u32) -> Vec<u8> {
             state ^= state << 13;
             state ^= state >> 17;
             state ^= state << 5;
-            let noise = (state % 48) as u8;
+            let noise = (state % 12) as u8;
             let ink = text_row && (x / 23) % 5 != 0 && x > 150 && x < w - 150;
             let v = if ink { 30 + noise } else { 200 + noise };
             out.extend_from_slice(&[v, v.saturating_sub(4), v.saturating_sub(8)]);

@@ -13,6 +13,10 @@ pub const MAX_PIXELS: u64 = 64_000_000;
 /// The decoded image's largest side: enough to zoom into a page.
 pub const BASE_SIDE: u32 = 2400;
 
+/// The side the JPEG's DCT scaling must still cover (a 4000×3000 photo
+/// is decoded at 2000×1500).
+const DCT_SIDE: u32 = 1600;
+
 /// An image ready to be drawn at any size.
 pub struct ImagePiece {
     /// Upright, at most [`BASE_SIDE`] on its largest side.
@@ -103,8 +107,8 @@ fn decode_jpeg(bytes: &[u8]) -> Result<(Raster, u32), PieceError> {
     if too_big(u32::from(info.width), u32::from(info.height)) {
         return Err(PieceError::TooLarge);
     }
-    // The DCT decodes at 1/2, 1/4 or 1/8 when that still covers BASE_SIDE.
-    let side = u16::try_from(BASE_SIDE).unwrap_or(u16::MAX);
+    // The DCT decodes at 1/2, 1/4 or 1/8 when that still covers DCT_SIDE.
+    let side = u16::try_from(DCT_SIDE).unwrap_or(u16::MAX);
     let (rw, rh) = if info.width >= info.height {
         (side, 1)
     } else {
