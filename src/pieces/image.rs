@@ -109,10 +109,22 @@ fn decode_jpeg(bytes: &[u8]) -> Result<(Raster, u32), PieceError> {
     }
     // The DCT decodes at 1/2, 1/4 or 1/8 when that still covers DCT_SIDE.
     let side = u16::try_from(DCT_SIDE).unwrap_or(u16::MAX);
-    let (rw, rh) = if info.width >= info.height {
-        (side, 1)
+    // Both sides asked for (one side alone would be covered by 1/8).
+    let (iw, ih) = (u32::from(info.width.max(1)), u32::from(info.height.max(1)));
+    let (rw, rh) = if iw >= ih {
+        (
+            side,
+            u16::try_from(u32::from(side) * ih / iw)
+                .unwrap_or(side)
+                .max(1),
+        )
     } else {
-        (1, side)
+        (
+            u16::try_from(u32::from(side) * iw / ih)
+                .unwrap_or(side)
+                .max(1),
+            side,
+        )
     };
     let (w, h) = decoder.scale(rw, rh).map_err(bad)?;
     decoder.set_max_decoding_buffer_size((MAX_PIXELS * 4) as usize);
