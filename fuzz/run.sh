@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 seconds=${1:-900}
 [ -d corpus ] || ./seed.sh
 export RUSTC_BOOTSTRAP=1
-for target in bundle_plaintext bundle_signed_manifest bundle_encrypted opinion_json; do
+for target in bundle_plaintext bundle_signed_manifest bundle_encrypted opinion_json pieces_pdf; do
   echo "== $target : ${seconds} s"
   cargo fuzz run -O "$target" "corpus/$target" -- \
     -max_total_time="$seconds" -rss_limit_mb=1024 -max_len=1048576 -print_final_stats=1

@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 root=..
-for t in bundle_plaintext bundle_signed_manifest bundle_encrypted opinion_json; do
+for t in bundle_plaintext bundle_signed_manifest bundle_encrypted opinion_json pieces_pdf; do
   mkdir -p "corpus/$t"
 done
 cp "$root"/fixtures/demo.avis "$root"/fixtures/demo-update.avis corpus/bundle_encrypted/
@@ -17,4 +17,5 @@ for r in "$work"/requests/*.json; do
 done
 for f in "$root"/fixtures/opinions/*.json; do cp "$f" "corpus/opinion_json/opinion-$(basename "$f")"; done
 for f in "$root"/fixtures/requests/*.json; do cp "$f" "corpus/opinion_json/request-$(basename "$f")"; done
+cp "$root"/tests/data/real/*.pdf corpus/pieces_pdf/
 echo "corpus prêts : $(find corpus -type f | wc -l) fichiers"

@@ -18,6 +18,7 @@ pub mod domain;
 pub mod figures;
 pub mod hardening;
 pub mod passphrase;
+pub mod pieces;
 pub mod print;
 pub mod rectorat;
 pub mod store;

@@ -395,3 +395,263 @@ fn a_job_carries_the_thumbnail_for_the_worker() {
     let picture: Option<Picture> = graphics::encode(None, *width, *height, rgb, *area);
     assert!(picture.is_some());
 }
+
+// ---- Pièces rendered page by page (the pièces' session stood in for). ----
+
+use avis::pieces::session::{PieceInfo, RenderedPage, SessionEvent};
+use avis::pieces::{Piece, PieceKind, RenderSpec};
+use avis::tui::document::PieceRequest;
+use avis::tui::screens::viewer::ViewMode;
+use avis::tui::screens::viewer_keys::Msg as ViewerAction;
+
+fn real(name: &str) -> Piece {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/real")
+        .join(name);
+    Piece::open(
+        zeroize::Zeroizing::new(std::fs::read(path).unwrap()),
+        "application/pdf",
+    )
+    .unwrap()
+}
+
+/// Plays the session's part: answers every render and text request of
+/// `cmds` from `piece` (half blocks: 1×2 pixels a cell), until none is left.
+fn serve(app: &mut App, piece: &Piece, mut cmds: Vec<WorkerCommand>) -> usize {
+    let mut served = 0;
+    while let Some(i) = cmds
+        .iter()
+        .position(|c| matches!(c, WorkerCommand::Piece(_)))
+    {
+        let WorkerCommand::Piece(request) = cmds.remove(i) else {
+            unreachable!()
+        };
+        let event = match request {
+            PieceRequest::Render {
+                doc,
+                page,
+                rotation,
+                fit,
+                zoom,
+                cells,
+            } => {
+                let spec = RenderSpec {
+                    rotation,
+                    fit,
+                    zoom,
+                    view: (u32::from(cells.0), u32::from(cells.1) * 2),
+                };
+                let raster = piece.render(page, &spec).unwrap();
+                SessionEvent::Page {
+                    doc,
+                    page: RenderedPage {
+                        page,
+                        spec,
+                        raster: std::sync::Arc::new(raster),
+                    },
+                }
+            }
+            PieceRequest::Text { doc, page } => SessionEvent::Text {
+                doc,
+                page,
+                text: piece.text(page).unwrap(),
+            },
+            PieceRequest::Close => continue,
+        };
+        served += 1;
+        cmds.extend(app.update(Action::Worker(WorkerEvent::Piece(event))));
+    }
+    served
+}
+
+/// The viewer on `piece`, opened by the session.
+fn opened(kind: ThemeKind, size: (u16, u16), piece: &Piece) -> App {
+    let mut app = viewer(kind, ImageMode::HalfBlocks, size);
+    app.update(Action::Worker(WorkerEvent::Document {
+        sha256: sha(),
+        content: DocumentContent::Opening,
+    }));
+    let first_text = piece.text(0).ok().filter(|t| avis::pieces::usable_text(t));
+    let cmds = app.update(Action::Worker(WorkerEvent::Piece(SessionEvent::Opened {
+        doc: sha(),
+        info: PieceInfo {
+            kind: PieceKind::Pdf,
+            pages: piece.page_count(),
+            first_text,
+        },
+    })));
+    serve(&mut app, piece, cmds);
+    app
+}
+
+fn viewer_act(app: &mut App, a: ViewerAction) -> Vec<WorkerCommand> {
+    app.update(Action::Viewer(a))
+}
+
+fn screen(app: &App) -> String {
+    let t = draw(app);
+    let b = t.backend().buffer();
+    (0..b.area.height)
+        .map(|y| {
+            (0..b.area.width)
+                .map(|x| b[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn a_scanned_pdf_page_is_drawn_in_half_blocks_with_its_true_page_count() {
+    let piece = real("img2pdf-scan-2pages.pdf");
+    for size in [(80u16, 24u16), (160, 50)] {
+        let app = opened(ThemeKind::NoColor, size, &piece);
+        let v = app.viewer.as_ref().unwrap();
+        assert_eq!(v.piece.mode, ViewMode::Image, "a scan: image view");
+        assert!(matches!(v.content, Some(DocumentContent::Image { .. })));
+        let text = screen(&app);
+        assert!(text.contains("page 1 / 2"), "{text}");
+        let shaded = text.chars().filter(|c| "█▓▒░".contains(*c)).count();
+        assert!(shaded > 20, "the page's ink is drawn:\n{text}");
+        insta::assert_snapshot!(format!("scan_page_{}x{}", size.0, size.1), text);
+    }
+}
+
+#[test]
+fn a_text_pdf_opens_in_the_text_view_and_search_highlights_matches() {
+    let piece = real("pdflatex-4-pages.pdf");
+    let mut app = opened(ThemeKind::Normal, (80, 24), &piece);
+    let v = app.viewer.as_ref().unwrap();
+    assert_eq!(
+        v.piece.mode,
+        ViewMode::Text,
+        "text layer, no graphics protocol"
+    );
+    let text = screen(&app);
+    assert!(text.contains("page 1 / 4"), "{text}");
+    insta::assert_snapshot!("text_page_80x24", text);
+
+    // `/` then a word of the page, Enter: matches counted and highlighted.
+    let word = piece
+        .text(0)
+        .unwrap()
+        .split_whitespace()
+        .find(|w| w.chars().count() >= 5 && w.chars().all(char::is_alphabetic))
+        .unwrap()
+        .to_string();
+    viewer_act(&mut app, ViewerAction::Search);
+    for c in word.chars() {
+        viewer_act(&mut app, ViewerAction::InputChar(c));
+    }
+    let cmds = viewer_act(&mut app, ViewerAction::InputSubmit);
+    serve(&mut app, &piece, cmds);
+    let s = app.viewer.as_ref().unwrap().piece.search.clone().unwrap();
+    assert!(!s.matches.is_empty(), "{word}");
+    let t = draw(&app);
+    let b = t.backend().buffer();
+    let highlighted = (0..b.area.height)
+        .flat_map(|y| (0..b.area.width).map(move |x| (x, y)))
+        .filter(|&(x, y)| {
+            b[(x, y)]
+                .style()
+                .add_modifier
+                .contains(ratatui::style::Modifier::REVERSED)
+                || b[(x, y)].bg != ratatui::style::Color::Reset
+        })
+        .count();
+    assert!(highlighted >= word.chars().count(), "match highlighted");
+    assert!(screen(&app).contains("1 / "), "match counter");
+}
+
+#[test]
+fn reading_tools_page_zoom_pan_rotate_and_go_to() {
+    let piece = real("img2pdf-scan-2pages.pdf");
+    let mut app = opened(ThemeKind::Normal, (80, 24), &piece);
+    let size = |app: &App| {
+        let r = &app.viewer.as_ref().unwrap().piece.rendered;
+        r.as_ref()
+            .map(|r| (r.raster.width, r.raster.height))
+            .unwrap()
+    };
+    let fitted = size(&app);
+    // Zoom in: rendered bigger, then the window pans.
+    let cmds = viewer_act(&mut app, ViewerAction::ZoomIn);
+    assert_eq!(serve(&mut app, &piece, cmds), 1);
+    let zoomed = size(&app);
+    assert!(zoomed.1 > fitted.1);
+    assert!(app.viewer.as_ref().unwrap().piece.overflow().1);
+    let before = app.viewer.as_ref().unwrap().content.clone();
+    // ↓ pans when zoomed (no worker command: the rendered page is reused).
+    let key = |app: &App, code| {
+        avis::tui::screens::handle_key(app, ratatui::crossterm::event::KeyEvent::from(code))
+    };
+    let down = key(&app, ratatui::crossterm::event::KeyCode::Down).unwrap();
+    assert_eq!(down, Action::Viewer(ViewerAction::Pan(0, 1)));
+    assert!(app
+        .update(down)
+        .iter()
+        .all(|c| !matches!(c, WorkerCommand::Piece(_))));
+    assert_ne!(
+        app.viewer.as_ref().unwrap().content,
+        before,
+        "the window moved"
+    );
+    // Rotate: landscape.
+    let cmds = viewer_act(&mut app, ViewerAction::Rotate);
+    serve(&mut app, &piece, cmds);
+    let cmds = viewer_act(&mut app, ViewerAction::FitPage);
+    serve(&mut app, &piece, cmds);
+    let (w, h) = size(&app);
+    assert!(w > h, "turned a quarter: {w}×{h}");
+    assert!(screen(&app).contains("90°"));
+    // Go to page 2.
+    viewer_act(&mut app, ViewerAction::GoTo);
+    viewer_act(&mut app, ViewerAction::InputChar('2'));
+    let cmds = viewer_act(&mut app, ViewerAction::InputSubmit);
+    assert!(cmds.iter().any(|c| matches!(
+        c,
+        WorkerCommand::Piece(PieceRequest::Render { page: 1, .. })
+    )));
+    serve(&mut app, &piece, cmds);
+    assert_eq!(app.viewer.as_ref().unwrap().page, 1);
+    assert!(screen(&app).contains("page 2 / 2"));
+    // Past the end: nothing asked.
+    let next = key(&app, ratatui::crossterm::event::KeyCode::PageDown).unwrap();
+    assert!(app.update(next).is_empty());
+    // The help lists the viewer's keys.
+    let help = avis::tui::screens::help(&app);
+    let tokens: Vec<&str> = help.iter().flat_map(|(k, _)| k.split(", ")).collect();
+    for k in ["+", "-", "r", "t", "/", "g", "w", "f", "Début", "Fin"] {
+        assert!(tokens.contains(&k), "{k} in the help: {help:?}");
+    }
+}
+
+#[test]
+fn an_unreadable_piece_says_so_and_esc_leaves_at_once() {
+    let mut app = viewer(ThemeKind::Normal, ImageMode::HalfBlocks, (80, 24));
+    app.update(Action::Worker(WorkerEvent::Document {
+        sha256: sha(),
+        content: DocumentContent::Opening,
+    }));
+    assert!(screen(&app).contains("Ouverture de la pièce"));
+    // Esc while the session still works: back to the pièces.
+    app.update(Action::Back);
+    assert_eq!(app.screen, Screen::Request);
+    // A late reply is ignored.
+    app.update(Action::Worker(WorkerEvent::Piece(
+        SessionEvent::OpenFailed {
+            doc: sha(),
+            error: avis::pieces::PieceError::PasswordProtected,
+        },
+    )));
+    assert!(app.viewer.is_none());
+
+    let mut app = viewer(ThemeKind::Normal, ImageMode::HalfBlocks, (80, 24));
+    app.update(Action::Worker(WorkerEvent::Piece(
+        SessionEvent::OpenFailed {
+            doc: sha(),
+            error: avis::pieces::PieceError::PasswordProtected,
+        },
+    )));
+    assert!(screen(&app).contains("mot de passe"), "{}", screen(&app));
+}

@@ -126,6 +126,8 @@ pub struct ViewerState {
     pub encoding: Option<ratatui::layout::Rect>,
     /// How many encodings were made or asked for (a redraw makes none).
     pub encodes: u32,
+    /// The pièce as the pièces' session shows it (pages, zoom, search…).
+    pub piece: super::screens::viewer::PieceView,
 }
 
 impl ViewerState {
@@ -350,6 +352,10 @@ impl App {
                 self.size = (w, h);
                 let height = self.inbox_height();
                 self.inbox.scroll_into_view(height);
+                let ctx = self.viewer_ctx();
+                if let Some(v) = self.viewer.as_mut() {
+                    super::screens::viewer::resized(v, &ctx, &mut out);
+                }
                 self.refresh_picture(&mut out);
             }
             Action::ToggleHelp => {
@@ -370,7 +376,7 @@ impl App {
                 Screen::Inbox => inbox::move_by(self, d),
                 Screen::Request => request::move_by(self, d),
                 Screen::Editor => editor::move_by(self, d),
-                Screen::Viewer => viewer_keys::move_by(self, d),
+                Screen::Viewer => viewer_keys::move_by(self, d, &mut out),
                 Screen::Unlock | Screen::Export => {}
             },
             Action::Click(col, row) => match self.screen {
@@ -902,6 +908,41 @@ impl App {
         });
     }
 
+    /// What the viewer's update needs of the application.
+    pub(crate) fn viewer_ctx(&self) -> super::screens::viewer::Ctx {
+        super::screens::viewer::Ctx {
+            size: self.size,
+            images: self.images,
+        }
+    }
+
+    /// Applies what the viewer's update asks: a new picture, a message.
+    pub(crate) fn after_viewer(
+        &mut self,
+        outcome: super::screens::viewer::Outcome,
+        out: &mut Vec<WorkerCommand>,
+    ) {
+        if outcome.picture {
+            if let Some(v) = self.viewer.as_mut() {
+                v.encoding = None;
+                if v.picture.take().is_some_and(|p| p.mode.is_graphics()) {
+                    self.repaint = true;
+                    self.drop_images = true;
+                }
+            }
+            let text = self
+                .viewer
+                .as_ref()
+                .is_some_and(|v| v.piece.mode == super::screens::viewer::ViewMode::Text);
+            if !text {
+                self.refresh_picture(out);
+            }
+        }
+        if let Some((text, error)) = outcome.message {
+            self.set_message(text, error);
+        }
+    }
+
     fn on_worker(&mut self, event: WorkerEvent, out: &mut Vec<WorkerCommand>) {
         if self.locked.is_some() {
             return self.on_worker_locked(event, out);
@@ -1041,6 +1082,13 @@ impl App {
                 area,
                 picture,
             } => self.on_picture(&sha256, area, picture, out),
+            WorkerEvent::Piece(event) => {
+                let ctx = self.viewer_ctx();
+                if let Some(v) = self.viewer.as_mut() {
+                    let outcome = super::screens::viewer::on_event(v, event, &ctx, out);
+                    self.after_viewer(outcome, out);
+                }
+            }
             WorkerEvent::ExternalOpened(result) => match result {
                 Ok(()) => self.set_message(
                     "Pièce ouverte dans la visionneuse du système ; sa copie temporaire sera effacée en quittant la demande",

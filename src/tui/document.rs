@@ -9,45 +9,144 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 
+use std::sync::mpsc::Sender;
+
+use ratatui_image::picker::Picker;
 use tempfile::TempPath;
+use zeroize::Zeroizing;
 
-use super::worker::DocumentContent;
+use crate::pieces::session::{Session, SessionCommand};
+use crate::pieces::{Fit, RenderSpec, Rotation};
 
-/// What the viewer shows for these bytes (run on the worker; never panics:
-/// a malformed PDF is reported, not fatal).
-pub fn render_content(bytes: &[u8], media_type: &str) -> DocumentContent {
-    let is_pdf = media_type.eq_ignore_ascii_case("application/pdf") || bytes.starts_with(b"%PDF");
-    if is_pdf {
-        let owned = bytes.to_vec();
-        let result =
-            std::panic::catch_unwind(move || pdf_extract::extract_text_from_mem_by_pages(&owned));
-        return match result {
-            Ok(Ok(pages)) if pages.iter().any(|p| !p.trim().is_empty()) => {
-                DocumentContent::Pages(pages)
-            }
-            Ok(Ok(_)) => DocumentContent::Unavailable(
-                "ce PDF ne contient pas de texte (document numérisé) : touche o pour l'ouvrir dans la visionneuse du système".into(),
-            ),
-            _ => DocumentContent::Unavailable(
-                "le texte de ce PDF n'a pas pu être extrait : touche o pour l'ouvrir dans la visionneuse du système".into(),
-            ),
-        };
-    }
-    // Decoders of untrusted images must not take the worker down.
-    let owned = bytes.to_vec();
-    match std::panic::catch_unwind(move || super::image::decode(&owned)) {
-        Ok(Some(image)) => return image,
-        Ok(None) => {}
-        Err(_) => {
-            return DocumentContent::Unavailable(
-                "cette image est illisible : touche o pour l'ouvrir dans la visionneuse du système"
-                    .into(),
-            )
+use super::event::Event;
+use super::worker::{DocumentContent, WorkerEvent};
+
+/// The pièces' session as the worker drives it: the decrypted bytes go to
+/// a thread of their own ([`crate::pieces::session`]) whose replies come
+/// back as [`WorkerEvent::Piece`], so that neither the worker nor the UI
+/// ever waits for a decoder.
+pub struct Pieces {
+    session: Option<Session>,
+    events: Sender<Event>,
+    /// Pixels of one terminal cell: the font size for a pixel protocol,
+    /// 1×2 for half blocks.
+    cell: (u32, u32),
+}
+
+/// What the viewer asks of the pièces' session (through the worker).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PieceRequest {
+    /// Renders `page` for a view of `cells` (columns, rows).
+    Render {
+        doc: String,
+        page: usize,
+        rotation: Rotation,
+        fit: Fit,
+        zoom: f32,
+        cells: (u16, u16),
+    },
+    Text {
+        doc: String,
+        page: usize,
+    },
+    /// Forgets the open pièce (its decrypted bytes and pages).
+    Close,
+}
+
+impl Pieces {
+    pub fn new(events: Sender<Event>, picker: Option<&Picker>) -> Pieces {
+        let cell = picker
+            .map(|p| {
+                let (w, h) = p.font_size();
+                (u32::from(w.max(1)), u32::from(h.max(1)))
+            })
+            .unwrap_or((1, 2));
+        Pieces {
+            session: None,
+            events,
+            cell,
         }
     }
-    DocumentContent::Unavailable(
-        "aperçu impossible dans le terminal pour ce type de pièce : touche o pour l'ouvrir dans la visionneuse du système".into(),
-    )
+
+    fn session(&mut self) -> Option<&Session> {
+        if self.session.is_none() {
+            let events = self.events.clone();
+            self.session = Session::spawn(move |e| {
+                let _ = events.send(Event::Worker(WorkerEvent::Piece(e)));
+            })
+            .ok();
+        }
+        self.session.as_ref()
+    }
+
+    /// Opens decrypted bytes (the reply is [`SessionEvent::Opened`] or
+    /// [`SessionEvent::OpenFailed`]); `false` if no thread could start.
+    pub fn open(&mut self, doc: String, bytes: Zeroizing<Vec<u8>>, media_type: String) -> bool {
+        match self.session() {
+            Some(s) => {
+                s.send(SessionCommand::Open {
+                    doc,
+                    bytes,
+                    media_type,
+                });
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Passes a request on (never waits).
+    pub fn request(&mut self, request: PieceRequest) {
+        let cell = self.cell;
+        let command = match request {
+            PieceRequest::Render {
+                doc,
+                page,
+                rotation,
+                fit,
+                zoom,
+                cells,
+            } => SessionCommand::Render {
+                doc,
+                page,
+                spec: RenderSpec {
+                    rotation,
+                    fit,
+                    zoom,
+                    view: (
+                        u32::from(cells.0.max(1)) * cell.0,
+                        u32::from(cells.1.max(1)) * cell.1,
+                    ),
+                },
+            },
+            PieceRequest::Text { doc, page } => SessionCommand::Text { doc, page },
+            PieceRequest::Close => {
+                if let Some(s) = self.session.as_ref() {
+                    s.send(SessionCommand::Close);
+                }
+                return;
+            }
+        };
+        if let Some(s) = self.session() {
+            s.send(command);
+        }
+    }
+}
+
+/// What the worker sends once a pièce is decrypted: the session opens it.
+pub fn opening(
+    pieces: &mut Pieces,
+    doc: &str,
+    bytes: Zeroizing<Vec<u8>>,
+    media_type: &str,
+) -> DocumentContent {
+    if pieces.open(doc.to_string(), bytes, media_type.to_string()) {
+        DocumentContent::Opening
+    } else {
+        DocumentContent::Unavailable(
+            "la pièce n'a pas pu être ouverte (ressources du système épuisées) : touche o pour la visionneuse du système".into(),
+        )
+    }
 }
 
 /// A safe file extension taken from an untrusted file name.
@@ -200,18 +299,39 @@ pub fn private_copy(dir: &Path, bytes: &[u8], filename: &str) -> Result<TempPath
     Ok(file.into_temp_path())
 }
 
+/// What an external viewer reads: an anonymous file in memory (Linux), or
+/// a private temporary file.
+enum Held {
+    Temp(TempPath),
+    /// Kept open (never read here): the viewer reads its inherited copy.
+    #[cfg(target_os = "linux")]
+    Memory(#[allow(dead_code)] std::fs::File),
+}
+
+impl Held {
+    fn exists(&self) -> bool {
+        match self {
+            Held::Temp(p) => p.exists(),
+            #[cfg(target_os = "linux")]
+            Held::Memory(_) => true,
+        }
+    }
+}
+
 /// A copy shown by an external viewer; dropping it deletes the file (if
-/// the viewer's exit has not already).
+/// the viewer's exit has not already), or closes the memory file.
 pub struct ExternalCopy {
-    path: Arc<Mutex<Option<TempPath>>>,
+    path: Arc<Mutex<Option<Held>>>,
+    /// Shown from memory: nothing was written to disk.
+    pub in_memory: bool,
 }
 
 impl ExternalCopy {
-    /// Whether the file still exists (not yet deleted on the viewer's exit).
+    /// Whether the copy still exists (not yet deleted on the viewer's exit).
     pub fn is_present(&self) -> bool {
         self.path
             .lock()
-            .map(|p| p.as_ref().is_some_and(|p| p.exists()))
+            .map(|p| p.as_ref().is_some_and(Held::exists))
             .unwrap_or(false)
     }
 }
@@ -224,12 +344,85 @@ impl Drop for ExternalCopy {
     }
 }
 
-/// Writes `bytes` to a private copy in the viewer's directory and opens it
-/// with the system viewer ([`VIEWER_ENV`], or `xdg-open` / `open`).
+/// Opens `bytes` with the system viewer ([`VIEWER_ENV`], or `xdg-open` /
+/// `open`). A viewer of the doctor's choosing ([`VIEWER_ENV`]) is handed,
+/// on Linux, an anonymous sealed file in memory (`memfd_create`, read as
+/// `/proc/self/fd/N` by the child that inherits it): nothing is written to
+/// disk. Otherwise, or if that fails, a private copy in the viewer's
+/// directory (`xdg-open` passes files on to programs that may not inherit
+/// the memory file).
 pub fn open_external(bytes: &[u8], filename: &str) -> Result<ExternalCopy, String> {
-    let dir = viewer_dir()?;
     let viewer = std::env::var_os(VIEWER_ENV).filter(|v| !v.is_empty());
+    #[cfg(target_os = "linux")]
+    if let Some(program) = viewer.as_ref() {
+        if let Some(file) = memory_copy(bytes) {
+            if let Ok(copy) = launch_memory(file, program) {
+                return Ok(copy);
+            }
+        }
+    }
+    let dir = viewer_dir()?;
     launch(private_copy(&dir, bytes, filename)?, viewer)
+}
+
+/// An anonymous file in memory holding `bytes`, sealed against any change.
+#[cfg(target_os = "linux")]
+fn memory_copy(bytes: &[u8]) -> Option<std::fs::File> {
+    use std::io::{Seek, SeekFrom};
+    use std::os::fd::FromRawFd;
+    // SAFETY: a valid NUL-terminated name; the flags are constants.
+    let fd = unsafe {
+        libc::memfd_create(
+            c"avis-piece".as_ptr(),
+            libc::MFD_CLOEXEC | libc::MFD_ALLOW_SEALING,
+        )
+    };
+    if fd < 0 {
+        return None;
+    }
+    // SAFETY: `fd` was just created and is owned by nobody else.
+    let mut file = unsafe { std::fs::File::from_raw_fd(fd) };
+    file.write_all(bytes).ok()?;
+    // SAFETY: fcntl on our own descriptor with constant arguments.
+    let sealed = unsafe {
+        libc::fcntl(
+            fd,
+            libc::F_ADD_SEALS,
+            libc::F_SEAL_WRITE | libc::F_SEAL_SHRINK | libc::F_SEAL_GROW | libc::F_SEAL_SEAL,
+        )
+    };
+    if sealed != 0 {
+        return None;
+    }
+    file.seek(SeekFrom::Start(0)).ok()?;
+    Some(file)
+}
+
+/// Starts `program` on the memory file, inherited by the child alone.
+#[cfg(target_os = "linux")]
+fn launch_memory(file: std::fs::File, program: &std::ffi::OsStr) -> std::io::Result<ExternalCopy> {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::process::CommandExt;
+    let fd = file.as_raw_fd();
+    let mut command = Command::new(program);
+    command
+        .arg(format!("/proc/self/fd/{fd}"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // SAFETY: between fork and exec, only fcntl (async-signal-safe) on a
+    // descriptor that is open in the child.
+    unsafe {
+        command.pre_exec(move || {
+            let flags = libc::fcntl(fd, libc::F_GETFD);
+            if flags < 0 || libc::fcntl(fd, libc::F_SETFD, flags & !libc::FD_CLOEXEC) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let child = command.spawn()?;
+    Ok(watch(child, Held::Memory(file), true, true))
 }
 
 /// Launches the viewer on `path`. A viewer of our own choosing is waited
@@ -255,9 +448,16 @@ fn launch(path: TempPath, viewer: Option<std::ffi::OsString>) -> Result<External
                 opener.to_string_lossy()
             )
         })?;
-    let shared = Arc::new(Mutex::new(Some(path)));
+    Ok(watch(child, Held::Temp(path), waitable, false))
+}
+
+/// Waits for the viewer on a thread; a waitable viewer's exit releases the
+/// copy.
+fn watch(child: std::process::Child, held: Held, waitable: bool, in_memory: bool) -> ExternalCopy {
+    let shared = Arc::new(Mutex::new(Some(held)));
     let copy = ExternalCopy {
         path: Arc::clone(&shared),
+        in_memory,
     };
     let mut child = child;
     let waiter = move || {
@@ -272,7 +472,7 @@ fn launch(path: TempPath, viewer: Option<std::ffi::OsString>) -> Result<External
     let _ = std::thread::Builder::new()
         .name("avis-visionneuse".into())
         .spawn(waiter);
-    Ok(copy)
+    copy
 }
 
 #[cfg(test)]
@@ -382,9 +582,55 @@ mod tests {
         assert!(!path.exists(), "deleted when the request is left");
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
-    fn garbage_pdf_is_reported_not_fatal() {
-        let c = render_content(b"%PDF-1.4 garbage", "application/pdf");
-        assert!(matches!(c, DocumentContent::Unavailable(_)));
+    fn a_chosen_viewer_reads_the_piece_from_memory_and_nothing_is_on_disk() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("lu");
+        // The "viewer" copies what it is given, proving it could read it.
+        let script = tmp.path().join("visionneuse");
+        std::fs::write(
+            &script,
+            format!("#!/bin/sh\ncat \"$1\" > {}\n", out.display()),
+        )
+        .unwrap();
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o700)).unwrap();
+        }
+        let file = memory_copy(b"%PDF-1.4 secret").unwrap();
+        let shown = launch_memory(file, script.as_os_str()).unwrap();
+        assert!(shown.in_memory);
+        let start = std::time::Instant::now();
+        while shown.is_present() && start.elapsed() < std::time::Duration::from_secs(10) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(std::fs::read(&out).unwrap(), b"%PDF-1.4 secret");
+        assert!(!shown.is_present(), "released when the viewer exits");
+    }
+
+    #[test]
+    fn a_pdf_goes_through_the_session_and_comes_back_as_events() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut pieces = Pieces::new(tx, None);
+        assert_eq!(
+            opening(
+                &mut pieces,
+                "d",
+                Zeroizing::new(b"%PDF-1.4 garbage".to_vec()),
+                "application/pdf"
+            ),
+            DocumentContent::Opening
+        );
+        let event = rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap();
+        assert!(matches!(
+            event,
+            Event::Worker(WorkerEvent::Piece(
+                crate::pieces::session::SessionEvent::OpenFailed {
+                    error: crate::pieces::PieceError::UnreadablePdf,
+                    ..
+                }
+            ))
+        ));
     }
 }

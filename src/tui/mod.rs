@@ -44,7 +44,6 @@ pub mod demo;
 pub mod document;
 pub mod event;
 pub mod graphics;
-pub mod image;
 pub mod keymap;
 pub mod sample;
 pub mod screens;
@@ -134,7 +133,9 @@ fn install_panic_hook() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         // The worker catches its own panics (a malformed PDF): the UI goes on.
-        if std::thread::current().name() == Some("avis-worker") {
+        if std::thread::current().name() == Some("avis-worker")
+            || crate::pieces::in_decoder_thread()
+        {
             return;
         }
         restore_terminal();

@@ -60,7 +60,7 @@ pub enum DocumentContent {
     /// Text of a PDF, one string per page (not yet cleaned).
     Pages(Vec<String>),
     /// An image, as rows of RGB pixels (a thumbnail, see
-    /// [`super::image`]), encoded for the terminal by [`super::graphics`].
+    /// [`crate::pieces`]), encoded for the terminal by [`super::graphics`].
     Image {
         width: u32,
         height: u32,
@@ -68,6 +68,9 @@ pub enum DocumentContent {
     },
     /// Nothing can be shown inside the terminal; the message says why.
     Unavailable(String),
+    /// Decrypted and handed to the pièces' session, which answers with
+    /// [`WorkerEvent::Piece`].
+    Opening,
 }
 
 /// One validated avis about to be exported.
@@ -119,6 +122,8 @@ pub enum WorkerCommand {
         filename: String,
     },
     CloseExternal,
+    /// For the open pièce's session (a page to render, a text to read).
+    Piece(super::document::PieceRequest),
     /// Encodes a scan with the terminal's pixel protocol (no store needed).
     EncodeImage(Box<ImageJob>),
     /// Closes the store (after the commands sent before), forgets its keys,
@@ -239,6 +244,8 @@ pub enum WorkerEvent {
         picture: Option<Picture>,
     },
     ExternalOpened(Result<(), String>),
+    /// A reply of the pièces' session.
+    Piece(crate::pieces::session::SessionEvent),
     ExportPreview(Vec<ExportItem>),
     Exported(Result<Vec<ExportedFile>, String>),
     /// Any other failure, with the command it answers.
@@ -258,6 +265,7 @@ pub fn spawn(
     std::thread::Builder::new()
         .name("avis-worker".into())
         .spawn(move || {
+            let pieces = super::document::Pieces::new(events.clone(), picker.as_ref());
             let mut worker = Worker {
                 source,
                 today,
@@ -265,6 +273,7 @@ pub fn spawn(
                 events,
                 external: Vec::new(),
                 demo_ready: false,
+                pieces,
                 picker,
             };
             while let Ok(command) = commands.recv() {
@@ -292,6 +301,7 @@ struct Worker {
     /// The demo store exists: later unlocks open it with its passphrase.
     demo_ready: bool,
     picker: Option<Picker>,
+    pieces: super::document::Pieces,
 }
 
 fn err_text(e: impl std::fmt::Display) -> String {
@@ -319,6 +329,7 @@ impl Worker {
             WorkerCommand::Unlock(passphrase) => self.unlock(passphrase),
             WorkerCommand::Shutdown => {}
             WorkerCommand::CloseExternal => self.external.clear(),
+            WorkerCommand::Piece(request) => self.pieces.request(request),
             WorkerCommand::EncodeImage(job) => {
                 let ImageJob {
                     sha256,
@@ -342,6 +353,7 @@ impl Worker {
             }
             WorkerCommand::Lock => {
                 self.external.clear();
+                self.pieces.request(super::document::PieceRequest::Close);
                 if let Some(store) = self.store.take() {
                     let _ = store.lock();
                 }
@@ -353,10 +365,16 @@ impl Worker {
                     NOT_OPEN,
                 ))),
                 Some(store) => {
-                    let event =
-                        run_on_store(store, self.today, other, &mut self.external, &|event| {
+                    let event = run_on_store(
+                        store,
+                        self.today,
+                        other,
+                        &mut self.external,
+                        &mut self.pieces,
+                        &|event| {
                             let _ = self.events.send(Event::Worker(event));
-                        });
+                        },
+                    );
                     if let Some(event) = event {
                         self.send(event);
                     }
@@ -435,6 +453,7 @@ fn run_on_store(
     today: NaiveDate,
     command: WorkerCommand,
     external: &mut Vec<super::document::ExternalCopy>,
+    pieces: &mut super::document::Pieces,
     send: &dyn Fn(WorkerEvent),
 ) -> Option<WorkerEvent> {
     let progress = |label: &str, done: u64, total: u64| {
@@ -502,7 +521,7 @@ fn run_on_store(
         WorkerCommand::Document { sha256, media_type } => {
             progress("Déchiffrement de la pièce", 0, 1);
             let content = match store.document(&sha256) {
-                Ok(bytes) => super::document::render_content(&bytes, &media_type),
+                Ok(bytes) => super::document::opening(pieces, &sha256, bytes, &media_type),
                 Err(e) => DocumentContent::Unavailable(err_text(e)),
             };
             progress("Déchiffrement de la pièce", 1, 1);
@@ -531,6 +550,7 @@ fn run_on_store(
         WorkerCommand::Unlock(_)
         | WorkerCommand::EncodeImage(_)
         | WorkerCommand::CloseExternal
+        | WorkerCommand::Piece(_)
         | WorkerCommand::Lock
         | WorkerCommand::Shutdown => return None,
     })

@@ -1,10 +1,13 @@
 //! The document viewer as a component: its messages, key table and
-//! update. Its drawing is [`super::viewer`]; its state
-//! ([`crate::tui::app::ViewerState`]) and the encoding of scans stay with
-//! the app, which receives the worker's replies.
+//! update. Its drawing and the logic of a pièce opened by the pièces'
+//! session (zoom, pan, rotation, go to page, search) are in
+//! [`super::viewer`]; its state ([`crate::tui::app::ViewerState`]) and the
+//! encoding of scans stay with the app, which receives the worker's
+//! replies.
 
-use ratatui::crossterm::event::KeyCode;
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
+use super::viewer::{InputKind, PieceView, ViewMode};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen};
 use crate::tui::keymap::{Binding, Key, KeyMap};
@@ -15,25 +18,66 @@ use crate::tui::worker::WorkerCommand;
 pub enum Msg {
     NextPage,
     PrevPage,
+    FirstPage,
+    LastPage,
     /// Opens the pièce in the system viewer.
     OpenExternal,
+    /// Scrolls the text, or moves the zoomed page up or down (lines).
+    Scroll(isize),
+    /// Image ↔ text.
+    ToggleText,
+    ZoomIn,
+    ZoomOut,
+    FitWidth,
+    FitPage,
+    Rotate,
+    /// Moves the window (columns, rows: -1, 0 or 1).
+    Pan(i8, i8),
+    GoTo,
+    Search,
+    InputChar(char),
+    InputBackspace,
+    InputSubmit,
+    InputCancel,
+    NextMatch,
+    PrevMatch,
 }
 
-/// The viewer's keys.
-pub fn keymap(_app: &App) -> KeyMap {
+fn msg(m: Msg) -> Action {
+    Action::Viewer(m)
+}
+
+/// The viewer's keys for its current mode.
+pub fn keymap(app: &App) -> KeyMap {
+    let piece = app
+        .viewer
+        .as_ref()
+        .map(|v| &v.piece)
+        .filter(|p| p.info.is_some());
+    match piece {
+        None => plain_keymap(),
+        Some(p) => match p.input.as_ref() {
+            Some(input) => input_keymap(input.kind),
+            None => piece_keymap(p),
+        },
+    }
+}
+
+/// Before the pièce opens, or a text given as is: pages and scrolling.
+fn plain_keymap() -> KeyMap {
     KeyMap::new(vec![
         Binding::new(
             &[Key::Code(KeyCode::Right), Key::Char('n'), Key::Char(' ')],
             "page suivante",
             Some("page"),
-            |_| Action::Viewer(Msg::NextPage),
+            |_| msg(Msg::NextPage),
         )
         .hint_keys("→←"),
         Binding::new(
             &[Key::Code(KeyCode::Left), Key::Char('b')],
             "page précédente",
             None,
-            |_| Action::Viewer(Msg::PrevPage),
+            |_| msg(Msg::PrevPage),
         ),
         Binding::new(
             &[Key::Code(KeyCode::Down), Key::Char('j')],
@@ -59,11 +103,214 @@ pub fn keymap(_app: &App) -> KeyMap {
             None,
             |_| Action::Move(-10),
         ),
+    ])
+    .then(common_keymap())
+}
+
+/// A one-line input: a page number or words to find.
+fn input_keymap(kind: InputKind) -> KeyMap {
+    let (text, enter, hint) = match kind {
+        InputKind::GoTo => ("taper le numéro de la page", "aller à cette page", "aller"),
+        InputKind::Search => (
+            "taper les mots à chercher",
+            "chercher dans le texte",
+            "chercher",
+        ),
+    };
+    KeyMap::new(vec![
+        Binding::new(&[Key::Code(KeyCode::Enter)], enter, Some(hint), |_| {
+            msg(Msg::InputSubmit)
+        }),
+        Binding::new(
+            &[Key::Code(KeyCode::Esc)],
+            "annuler",
+            Some("annuler"),
+            |_| msg(Msg::InputCancel),
+        ),
+        Binding::new(
+            &[Key::Code(KeyCode::Backspace)],
+            "effacer le dernier caractère",
+            None,
+            |_| msg(Msg::InputBackspace),
+        ),
+        Binding::new(&[Key::Text], text, None, |ev| match ev.code {
+            KeyCode::Char(c) => msg(Msg::InputChar(c)),
+            _ => msg(Msg::InputBackspace),
+        }),
+    ])
+}
+
+fn is_code(ev: &KeyEvent, codes: &[KeyCode]) -> bool {
+    codes.contains(&ev.code)
+}
+
+/// A pièce opened by the pièces' session: pages, zoom, pan, rotation,
+/// text view and search.
+fn piece_keymap(p: &PieceView) -> KeyMap {
+    let text = p.mode == ViewMode::Text;
+    let (wide, tall) = if text { (false, false) } else { p.overflow() };
+    let searching = text && p.search.as_ref().is_some_and(|s| !s.query.is_empty());
+    let mut b = Vec::new();
+    if wide {
+        b.push(Binding::new(
+            &[
+                Key::Code(KeyCode::Left),
+                Key::Char('h'),
+                Key::Code(KeyCode::Right),
+                Key::Char('l'),
+            ],
+            "se déplacer à gauche / à droite dans la page zoomée",
+            None,
+            |ev| {
+                let left = is_code(ev, &[KeyCode::Left, KeyCode::Char('h')]);
+                msg(Msg::Pan(if left { -1 } else { 1 }, 0))
+            },
+        ));
+    }
+    if tall {
+        b.push(Binding::new(
+            &[
+                Key::Code(KeyCode::Up),
+                Key::Char('k'),
+                Key::Code(KeyCode::Down),
+                Key::Char('j'),
+            ],
+            "se déplacer vers le haut / le bas dans la page zoomée",
+            None,
+            |ev| {
+                let up = is_code(ev, &[KeyCode::Up, KeyCode::Char('k')]);
+                msg(Msg::Pan(0, if up { -1 } else { 1 }))
+            },
+        ));
+    }
+    if text {
+        b.push(Binding::new(
+            &[
+                Key::Code(KeyCode::Up),
+                Key::Char('k'),
+                Key::Code(KeyCode::Down),
+                Key::Char('j'),
+            ],
+            "défiler le texte vers le haut / le bas",
+            None,
+            |ev| {
+                let up = is_code(ev, &[KeyCode::Up, KeyCode::Char('k')]);
+                msg(Msg::Scroll(if up { -1 } else { 1 }))
+            },
+        ));
+    }
+    if searching {
+        b.push(
+            Binding::new(
+                &[Key::Char('n'), Key::Char('N')],
+                "occurrence suivante / précédente",
+                Some("occurrence"),
+                |ev| {
+                    if is_code(ev, &[KeyCode::Char('N')]) {
+                        msg(Msg::PrevMatch)
+                    } else {
+                        msg(Msg::NextMatch)
+                    }
+                },
+            )
+            .hint_keys("n/N"),
+        );
+    }
+    const RIGHT: Key = Key::Code(KeyCode::Right);
+    const LEFT: Key = Key::Code(KeyCode::Left);
+    const SPACE: Key = Key::Char(' ');
+    const PGDN: Key = Key::Code(KeyCode::PageDown);
+    const PGUP: Key = Key::Code(KeyCode::PageUp);
+    let (next, prev): (&'static [Key], &'static [Key]) = match (wide, searching) {
+        (false, false) => (
+            &[RIGHT, SPACE, PGDN, Key::Char('n')],
+            &[LEFT, Key::Char('b'), PGUP, Key::Char('N')],
+        ),
+        (true, false) => (
+            &[SPACE, PGDN, Key::Char('n')],
+            &[Key::Char('b'), PGUP, Key::Char('N')],
+        ),
+        (false, true) => (&[RIGHT, SPACE, PGDN], &[LEFT, Key::Char('b'), PGUP]),
+        (true, true) => (&[SPACE, PGDN], &[Key::Char('b'), PGUP]),
+    };
+    b.push(
+        Binding::new(next, "page suivante", Some("page"), |_| msg(Msg::NextPage))
+            .hint_keys(if wide { "PgSuiv PgPréc" } else { "→←" }),
+    );
+    b.push(Binding::new(prev, "page précédente", None, |_| {
+        msg(Msg::PrevPage)
+    }));
+    b.extend([
+        Binding::new(
+            &[Key::Code(KeyCode::Home), Key::Code(KeyCode::End)],
+            "première / dernière page",
+            None,
+            |ev| {
+                if is_code(ev, &[KeyCode::Home]) {
+                    msg(Msg::FirstPage)
+                } else {
+                    msg(Msg::LastPage)
+                }
+            },
+        ),
+        Binding::new(
+            &[Key::Char('g'), Key::Char(':')],
+            "aller à la page… (numéro puis Entrée)",
+            None,
+            |_| msg(Msg::GoTo),
+        ),
+        Binding::new(
+            &[Key::Char('t')],
+            "basculer image / texte de la page",
+            Some("texte/image"),
+            |_| msg(Msg::ToggleText),
+        ),
+        Binding::new(
+            &[Key::Char('+'), Key::Char('='), Key::Char('-')],
+            "zoomer / dézoomer",
+            Some("zoom"),
+            |ev| {
+                if is_code(ev, &[KeyCode::Char('-')]) {
+                    msg(Msg::ZoomOut)
+                } else {
+                    msg(Msg::ZoomIn)
+                }
+            },
+        )
+        .hint_keys("+-"),
+        Binding::new(&[Key::Char('w')], "pleine largeur", None, |_| {
+            msg(Msg::FitWidth)
+        }),
+        Binding::new(
+            &[Key::Char('f'), Key::Char('0')],
+            "page entière",
+            None,
+            |_| msg(Msg::FitPage),
+        ),
+        Binding::new(
+            &[Key::Char('r')],
+            "tourner la page d'un quart de tour",
+            Some("tourner"),
+            |_| msg(Msg::Rotate),
+        ),
+        Binding::new(
+            &[Key::Char('/')],
+            "chercher dans le texte (mots puis Entrée)",
+            Some("chercher"),
+            |_| msg(Msg::Search),
+        ),
+    ]);
+    KeyMap::new(b).then(common_keymap())
+}
+
+/// The external viewer, the help and the way back.
+fn common_keymap() -> KeyMap {
+    KeyMap::new(vec![
         Binding::new(
             &[Key::Char('o')],
             "ouvrir dans la visionneuse du système",
             Some("visionneuse"),
-            |_| Action::Viewer(Msg::OpenExternal),
+            |_| msg(Msg::OpenExternal),
         ),
         Binding::new(&[Key::Char('?')], "cette aide", Some("aide"), |_| {
             Action::ToggleHelp
@@ -80,39 +327,27 @@ pub fn keymap(_app: &App) -> KeyMap {
 
 /// Carries out a message of the viewer.
 pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+    let ctx = app.viewer_ctx();
     let Some(v) = app.viewer.as_mut() else {
         return;
     };
-    match msg {
-        Msg::NextPage if v.page + 1 < v.pages.len() => {
-            v.page += 1;
-            v.scroll = 0;
-        }
-        Msg::PrevPage if v.page > 0 => {
-            v.page -= 1;
-            v.scroll = 0;
-        }
-        Msg::OpenExternal => {
-            out.push(WorkerCommand::OpenExternal {
-                sha256: v.sha256.clone(),
-                filename: v.filename.clone(),
-            });
-            app.set_message("Ouverture dans la visionneuse du système…", false);
-        }
-        _ => {}
-    }
+    let outcome = super::viewer::update(v, msg, &ctx, out);
+    app.after_viewer(outcome, out);
 }
 
-/// Moves and wheel scroll the page.
-pub fn move_by(app: &mut App, d: isize) {
-    if let Some(v) = app.viewer.as_mut() {
-        v.scroll = (v.scroll as isize + d).clamp(0, u16::MAX as isize) as u16;
-    }
+/// Moves and wheel scroll the text, or move the zoomed page.
+pub fn move_by(app: &mut App, d: isize, out: &mut Vec<WorkerCommand>) {
+    update(app, Msg::Scroll(d), out);
 }
 
-/// Escape: back to the pièces. Copies for the external viewer live until
-/// the request is left (the system viewer may still be reading them).
+/// Escape: closes the open input, else back to the pièces. Copies for the
+/// external viewer live until the request is left (the system viewer may
+/// still be reading them).
 pub fn back(app: &mut App) {
+    if let Some(v) = app.viewer.as_mut().filter(|v| v.piece.input.is_some()) {
+        v.piece.input = None;
+        return;
+    }
     app.close_viewer();
     app.screen = Screen::Request;
 }

@@ -36,6 +36,22 @@ impl Widget for HalfBlocks<'_> {
         let scale = (cols / self.width as f64).min(rows / self.height as f64);
         let out_w = ((self.width as f64 * scale).floor() as u16).clamp(1, area.width);
         let out_h = ((self.height as f64 * scale).floor() as u32).max(1);
+        // Contrast stretched: a scan's thin strokes, averaged down to a few
+        // cells, stay visible.
+        let grey = |p: (u8, u8, u8)| (u32::from(p.0) + u32::from(p.1) + u32::from(p.2)) / 3;
+        let (mut lo, mut hi) = (255u32, 0u32);
+        for p in self.rgb.chunks_exact(3).step_by(7) {
+            let g = grey((p[0], p[1], p[2]));
+            lo = lo.min(g);
+            hi = hi.max(g);
+        }
+        let stretch = |l: u32| {
+            if hi > lo + 16 {
+                ((l.saturating_sub(lo)) * 255 / (hi - lo)).min(255)
+            } else {
+                l
+            }
+        };
         for cy in 0..area.height {
             for cx in 0..out_w {
                 let top_y = u32::from(cy) * 2;
@@ -57,7 +73,7 @@ impl Widget for HalfBlocks<'_> {
                     + u32::from(bot.1)
                     + u32::from(bot.2))
                     / 6;
-                let ch = match lum {
+                let ch = match stretch(lum) {
                     0..=50 => "█",
                     51..=110 => "▓",
                     111..=170 => "▒",

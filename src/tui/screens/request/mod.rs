@@ -273,6 +273,7 @@ fn open_document(app: &mut App, out: &mut Vec<WorkerCommand>) {
             picture: None,
             encoding: None,
             encodes: 0,
+            piece: Default::default(),
         });
         out.push(WorkerCommand::Document {
             sha256: doc.sha256.clone(),
