@@ -4,10 +4,13 @@
 //! the table takes it first).
 
 use avis::domain::Decision;
+use avis::pieces::session::{PieceInfo, RenderedPage, SessionEvent};
+use avis::pieces::{PieceKind, Raster, RenderSpec};
 use avis::tui::action::Action;
 use avis::tui::app::App;
 use avis::tui::keymap::Key;
 use avis::tui::sample;
+use avis::tui::screens::viewer_keys::Msg as ViewerMsg;
 use avis::tui::screens::{self, editor::Msg as EditorMsg, request::Msg as RequestMsg};
 use avis::tui::screens::{export::Msg as ExportMsg, inbox::Msg as InboxMsg};
 use avis::tui::theme::{Theme, ThemeKind};
@@ -33,6 +36,49 @@ fn request() -> App {
 fn editor() -> App {
     let mut app = request();
     app.update(Action::Request(RequestMsg::OpenEditor));
+    app
+}
+
+/// The viewer on a pièce opened by the pièces' session: a PDF of three
+/// pages with a text layer (`text`) or a scan; `zoomed`: its first page
+/// rendered twice as large as the view each way.
+fn piece_viewer(text: bool, zoomed: bool) -> App {
+    let mut app = request();
+    app.update(Action::Request(RequestMsg::SelectTab(3)));
+    app.update(Action::Request(RequestMsg::OpenDocument));
+    let doc = app.viewer.as_ref().unwrap().sha256.clone();
+    app.update(Action::Worker(WorkerEvent::Piece(SessionEvent::Opened {
+        doc: doc.clone(),
+        info: PieceInfo {
+            kind: PieceKind::Pdf,
+            pages: 3,
+            first_text: text.then(|| "Bilan orthophonique\nDyslexie sévère".to_string()),
+        },
+    })));
+    if zoomed {
+        let w = app.viewer.as_ref().unwrap().piece.wanted.unwrap();
+        let spec = RenderSpec {
+            rotation: w.rotation,
+            fit: w.fit,
+            zoom: w.zoom,
+            view: (u32::from(w.cells.0), u32::from(w.cells.1) * 2),
+        };
+        let (width, height) = (spec.view.0 * 2, spec.view.1 * 2);
+        let raster = Raster {
+            width,
+            height,
+            rgb: vec![255; (width * height * 3) as usize],
+        };
+        app.update(Action::Worker(WorkerEvent::Piece(SessionEvent::Page {
+            doc,
+            page: RenderedPage {
+                page: 0,
+                spec,
+                raster: std::sync::Arc::new(raster),
+            },
+        })));
+        assert_eq!(app.viewer.as_ref().unwrap().piece.overflow(), (true, true));
+    }
     app
 }
 
@@ -101,6 +147,23 @@ fn every_state() -> Vec<(&'static str, App)> {
     viewer.update(Action::Request(RequestMsg::SelectTab(3)));
     viewer.update(Action::Request(RequestMsg::OpenDocument));
     states.push(("visionneuse", viewer));
+    states.push(("visionneuse, pièce en image", piece_viewer(false, false)));
+    states.push(("visionneuse, page zoomée", piece_viewer(false, true)));
+    states.push(("visionneuse, texte de la page", piece_viewer(true, false)));
+    let mut typing = piece_viewer(true, false);
+    typing.update(Action::Viewer(ViewerMsg::Search));
+    states.push(("visionneuse, saisie de la recherche", typing));
+    let mut search = piece_viewer(true, false);
+    search.update(Action::Viewer(ViewerMsg::Search));
+    for c in "dyslexie".chars() {
+        search.update(Action::Viewer(ViewerMsg::InputChar(c)));
+    }
+    search.update(Action::Viewer(ViewerMsg::InputSubmit));
+    assert!(search.viewer.as_ref().unwrap().piece.search.is_some());
+    states.push(("visionneuse, recherche", search));
+    let mut goto = piece_viewer(false, false);
+    goto.update(Action::Viewer(ViewerMsg::GoTo));
+    states.push(("visionneuse, aller à la page", goto));
     let mut export = inbox();
     export.update(Action::Inbox(InboxMsg::OpenExport));
     export.update(Action::Worker(WorkerEvent::ExportPreview(vec![
