@@ -225,7 +225,7 @@ fn full_review_of_the_demo_in_a_terminal() {
     // Each Escape is seen before the next key (an Escape followed at once by
     // a key would read as Alt+key).
     tmux.keys(&["Escape"]);
-    tmux.wait_for("a r m décider");
+    tmux.wait_for("a accorder");
     tmux.wait_for("✓ Enregistré");
     tmux.keys(&["v"]);
     tmux.wait_for("Avis validé");

@@ -40,7 +40,7 @@ impl Store {
             })
             .map_err(|_| StoreError::Corrupt("brouillon impossible à sérialiser"))?,
         );
-        let sealed = self.secrets.keys.seal(TREE, name.as_bytes(), &plain);
+        let sealed = self.secrets.keys.seal(TREE, name.as_bytes(), &plain)?;
         let path = dir.join(&name);
         fsutil::write_atomic(&path, &sealed)
             .map_err(StoreError::io("écrire le fichier de secours"))?;
