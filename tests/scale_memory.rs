@@ -76,6 +76,7 @@ fn a_bundle_larger_than_the_memory_target_imports() {
 /// Runs `avis import BUNDLE` and returns the peak resident memory (KiB) of
 /// that process alone.
 #[cfg(target_os = "linux")]
+#[allow(clippy::zombie_processes)] // reaped by wait4 below, for its rusage
 fn import_peak_kib(t: &TestStore, bundle: &std::path::Path) -> i64 {
     let child = t
         .command()

@@ -232,8 +232,11 @@ fn staged_entry(tree: T, key: &[u8], value: Option<&[u8]>) -> Vec<u8> {
     out
 }
 
-/// Parses a staged entry: (tree index, key, value or removal).
-fn parse_staged(entry: &[u8]) -> Option<(usize, &[u8], Option<&[u8]>)> {
+/// A staged entry: tree index, key, value (none: a removal).
+type StagedEntry<'a> = (usize, &'a [u8], Option<&'a [u8]>);
+
+/// Parses a staged entry.
+fn parse_staged(entry: &[u8]) -> Option<StagedEntry<'_>> {
     let (&tree, rest) = entry.split_first()?;
     let (&op, rest) = rest.split_first()?;
     let len = usize::from(u16::from_be_bytes([*rest.first()?, *rest.get(1)?]));

@@ -347,7 +347,7 @@ impl Store {
             let temp = parent_dir(&path).join(format!(
                 "{}export-{sequence}-{}",
                 atomic::TEMP_PREFIX,
-                hex::encode(super::crypto::random_key()[..6].to_vec())
+                hex::encode(&super::crypto::random_key()[..6])
             ));
             plans.push(Pending {
                 sequence,
