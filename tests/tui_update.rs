@@ -224,6 +224,44 @@ fn status_filters_counts_and_sorting() {
 }
 
 #[test]
+fn a_request_a_revoir_says_what_changed_on_its_synthese() {
+    let mut summaries = sample::summaries(3);
+    summaries[0].id = "AMX-2026-000123".into();
+    summaries[0].review = Some(avis::store::ReviewChanges {
+        from_version: 1,
+        to_version: 2,
+        new_documents: 1,
+        added_measures: vec![MeasureCode::from_code("ordinateur")],
+        removed_measures: vec![],
+        changed_measures: vec![],
+    });
+    let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal)).with_summaries(summaries);
+    app.update(Action::Resize(160, 50));
+    app.update(Action::Inbox(InboxMsg::ReviewFilter));
+    let cmds = app.update(Action::Inbox(InboxMsg::OpenSelected));
+    assert!(matches!(cmds.as_slice(), [WorkerCommand::LoadRequest(id)] if id == "AMX-2026-000123"));
+    app.update(Action::Worker(WorkerEvent::Request(Box::new(
+        sample::loaded_request(),
+    ))));
+    assert_eq!(app.screen, Screen::Request);
+    let backend = ratatui::backend::TestBackend::new(160, 50);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    terminal
+        .draw(|f| avis::tui::screens::render(&app, f))
+        .unwrap();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("À revoir : la version 2"), "{screen}");
+    assert!(screen.contains("Nouvelles pièces : 1"));
+    assert!(screen.contains("Mesures ajoutées : Ordinateur personnel"));
+}
+
+#[test]
 fn scrolling_keeps_the_selection_visible_and_clicks_select() {
     let mut app = app();
     app.update(Action::Inbox(InboxMsg::MoveLast));
