@@ -122,10 +122,13 @@ fn full_flow_with_reference_tools() {
             "late",
             "procedure",
             "received_at",
+            "review",
             "session",
             "status"
         ]
     );
+    // Nothing to review right after a first import.
+    assert!(first["review"].is_null());
     assert_eq!(first["candidate"], "DURAND Léa");
     assert_eq!(first["diploma"], "bac_general");
     assert_eq!(first["session"], "2027");
