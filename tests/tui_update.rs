@@ -142,6 +142,52 @@ fn enter_in_the_filter_opens_the_selected_request() {
 }
 
 #[test]
+fn key_5_shows_only_the_requests_a_revoir_and_the_counts_line_says_how_many() {
+    let mut summaries = sample::summaries(20);
+    for s in summaries.iter_mut().step_by(7) {
+        s.status = Status::Brouillon;
+        s.review = Some(avis::store::ReviewChanges {
+            from_version: 1,
+            to_version: 2,
+            new_documents: 1,
+            added_measures: vec![],
+            removed_measures: vec![],
+            changed_measures: vec![],
+        });
+    }
+    let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal)).with_summaries(summaries);
+    app.update(Action::Resize(80, 24));
+    let a = handle_key(&app, key('5')).unwrap();
+    assert_eq!(a, Action::Inbox(InboxMsg::ReviewFilter));
+    app.update(a);
+    assert_eq!(app.inbox.view.len(), 3);
+    assert!(app
+        .inbox
+        .view
+        .iter()
+        .all(|&i| app.inbox.rows[i].summary.review.is_some()));
+    assert!(avis::tui::screens::help(&app)
+        .iter()
+        .any(|(k, what)| k == "5" && what.contains("à revoir")));
+    let backend = ratatui::backend::TestBackend::new(80, 24);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    terminal
+        .draw(|f| avis::tui::screens::render(&app, f))
+        .unwrap();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("5 À revoir 3"), "{screen}");
+    // A status key leaves the "à revoir" filter.
+    app.update(Action::Inbox(InboxMsg::StatusFilter(None)));
+    assert_eq!(app.inbox.view.len(), 20);
+}
+
+#[test]
 fn status_filters_counts_and_sorting() {
     let mut app = app();
     let counts = app.inbox.counts();
@@ -175,6 +221,44 @@ fn status_filters_counts_and_sorting() {
             .unwrap(),
     );
     assert_eq!(Some(&first), sorted.last());
+}
+
+#[test]
+fn a_request_a_revoir_says_what_changed_on_its_synthese() {
+    let mut summaries = sample::summaries(3);
+    summaries[0].id = "AMX-2026-000123".into();
+    summaries[0].review = Some(avis::store::ReviewChanges {
+        from_version: 1,
+        to_version: 2,
+        new_documents: 1,
+        added_measures: vec![MeasureCode::from_code("ordinateur")],
+        removed_measures: vec![],
+        changed_measures: vec![],
+    });
+    let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal)).with_summaries(summaries);
+    app.update(Action::Resize(160, 50));
+    app.update(Action::Inbox(InboxMsg::ReviewFilter));
+    let cmds = app.update(Action::Inbox(InboxMsg::OpenSelected));
+    assert!(matches!(cmds.as_slice(), [WorkerCommand::LoadRequest(id)] if id == "AMX-2026-000123"));
+    app.update(Action::Worker(WorkerEvent::Request(Box::new(
+        sample::loaded_request(),
+    ))));
+    assert_eq!(app.screen, Screen::Request);
+    let backend = ratatui::backend::TestBackend::new(160, 50);
+    let mut terminal = ratatui::Terminal::new(backend).unwrap();
+    terminal
+        .draw(|f| avis::tui::screens::render(&app, f))
+        .unwrap();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains("À revoir : la version 2"), "{screen}");
+    assert!(screen.contains("Nouvelles pièces : 1"));
+    assert!(screen.contains("Mesures ajoutées : Ordinateur personnel"));
 }
 
 #[test]

@@ -94,6 +94,7 @@ pub fn event_kind_label(code: &str) -> &str {
         "passphrase_changed" => "phrase de passe changée",
         "backup" => "sauvegarde",
         "restore" => "restauration",
+        "piece_papier" => "pièce reçue sur papier",
         other => other,
     }
 }
@@ -243,6 +244,7 @@ mod tests {
             "passphrase_changed",
             "backup",
             "restore",
+            "piece_papier",
         ] {
             let label = event_kind_label(code);
             // Codes with an underscore are never shown as they are.

@@ -38,7 +38,7 @@ use zeroize::Zeroizing;
 use super::db::{self, Batch, T};
 use super::fsutil;
 use super::import::DocRow;
-use super::opinions::{InboxLines, RequestRow, StatusRow, INBOX};
+use super::opinions::{InboxLines, RequestRow, StatusRow, SummaryRow, INBOX};
 use super::{Progress, Result, Store, StoreError};
 use crate::domain::{DiplomaCode, Draft, MeasureCode, Status};
 
@@ -343,14 +343,24 @@ impl Store {
 
     /// The dossiers whose retention has ended at `now` (`avis purge
     /// --simulation` lists them; nothing is changed).
+    /// The inbox lines: the legacy single record, or one record per request.
+    fn inbox_lines(&self) -> Result<Vec<SummaryRow>> {
+        let keys = &self.secrets.keys;
+        if let Some(inbox) = self.db.get::<InboxLines>(keys, T::Summaries, INBOX)? {
+            return Ok(inbox.lines);
+        }
+        self.db
+            .scan::<SummaryRow>(keys, T::Summaries, &[INBOX])
+            .map(|r| r.map(|(_, line)| line))
+            .collect()
+    }
+
     pub fn purge_due(&self, now: DateTime<Utc>) -> Result<Vec<DueDossier>> {
         let months = self.retention_months()?;
         let keys = &self.secrets.keys;
-        let Some(inbox) = self.db.get::<InboxLines>(keys, T::Summaries, INBOX)? else {
-            return Ok(Vec::new());
-        };
+        let lines = self.inbox_lines()?;
         let mut due = Vec::new();
-        for line in &inbox.lines {
+        for line in &lines {
             let Some(status) = self.db.get::<StatusRow>(keys, T::Statuses, &line.id)? else {
                 continue;
             };
@@ -513,12 +523,21 @@ impl Store {
             );
         }
         if !purged_rows.is_empty() {
-            let mut inbox = self
-                .db
-                .get::<InboxLines>(keys, T::Summaries, INBOX)?
-                .unwrap_or_default();
-            inbox.lines.retain(|l| !purged_ids.contains(&l.id));
-            batch.put(keys, T::Summaries, INBOX, &inbox);
+            match self.db.get::<InboxLines>(keys, T::Summaries, INBOX)? {
+                // A store whose inbox is still the legacy single record.
+                Some(mut inbox) => {
+                    inbox.lines.retain(|l| !purged_ids.contains(&l.id));
+                    batch.put(keys, T::Summaries, INBOX, &inbox);
+                }
+                None => {
+                    for id in &purged_ids {
+                        batch.remove_key(
+                            T::Summaries,
+                            keys.record_key(T::Summaries.name(), id).to_vec(),
+                        );
+                    }
+                }
+            }
             batch.put(keys, T::Meta, PURGED, &index);
         }
         batch.put(keys, T::Meta, STATE, &PurgeState { pending: true });

@@ -32,6 +32,8 @@ pub enum Msg {
     CycleSort,
     ReverseSort,
     StatusFilter(Option<Status>),
+    /// Only the requests "à revoir" (a newer version came after the draft).
+    ReviewFilter,
     OpenExport,
 }
 
@@ -164,6 +166,12 @@ pub fn keymap(app: &App) -> KeyMap {
         )
         .hint_keys("0-4"),
         Binding::new(
+            &[Key::Char('5')],
+            "à revoir : nouvelle version reçue après le brouillon",
+            None,
+            |_| Action::Inbox(Msg::ReviewFilter),
+        ),
+        Binding::new(
             &[Key::Char('s')],
             "changer le tri (réception, échéance, nom, statut)",
             Some("trier"),
@@ -222,6 +230,13 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
         Msg::ReverseSort => inbox.reverse(),
         Msg::StatusFilter(s) => {
             inbox.status_filter = s;
+            inbox.review_only = false;
+            let keep = inbox.selected_id().map(str::to_string);
+            inbox.refresh(keep.as_deref());
+        }
+        Msg::ReviewFilter => {
+            inbox.status_filter = None;
+            inbox.review_only = true;
             let keep = inbox.selected_id().map(str::to_string);
             inbox.refresh(keep.as_deref());
         }

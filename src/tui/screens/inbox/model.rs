@@ -185,6 +185,8 @@ pub struct InboxState {
     pub sort: SortKey,
     pub descending: bool,
     pub status_filter: Option<Status>,
+    /// Only the requests "à revoir" (key 5).
+    pub review_only: bool,
     pub query: String,
     pub editing_filter: bool,
     /// Whether summaries were received at least once.
@@ -203,6 +205,7 @@ impl Default for InboxState {
             sort: SortKey::Received,
             descending: false,
             status_filter: None,
+            review_only: false,
             query: String::new(),
             editing_filter: false,
             loaded: false,
@@ -244,6 +247,14 @@ impl InboxState {
         c
     }
 
+    /// Number of requests "à revoir".
+    pub fn review_count(&self) -> usize {
+        self.rows
+            .iter()
+            .filter(|r| r.summary.review.is_some())
+            .count()
+    }
+
     /// Recomputes the view after a change of filter, sort or rows.
     pub fn refresh(&mut self, keep: Option<&str>) {
         let terms: Vec<String> = fold(&self.query)
@@ -251,11 +262,13 @@ impl InboxState {
             .map(str::to_string)
             .collect();
         let status = self.status_filter;
+        let review_only = self.review_only;
         self.view = self
             .rows
             .iter()
             .enumerate()
             .filter(|(_, r)| status.is_none_or(|s| r.summary.status == s))
+            .filter(|(_, r)| !review_only || r.summary.review.is_some())
             .filter(|(_, r)| terms.iter().all(|t| r.haystack.contains(t.as_str())))
             .map(|(i, _)| i)
             .collect();

@@ -52,7 +52,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     .areas(area);
 
     let c = inbox.counts();
-    let sel = |s: Option<Status>| inbox.status_filter == s;
+    let sel = |s: Option<Status>| inbox.status_filter == s && !inbox.review_only;
     let mark = |on: bool| if on { t.selected } else { t.base };
     let mut counts = Line::from(vec![
         Span::styled(format!(" 0 Tous {} ", inbox.rows.len()), mark(sel(None))),
@@ -77,6 +77,18 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
             mark(sel(Some(Status::Exporte))),
         ),
     ]);
+    let review = inbox.review_count();
+    if review > 0 || inbox.review_only {
+        counts.push_span(Span::raw(" "));
+        counts.push_span(Span::styled(
+            format!("5 À revoir {review} "),
+            if inbox.review_only {
+                t.selected
+            } else {
+                t.warn
+            },
+        ));
+    }
     // The first load of a day shows the lines before the checks are rerun.
     if inbox.rows.iter().any(|r| r.summary.alerts_pending) {
         counts.push_span(Span::styled(" · alertes…", t.dim));

@@ -10,20 +10,11 @@ use super::{field, section};
 use crate::tui::app::{App, RequestView};
 use crate::tui::clean::clean;
 
-/// French label of a journal event kind (unknown kinds shown as they are).
+/// French label of a journal event kind: the store's
+/// ([`crate::store::event_kind_label`]); unknown kinds shown as they are,
+/// cleaned.
 pub fn kind_label(kind: &str) -> String {
-    match kind {
-        "import" => "import".into(),
-        "update" => "nouvelle version".into(),
-        "edit" => "modification".into(),
-        "validate" => "validation".into(),
-        "unvalidate" => "retour en brouillon".into(),
-        "override" => "contrôle levé".into(),
-        "export" => "export".into(),
-        "trust" => "clé acceptée".into(),
-        "unlock_failed" => "échec de déverrouillage".into(),
-        other => clean(other),
-    }
+    clean(crate::store::event_kind_label(kind))
 }
 
 /// Draws the Historique tab.
@@ -85,4 +76,24 @@ pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
             .scroll((req.scroll, 0)),
         area,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::kind_label;
+
+    #[test]
+    fn journal_kinds_have_french_labels() {
+        assert_eq!(kind_label("piece_papier"), "pièce reçue sur papier");
+        assert_eq!(kind_label("export_aborted"), "export interrompu");
+        assert_eq!(kind_label("update"), "nouvelle version");
+        assert_eq!(
+            kind_label("inconnu\u{1b}[31m"),
+            clean_of("inconnu\u{1b}[31m")
+        );
+    }
+
+    fn clean_of(s: &str) -> String {
+        crate::tui::clean::clean(s)
+    }
 }

@@ -15,6 +15,7 @@ use crate::tui::worker::WorkerCommand;
 pub mod historique;
 pub mod mesures;
 pub mod pieces;
+pub mod revoir;
 pub mod synthese;
 pub mod troubles;
 mod view;

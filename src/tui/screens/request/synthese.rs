@@ -21,7 +21,11 @@ pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
     let t = &app.theme;
     let r = &req.record.request;
     let c = &r.candidate;
-    let mut lines: Vec<Line<'static>> = vec![section(t, "Candidat")];
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if let Some(review) = super::revoir::review_of(app, &r.id) {
+        lines.extend(super::revoir::lines(t, review));
+    }
+    lines.push(section(t, "Candidat"));
     lines.push(field(t, "Nom", &c.display_name()));
     lines.push(field(
         t,
