@@ -312,11 +312,16 @@ mod tests {
             .enumerate()
         {
             let y = 100.0 + 14.0 * row as f64;
-            for (i, c) in label.chars().enumerate() {
-                glyphs.push(g(50.0 + 5.5 * i as f64, y, &c.to_string()));
+            // Proportional glyphs, as a real font sets them.
+            let mut x = 50.0;
+            for c in label.chars() {
+                glyphs.push(g(x, y, &c.to_string()));
+                x += advance(&c.to_string()) * 10.0 + 0.3;
             }
-            for (i, c) in score.chars().enumerate() {
-                glyphs.push(g(200.0 + 5.5 * i as f64, y + 0.5, &c.to_string()));
+            let mut x = 200.0;
+            for c in score.chars() {
+                glyphs.push(g(x, y + 0.5, &c.to_string()));
+                x += advance(&c.to_string()) * 10.0 + 0.3;
             }
         }
         let text = layout(glyphs);
