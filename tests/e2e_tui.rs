@@ -90,14 +90,19 @@ impl Tmux {
     }
 
     fn wait_for(&self, needle: &str) -> String {
+        self.wait_until(needle, |screen| screen.contains(needle))
+    }
+
+    /// Waits until `ready` holds for the screen (`what` names it on failure).
+    fn wait_until(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
-            if screen.contains(needle) {
+            if ready(&screen) {
                 return screen;
             }
             if start.elapsed() > Duration::from_secs(60) {
-                panic!("timed out waiting for {needle:?}; screen:\n{screen}");
+                panic!("timed out waiting for {what:?}; screen:\n{screen}");
             }
             std::thread::sleep(Duration::from_millis(150));
         }
@@ -463,8 +468,12 @@ fn a_scan_after_the_image_query_of_a_real_terminal() {
     tmux.keys(&["4"]);
     tmux.wait_for("certificat-urgences.jpg");
     tmux.keys(&["Enter"]);
-    let screen = tmux.wait_for("aperçu en demi-blocs");
-    let blocks = screen.chars().filter(|c| matches!(c, '▀' | '▄')).count();
+    let half_blocks = |screen: &str| screen.chars().filter(|c| matches!(c, '▀' | '▄')).count();
+    // The hint shows at once; the page follows when rendered.
+    let screen = tmux.wait_until("the scan in half blocks", |s| {
+        s.contains("aperçu en demi-blocs") && half_blocks(s) > 200
+    });
+    let blocks = half_blocks(&screen);
     assert!(blocks > 200, "the scan is drawn in half blocks:\n{screen}");
     assert!(!screen.contains('\u{1b}'));
     // Leaving the viewer leaves no piece of the image.

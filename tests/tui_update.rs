@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use avis::domain::{Decision, MeasureCode, Outcome, Status, ValidityKind};
 use avis::tui::action::Action;
 use avis::tui::app::{App, ExportPhase, Screen, Tab};
+use avis::tui::document::PieceRequest;
 use avis::tui::sample;
 use avis::tui::screens::editor::{EditorFocus, SaveState};
 use avis::tui::screens::inbox::SortKey;
@@ -330,7 +331,13 @@ fn documents_open_in_the_viewer_and_external_viewer_only_on_request() {
         matches!(&cmds[..], [WorkerCommand::Document { sha256, .. }] if sha256 == &"b".repeat(64))
     );
     assert_eq!(app.screen, Screen::Viewer);
-    assert!(app.update(Action::Back).is_empty());
+    // Leaving the viewer makes the pièces' session forget the document.
+    let cmds = app.update(Action::Back);
+    assert!(
+        matches!(&cmds[..], [WorkerCommand::Piece(PieceRequest::Close)]),
+        "{} commands",
+        cmds.len()
+    );
     assert_eq!(app.screen, Screen::Request);
     let cmds = app.update(Action::Request(RequestMsg::OpenExternal));
     assert!(matches!(&cmds[..], [WorkerCommand::OpenExternal { .. }]));

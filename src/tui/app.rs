@@ -768,7 +768,7 @@ impl App {
             Screen::Inbox => inbox::back(self),
             Screen::Request => request::back(self, out),
             Screen::Editor => editor::back(self, out),
-            Screen::Viewer => viewer_keys::back(self),
+            Screen::Viewer => viewer_keys::back(self, out),
             Screen::Export => export::back(self, out),
         }
     }
@@ -1090,8 +1090,12 @@ impl App {
                 }
             }
             WorkerEvent::ExternalOpened(result) => match result {
-                Ok(()) => self.set_message(
-                    "Pièce ouverte dans la visionneuse du système ; sa copie temporaire sera effacée en quittant la demande",
+                Ok(true) => self.set_message(
+                    "Pièce ouverte dans la visionneuse, depuis la mémoire : rien n'a été écrit sur le disque",
+                    false,
+                ),
+                Ok(false) => self.set_message(
+                    "Pièce ouverte dans la visionneuse du système ; sa copie temporaire privée sera effacée en quittant la demande",
                     false,
                 ),
                 Err(msg) => self.set_message(msg, true),

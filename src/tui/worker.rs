@@ -243,7 +243,9 @@ pub enum WorkerEvent {
         area: Rect,
         picture: Option<Picture>,
     },
-    ExternalOpened(Result<(), String>),
+    /// The external viewer started; `Ok(true)` when it reads the pièce
+    /// from memory (nothing written to disk).
+    ExternalOpened(Result<bool, String>),
     /// A reply of the pièces' session.
     Piece(crate::pieces::session::SessionEvent),
     ExportPreview(Vec<ExportItem>),
@@ -532,7 +534,11 @@ fn run_on_store(
                 .document(&sha256)
                 .map_err(err_text)
                 .and_then(|bytes| super::document::open_external(&bytes, &filename))
-                .map(|copy| external.push(copy));
+                .map(|copy| {
+                    let in_memory = copy.in_memory;
+                    external.push(copy);
+                    in_memory
+                });
             WorkerEvent::ExternalOpened(result)
         }
         WorkerCommand::ExportPreview => match export_preview(store, today) {

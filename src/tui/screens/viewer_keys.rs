@@ -340,14 +340,18 @@ pub fn move_by(app: &mut App, d: isize, out: &mut Vec<WorkerCommand>) {
     update(app, Msg::Scroll(d), out);
 }
 
-/// Escape: closes the open input, else back to the pièces. Copies for the
-/// external viewer live until the request is left (the system viewer may
-/// still be reading them).
-pub fn back(app: &mut App) {
+/// Escape: closes the open input, else back to the pièces, and the pièces'
+/// session forgets the document (its decrypted pages leave memory). Copies
+/// for the external viewer live until the request is left (the system
+/// viewer may still be reading them).
+pub fn back(app: &mut App, out: &mut Vec<WorkerCommand>) {
     if let Some(v) = app.viewer.as_mut().filter(|v| v.piece.input.is_some()) {
         v.piece.input = None;
         return;
     }
     app.close_viewer();
+    out.push(WorkerCommand::Piece(
+        crate::tui::document::PieceRequest::Close,
+    ));
     app.screen = Screen::Request;
 }
