@@ -305,7 +305,13 @@ fn a_purged_request_sent_again_is_to_review_not_exported() {
     assert_eq!(store.status(id).unwrap(), line.status);
     // The former avis is kept as a draft to review against the new version.
     assert_eq!(line.status, Status::Brouillon);
-    assert!(store.draft(id).unwrap().unwrap().written_against_older_version);
+    assert!(
+        store
+            .draft(id)
+            .unwrap()
+            .unwrap()
+            .written_against_older_version
+    );
     // It is a live dossier again: no longer among the purged ones, so
     // neither counted twice by the figures nor purged again at once.
     assert!(store.purged_dossier(id).unwrap().is_none());
