@@ -337,3 +337,39 @@ fn no_question_when_nothing_is_due_or_asked_already() {
     let out = app.update(Action::Worker(WorkerEvent::Summaries(sample::summaries(5))));
     assert!(!out.iter().any(|c| matches!(c, WorkerCommand::PurgeDue)));
 }
+
+/// Worker replies are matched to what asked for them: a late failure to
+/// load a request the doctor left does not cancel the one now awaited.
+#[test]
+fn a_stale_load_failure_does_not_cancel_the_request_awaited() {
+    use avis::tui::worker::{Op, WorkerError};
+    let mut app = inbox(80, 24);
+    app.update(Action::Inbox(InboxMsg::MoveTo(0)));
+    app.update(Action::Inbox(InboxMsg::OpenSelected));
+    let first = app.loading.clone().unwrap();
+    app.update(Action::Inbox(InboxMsg::MoveTo(1)));
+    app.update(Action::Inbox(InboxMsg::OpenSelected));
+    let second = app.loading.clone().unwrap();
+    assert_ne!(first, second);
+    app.update(Action::Worker(WorkerEvent::Failed(WorkerError {
+        op: Op::LoadRequest,
+        request: Some(first),
+        message: "dossier illisible".into(),
+    })));
+    assert_eq!(app.loading.as_deref(), Some(second.as_str()));
+    let mut loaded = sample::loaded_request();
+    loaded.record.request.id = second.clone();
+    app.update(Action::Worker(WorkerEvent::Request(Box::new(loaded))));
+    assert_eq!(app.screen, Screen::Request);
+    // Its own failure does.
+    let mut app = inbox(80, 24);
+    app.update(Action::Inbox(InboxMsg::OpenSelected));
+    let id = app.loading.clone();
+    app.update(Action::Worker(WorkerEvent::Failed(WorkerError {
+        op: Op::LoadRequest,
+        request: id,
+        message: "dossier illisible".into(),
+    })));
+    assert!(app.loading.is_none());
+    assert!(app.message.as_ref().unwrap().error);
+}

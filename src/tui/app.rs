@@ -1132,6 +1132,10 @@ impl App {
             WorkerEvent::Failed(err) => {
                 self.progress = None;
                 match err.op {
+                    // A failure about a request no longer awaited (the
+                    // doctor asked for another meanwhile) leaves that one.
+                    Op::LoadRequest
+                        if err.request.is_some() && err.request != self.loading => {}
                     Op::LoadRequest | Op::LoadSummaries => {
                         self.loading = None;
                         self.resume = None;
