@@ -373,3 +373,14 @@ fn a_stale_load_failure_does_not_cancel_the_request_awaited() {
     assert!(app.loading.is_none());
     assert!(app.message.as_ref().unwrap().error);
 }
+
+#[test]
+fn a_purge_question_left_unanswered_by_a_lock_comes_back() {
+    let mut app = purge_app(80, 24);
+    app.update(Action::Lock);
+    app.update(Action::Worker(WorkerEvent::Unlocked(Box::default())));
+    let out = app.update(Action::Worker(WorkerEvent::Summaries(sample::summaries(5))));
+    assert!(out.iter().any(|c| matches!(c, WorkerCommand::PurgeDue)));
+    app.update(Action::Worker(WorkerEvent::PurgeDue(Ok(due()))));
+    assert_eq!(app.screen, Screen::Purge);
+}

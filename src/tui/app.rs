@@ -288,6 +288,8 @@ impl App {
         self.unlock.busy = false;
         self.screen = Screen::Inbox;
         self.inbox.set_summaries(summaries);
+        // Past the unlock, where the purge question is asked.
+        self.purge.asked = true;
         self
     }
 
@@ -632,6 +634,10 @@ impl App {
         self.export.items = None;
         self.export.phase = ExportPhase::Editing;
         self.figures = Default::default();
+        // Locked before answering the purge question: asked again after.
+        if self.screen == Screen::Purge {
+            self.purge.asked = false;
+        }
         self.purge.phase = purge::PurgePhase::Asking;
         self.message = None;
         self.loading = None;
@@ -755,6 +761,9 @@ impl App {
                     }
                 } else {
                     self.screen = Screen::Inbox;
+                }
+                // Back on the inbox (not reopening a dossier).
+                if self.loading.is_none() {
                     self.ask_purge(out);
                 }
                 self.inbox.scroll_into_view(self.inbox_height());

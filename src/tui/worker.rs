@@ -587,12 +587,7 @@ fn run_on_store(
         WorkerCommand::FiguresCsv(period) => {
             WorkerEvent::FiguresCsv(figures_csv(store, today, period))
         }
-        WorkerCommand::Print(id) => {
-            progress("Impression des avis", 0, 1);
-            let result = print(store, today, id);
-            progress("Impression des avis", 1, 1);
-            WorkerEvent::Printed(result)
-        }
+        WorkerCommand::Print(id) => WorkerEvent::Printed(print(store, today, id, &progress)),
         WorkerCommand::PurgeDue => WorkerEvent::PurgeDue(purge_due(store)),
         WorkerCommand::Unlock(_)
         | WorkerCommand::Purge
@@ -722,6 +717,7 @@ fn print(
     store: &Store,
     today: NaiveDate,
     id: Option<String>,
+    progress: &dyn Fn(&str, u64, u64),
 ) -> Result<(PathBuf, Vec<PathBuf>), String> {
     let ids = match id {
         Some(id) => vec![id],
@@ -732,9 +728,12 @@ fn print(
     }
     // Every paper is made before anything is written.
     let mut papers = Vec::new();
-    for id in &ids {
+    let total = ids.len() as u64;
+    for (n, id) in ids.iter().enumerate() {
+        progress("Impression des avis", n as u64, total);
         papers.extend(crate::print::papers(store, id).map_err(err_text)?);
     }
+    progress("Impression des avis", total, total);
     let dir = current_dir()?.join(PRINT_DIR);
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("impossible de créer le dossier {} : {e}", dir.display()))?;
