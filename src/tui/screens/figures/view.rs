@@ -213,7 +213,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     ])];
     if let Some(text) = &st.range_input {
         top.push(Line::from(vec![
-            Span::raw(" Dates de réception (du JJ/MM/AAAA au JJ/MM/AAAA) : "),
+            Span::raw(" Reçues (du JJ/MM/AAAA au JJ/MM/AAAA) : "),
             Span::styled(format!("{}▏", clean(text)), t.selected),
         ]));
     }
