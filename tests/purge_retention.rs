@@ -229,3 +229,97 @@ fn purge_simulation_lists_nothing_on_a_fresh_export() {
     .unwrap();
     assert!(store.request(PURGED[0]).is_ok());
 }
+
+/// A bundle of the demo rectorat (sequence 3) holding `request` alone.
+fn resent_bundle(dir: &Path, request: &serde_json::Value) -> std::path::PathBuf {
+    let input = dir.join("renvoi");
+    std::fs::create_dir_all(input.join("requests")).unwrap();
+    std::fs::create_dir_all(input.join("documents")).unwrap();
+    let id = request["id"].as_str().unwrap();
+    std::fs::write(
+        input.join("requests").join(format!("{id}.json")),
+        serde_json::to_vec_pretty(request).unwrap(),
+    )
+    .unwrap();
+    let out = dir.join("renvoi.avis");
+    let pack = std::process::Command::new(env!("CARGO_BIN_EXE_avis"))
+        .args(["rectorat", "pack", "--requests"])
+        .arg(&input)
+        .arg("--sign-key")
+        .arg(root("keys/demo-rectorat.minisign.key"))
+        .args([
+            "--issuer-name",
+            "Rectorat d'Aix-Marseille - DIEC (démo)",
+            "--reply-to",
+            read("keys/demo-rectorat.age.pub").trim(),
+            "--to",
+            read("keys/demo-doctor.age.pub").trim(),
+            "--sequence",
+            "3",
+            "-o",
+        ])
+        .arg(&out)
+        .env_remove("AVIS_PASSPHRASE_FILE")
+        .output()
+        .unwrap();
+    assert!(
+        pack.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pack.stderr)
+    );
+    out
+}
+
+#[test]
+fn a_purged_request_sent_again_is_to_review_not_exported() {
+    let Demo { tmp, store, .. } = demo_store();
+    let mut store = store;
+    let id = PURGED[0];
+    let mut request: serde_json::Value =
+        serde_json::from_str(&read(&format!("fixtures/requests/{id}.json"))).unwrap();
+    validate_with_note(&store, &granting_opinion(&store, id), NOTE);
+    export_all(&store, tmp.path(), 1);
+    let late = Utc::now().checked_add_months(Months::new(13)).unwrap();
+    let report = store.purge(late, &mut |_| {}).unwrap();
+    assert_eq!(report.purged, [id]);
+    assert_eq!(store.status(id).unwrap(), Status::Exporte);
+
+    // The rectorat sends the request again (a new version, no pièce).
+    request["version"] = serde_json::json!(request["version"].as_u64().unwrap() + 1);
+    request["documents"] = serde_json::json!([]);
+    let bundle = resent_bundle(tmp.path(), &request);
+    store
+        .import(&bundle, &avis::store::ImportOptions::default(), &mut |_| {})
+        .unwrap();
+    let line = store
+        .summaries(review_day())
+        .unwrap()
+        .into_iter()
+        .find(|s| s.id == id)
+        .unwrap();
+    assert_ne!(
+        line.status,
+        Status::Exporte,
+        "la demande renvoyée reste « exporté »"
+    );
+    assert_eq!(store.status(id).unwrap(), line.status);
+    // The former avis is kept as a draft to review against the new version.
+    assert_eq!(line.status, Status::Brouillon);
+    assert!(
+        store
+            .draft(id)
+            .unwrap()
+            .unwrap()
+            .written_against_older_version
+    );
+    // It is a live dossier again: no longer among the purged ones, so
+    // neither counted twice by the figures nor purged again at once.
+    assert!(store.purged_dossier(id).unwrap().is_none());
+    let facts = figures::facts(&store, review_day()).unwrap();
+    let all = figures::compute(&facts, &Period::All);
+    assert_eq!(
+        all.received as usize,
+        store.summaries(review_day()).unwrap().len()
+    );
+    assert!(store.purge_due(late).unwrap().is_empty());
+}

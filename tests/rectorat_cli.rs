@@ -2,6 +2,8 @@
 
 #[path = "common/bundle_support.rs"]
 mod bundle_support;
+#[path = "common/papers_support.rs"]
+mod papers_support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -410,5 +412,80 @@ fn open_shows_lifted_checks_and_replacement() {
     assert!(
         line.starts_with("AMX-1;1;;favorable;temps_majore_tiers;accorde;"),
         "{line}"
+    );
+}
+
+#[test]
+fn open_pdf_writes_one_printable_avis_per_opinion_and_says_what_replaces() {
+    if !papers_support::tool_or_skip("pdftotext") {
+        return;
+    }
+    let s = setup();
+    let replacing = serde_json::to_vec(&serde_json::json!({
+        "request_id": "AMX-2", "request_version": 2, "outcome": "favorable",
+        "measures": [{"code": "temps_majore_tiers", "decision": "accorde",
+                      "motivation": "Lenteur d'écriture constante."}],
+        "missing_documents": [], "motivation": "Aménagement proportionné.",
+        "validity": {"kind": "session", "until_session": "2027"},
+        "doctor": {"name": "Dr Claire Martin", "rpps": "10001234567"},
+        "replaces": {"bundle_id": "b-1", "exported_at": "2026-11-20T09:30:00Z"}
+    }))
+    .unwrap();
+    let bundle = opinions_bundle(
+        &s,
+        &[("AMX-1", opinion_json("AMX-1")), ("AMX-2", replacing)],
+    );
+    let out = s.dir.path().join("sortie");
+    let mut args = vec![
+        os("rectorat"),
+        os("open"),
+        bundle.as_os_str(),
+        os("--identity"),
+        s.rectorat_key.as_os_str(),
+        os("--trust"),
+        s.doctor_pub.as_os_str(),
+        os("--out"),
+        out.as_os_str(),
+    ];
+    args.push(os("--pdf"));
+    let result = avis(&args);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(result.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("L'avis AMX-2 remplace celui envoyé le 2026-11-20 09:30:00 UTC (lot b-1)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("L'avis AMX-1 remplace"), "{stderr}");
+    assert!(
+        stderr.contains("2 avis médical(aux) imprimable(s)"),
+        "{stderr}"
+    );
+    let mut names: Vec<String> = std::fs::read_dir(out.join("pdf"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["avis-AMX-1.pdf", "avis-AMX-2.pdf"]);
+    let text = papers_support::folded(&papers_support::pdftotext(&out.join("pdf/avis-AMX-2.pdf")));
+    assert!(text.contains("AMX-2"), "{text}");
+    assert!(text.contains("Lenteur d'écriture constante."), "{text}");
+    assert!(text.contains("Dr Claire Martin"), "{text}");
+    // The doctor's key fingerprint, from the trusted key.
+    assert!(
+        text.contains("Empreinte de la clé de signature du médecin"),
+        "{text}"
+    );
+    let text1 = papers_support::folded(&papers_support::pdftotext(&out.join("pdf/avis-AMX-1.pdf")));
+    assert!(
+        text1.contains("AMX-1") && !text1.contains("AMX-2"),
+        "{text1}"
+    );
+    // Opened again into the same folder: refused, nothing replaced.
+    let before = std::fs::read(out.join("pdf/avis-AMX-1.pdf")).unwrap();
+    let again = avis(&args);
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read(out.join("pdf/avis-AMX-1.pdf")).unwrap(),
+        before
     );
 }

@@ -13,6 +13,7 @@ use avis::tui::sample;
 use avis::tui::screens::viewer_keys::Msg as ViewerMsg;
 use avis::tui::screens::{self, editor::Msg as EditorMsg, request::Msg as RequestMsg};
 use avis::tui::screens::{export::Msg as ExportMsg, inbox::Msg as InboxMsg};
+use avis::tui::screens::{figures::Msg as FiguresMsg, purge::Msg as PurgeMsg, purge::PurgeDue};
 use avis::tui::theme::{Theme, ThemeKind};
 use avis::tui::worker::{ExportItem, WorkerEvent};
 use chrono::NaiveDate;
@@ -185,6 +186,34 @@ fn every_state() -> Vec<(&'static str, App)> {
     ])));
     confirm.update(Action::Export(ExportMsg::Submit));
     states.push(("export, confirmation", confirm));
+    let mut figures = inbox();
+    figures.update(Action::Inbox(InboxMsg::OpenFigures));
+    states.push(("bilan", figures));
+    let mut wide = inbox();
+    wide.update(Action::Resize(160, 50));
+    wide.update(Action::Inbox(InboxMsg::OpenFigures));
+    states.push(("bilan, grand écran", wide));
+    let mut range = inbox();
+    range.update(Action::Inbox(InboxMsg::OpenFigures));
+    range.update(Action::Figures(FiguresMsg::StartRange));
+    states.push(("bilan, saisie des dates", range));
+    let purge_question = || {
+        let mut app = App::new(false, today(), Theme::default());
+        app.update(Action::Worker(WorkerEvent::Unlocked(Box::default())));
+        app.update(Action::Worker(WorkerEvent::Summaries(sample::summaries(3))));
+        app.update(Action::Worker(WorkerEvent::PurgeDue(Ok(PurgeDue {
+            dossiers: 2,
+            documents: 3,
+            months: 12,
+        }))));
+        assert_eq!(app.screen, avis::tui::app::Screen::Purge);
+        app
+    };
+    states.push(("purge, question", purge_question()));
+    let mut purge = purge_question();
+    purge.update(Action::Purge(PurgeMsg::Confirm));
+    purge.update(Action::Worker(WorkerEvent::Purged(Ok(2))));
+    states.push(("purge, résultat", purge));
     let mut help = inbox();
     help.update(Action::ToggleHelp);
     states.push(("aide", help));

@@ -133,6 +133,10 @@ pub enum RectoratCommand {
         /// Dossier de sortie.
         #[arg(long)]
         out: PathBuf,
+        /// Écrit aussi l'avis médical imprimable de chaque avis (PDF, dans
+        /// DOSSIER/pdf/), pour les espaces des candidats.
+        #[arg(long)]
+        pdf: bool,
     },
 }
 
@@ -251,11 +255,17 @@ pub fn run(global: &GlobalArgs, args: RectoratArgs) -> Result<(), Failure> {
             identity,
             trust,
             out,
+            pdf,
         } => {
             let identity_text = read_text(&identity, "l'identité age")?;
             let trust_text = read_text(&trust, "la clé publique du médecin")?;
-            let opened =
-                crate::rectorat::open::open_bundle(&bundle, &identity_text, &trust_text, &out)?;
+            let opened = crate::rectorat::open::open_bundle(
+                &bundle,
+                &identity_text,
+                &trust_text,
+                &out,
+                pdf,
+            )?;
             eprintln!(
                 "Lot d'avis vérifié (émetteur « {} », séquence {}, identifiant {}, manifeste {}) : {} avis écrit{} dans « {} » (opinions/ et avis.csv).",
                 clean_path(&opened.issuer_name),
@@ -266,6 +276,21 @@ pub fn run(global: &GlobalArgs, args: RectoratArgs) -> Result<(), Failure> {
                 if opened.opinions > 1 { "s" } else { "" },
                 shown(&out)
             );
+            for (id, bundle_id, at) in &opened.replacements {
+                eprintln!(
+                    "L'avis {} remplace celui envoyé le {} UTC (lot {}) : ne retenez que celui-ci.",
+                    clean_path(id),
+                    crate::rectorat::wire::datetime_text(at),
+                    clean_path(bundle_id)
+                );
+            }
+            if pdf {
+                eprintln!(
+                    "{} avis médical(aux) imprimable(s) écrit(s) dans « {} » (un PDF par avis, pour les espaces des candidats).",
+                    opened.pdfs.len(),
+                    shown(&out.join("pdf"))
+                );
+            }
             Ok(())
         }
     }

@@ -81,6 +81,38 @@ impl Period {
     }
 }
 
+impl Period {
+    /// The stem of the CSV file of these figures (`bilan-2027`,
+    /// `bilan-tous`, `bilan-2026-09-01-au-2026-12-31`).
+    pub fn file_stem(&self) -> String {
+        match self {
+            Period::All => "bilan-tous".into(),
+            Period::Season(year) => {
+                let safe: String = year
+                    .chars()
+                    .filter(|c| c.is_ascii_alphanumeric())
+                    .take(8)
+                    .collect();
+                format!("bilan-{safe}")
+            }
+            Period::Range { from, to } => format!(
+                "bilan-{}-au-{}",
+                from.format("%Y-%m-%d"),
+                to.format("%Y-%m-%d")
+            ),
+        }
+    }
+}
+
+/// The exam sessions the dossiers belong to, oldest first.
+pub fn seasons(facts: &[DossierFacts]) -> Vec<String> {
+    let mut out: Vec<String> = facts.iter().map(|f| f.session.trim().to_string()).collect();
+    out.sort();
+    out.dedup();
+    out.retain(|s| !s.is_empty());
+    out
+}
+
 /// A labelled count.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Count {

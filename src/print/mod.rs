@@ -17,8 +17,11 @@ use crate::domain::{Decision, DiplomaFamily, MeasureOpinion, Opinion, Outcome, R
 
 mod dger;
 mod layout;
+pub mod output;
+mod papers;
 
 pub use layout::{Block, A4_HEIGHT, A4_WIDTH};
+pub use papers::{exported_ids, papers, Paper, PaperError};
 
 /// Why a paper could not be made.
 #[derive(Debug, thiserror::Error)]

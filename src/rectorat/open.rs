@@ -1,7 +1,9 @@
 //! `avis rectorat open`: one opinions bundle verified with a given age
 //! identity and doctor's key, unpacked into a new folder: the opinions as
 //! received and `avis.csv` (the contract of docs/cli.md, with the lifted
-//! checks and the replacement shown in two last columns).
+//! checks and the replacement shown in two last columns); with `--pdf`,
+//! also `pdf/avis-<id>.pdf`, the printable avis médical of each, for the
+//! candidates' spaces (made in the new folder: nothing is replaced).
 
 use std::fs;
 use std::io::{self, Read};
@@ -153,6 +155,53 @@ pub struct Opened {
     /// First 16 hex digits of the manifest's SHA-256.
     pub manifest_digest: String,
     pub opinions: usize,
+    /// The avis that replace an earlier sending: (request id, bundle id,
+    /// exported at).
+    pub replacements: Vec<(String, String, chrono::DateTime<chrono::Utc>)>,
+    /// The PDF written (`--pdf`), relative to the output folder.
+    pub pdfs: Vec<PathBuf>,
+}
+
+/// The fingerprint of the doctor's key, from its minisign public key file.
+fn key_fingerprint(trust_text: &str) -> Option<String> {
+    let line = trust_text
+        .lines()
+        .map(str::trim)
+        .rfind(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))?;
+    crate::store::fingerprint(line).ok()
+}
+
+/// Writes `pdf/avis-<id>.pdf` for each opinion into `dir` (a new folder).
+fn write_pdfs(
+    dir: &Path,
+    opinions: &[(Opinion, Vec<u8>)],
+    fingerprint: Option<&str>,
+) -> Result<Vec<PathBuf>> {
+    let pdf_dir = dir.join("pdf");
+    fs::create_dir_all(&pdf_dir).map_err(RectoratError::io("créer le dossier pdf"))?;
+    let mut out = Vec::with_capacity(opinions.len());
+    for (opinion, bytes) in opinions {
+        let input = crate::print::AvisInput {
+            opinion,
+            opinion_json: bytes,
+            request: None,
+            signer_fingerprint: fingerprint,
+        };
+        let pdf = crate::print::avis_pdf(&input).map_err(|e| {
+            RectoratError::Refused(format!(
+                "le PDF de l'avis « {} » n'a pas pu être fait : {e}",
+                crate::text::sanitize(&opinion.request_id)
+            ))
+        })?;
+        let name = crate::print::file_name("avis", &opinion.request_id);
+        crate::print::output::write_new(&pdf_dir.join(&name), &pdf).map_err(|e| {
+            RectoratError::Refused(format!(
+                "{e} ; deux avis du lot portent-ils le même identifiant ?"
+            ))
+        })?;
+        out.push(Path::new("pdf").join(name));
+    }
+    Ok(out)
 }
 
 /// Verifies the bundle and writes `out/opinions/<id>.json` and
@@ -162,6 +211,7 @@ pub fn open_bundle(
     identity_text: &str,
     trust_text: &str,
     out: &Path,
+    pdf: bool,
 ) -> Result<Opened> {
     let identities = parse_identity_file(identity_text)?;
     let public_key = parse_public_key_file(trust_text)?;
@@ -230,6 +280,22 @@ pub fn open_bundle(
         })?;
         opinions.push((opinion, bytes.clone()));
     }
+    let pdfs = if pdf {
+        write_pdfs(
+            staging.path(),
+            &opinions,
+            key_fingerprint(trust_text).as_deref(),
+        )?
+    } else {
+        Vec::new()
+    };
+    let replacements = opinions
+        .iter()
+        .filter_map(|(o, bytes)| {
+            let r = OpinionExtras::parse(bytes).ok()?.replaces?;
+            Some((o.request_id.clone(), r.bundle_id, r.exported_at))
+        })
+        .collect();
     let csv = opinions_csv(&opinions);
     write_atomically(&staging.path().join("avis.csv"), |w| {
         w.write_all(csv.as_bytes())
@@ -251,5 +317,7 @@ pub fn open_bundle(
         bundle_id: manifest.bundle_id.clone(),
         manifest_digest: digest[..16].to_owned(),
         opinions: opinions.len(),
+        replacements,
+        pdfs,
     })
 }

@@ -105,6 +105,9 @@ struct ImportSink<'s, 'p, 'q> {
     in_bundle: HashSet<[u8; 32]>,
     counts: Counts,
     stop: Option<Stop>,
+    /// The purged dossiers, once a new request was checked against them
+    /// (updated as purged requests come back).
+    purged: Option<super::purge::PurgedIndex>,
 }
 
 /// What the import keeps of the manifest.
@@ -248,7 +251,10 @@ impl ImportSink<'_, '_, '_> {
             versions,
         };
         match &old {
-            None => self.staging.put_new_request(keys, id, &row)?,
+            None => {
+                self.staging.put_new_request(keys, id, &row)?;
+                self.revive_if_purged(id, request.version)?;
+            }
             Some(old) => {
                 self.counts.updated += 1;
                 if let Some(mut draft) = store.db.get::<Draft>(keys, T::Drafts, id)? {
@@ -279,6 +285,45 @@ impl ImportSink<'_, '_, '_> {
         self.staging
             .put(keys, T::Summaries, id, &SummaryRow::of(&request))?;
         self.counts.requests += 1;
+        Ok(())
+    }
+
+    /// A request not in the store may be one whose dossier was purged (its
+    /// status and exported avis stay): sent again, it is a live dossier
+    /// to review, not « exporté » any more. Its former avis becomes a draft
+    /// « à revoir », and it leaves the purged dossiers.
+    fn revive_if_purged(&mut self, id: &str, version: u32) -> Result<()> {
+        let store = self.store;
+        let keys = &store.secrets.keys;
+        let mut index = match self.purged.take() {
+            Some(index) => index,
+            None => store.purged_index()?,
+        };
+        let revived = index.forget(id);
+        if revived {
+            match store.db.get::<Draft>(keys, T::Drafts, id)? {
+                Some(mut draft) => {
+                    draft.written_against_older_version = true;
+                    self.staging.put(keys, T::Drafts, id, &draft)?;
+                    self.staging
+                        .put(keys, T::Statuses, id, &StatusRow::draft())?;
+                    self.staging
+                        .put(keys, T::Reviews, id, &ReviewRow { changes: None })?;
+                }
+                None => self.staging.remove(keys, T::Statuses, id)?,
+            }
+            self.staging
+                .put(keys, T::Meta, super::purge::PURGED, &index)?;
+            self.staging.event(
+                keys,
+                "update",
+                Some(id),
+                &format!(
+                    "version {version} de la demande reçue après la purge du dossier : à revoir"
+                ),
+            )?;
+        }
+        self.purged = Some(index);
         Ok(())
     }
 
@@ -499,6 +544,7 @@ impl Store {
             in_bundle: HashSet::new(),
             counts: Counts::default(),
             stop: None,
+            purged: None,
         };
         let verified = if binary {
             verify_while_staging(

@@ -47,7 +47,7 @@ pub const DEFAULT_RETENTION_MONTHS: u32 = 12;
 /// The key of the retention in `settings.json`.
 pub const RETENTION_KEY: &str = "retention_months";
 /// Meta record: the purged dossiers.
-const PURGED: &str = "purged_dossiers";
+pub(crate) const PURGED: &str = "purged_dossiers";
 /// Meta record: the purge's progress mark.
 const STATE: &str = "purge_state";
 /// Folder of the rewritten bundle files, under `bundles/`.
@@ -91,8 +91,18 @@ impl PurgedRow {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-struct PurgedIndex {
+pub(crate) struct PurgedIndex {
     dossiers: Vec<PurgedRow>,
+}
+
+impl PurgedIndex {
+    /// Forgets `id` (a purged request the rectorat sent again, which is a
+    /// live dossier once more); whether it was purged.
+    pub(crate) fn forget(&mut self, id: &str) -> bool {
+        let before = self.dossiers.len();
+        self.dossiers.retain(|r| r.id != id);
+        self.dossiers.len() != before
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -304,7 +314,7 @@ impl Store {
         read_retention(&self.dir)
     }
 
-    fn purged_index(&self) -> Result<PurgedIndex> {
+    pub(crate) fn purged_index(&self) -> Result<PurgedIndex> {
         Ok(self
             .db
             .get(&self.secrets.keys, T::Meta, PURGED)?

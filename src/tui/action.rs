@@ -6,7 +6,7 @@
 
 use std::time::Instant;
 
-use super::screens::{editor, export, inbox, request, unlock, viewer_keys};
+use super::screens::{editor, export, figures, inbox, purge, request, unlock, viewer_keys};
 use super::worker::WorkerEvent;
 
 /// A message for [`super::app::App::update`].
@@ -43,6 +43,8 @@ pub enum Action {
     Editor(editor::Msg),
     Viewer(viewer_keys::Msg),
     Export(export::Msg),
+    Figures(figures::Msg),
+    Purge(purge::Msg),
 
     /// A reply from the worker.
     Worker(WorkerEvent),

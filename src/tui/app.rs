@@ -17,7 +17,7 @@ use super::clean::{clean, clean_lines};
 use super::graphics::{ImageMode, Picture};
 use super::screens::editor::{Editor, EditorFocus, LineEdit, SaveState};
 use super::screens::inbox::InboxState;
-use super::screens::{editor, export, inbox, request, unlock, viewer_keys};
+use super::screens::{editor, export, figures, inbox, purge, request, unlock, viewer_keys};
 use super::theme::{Theme, ThemeKind};
 use super::worker::{DocumentContent, ImageJob, LoadedRequest, Op, WorkerCommand, WorkerEvent};
 
@@ -104,6 +104,10 @@ pub enum Screen {
     Editor,
     Viewer,
     Export,
+    /// The activity figures.
+    Figures,
+    /// The question asked when dossiers are past their retention.
+    Purge,
 }
 
 /// The document viewer.
@@ -180,6 +184,8 @@ pub struct App {
     pub editor: Option<Editor>,
     pub viewer: Option<ViewerState>,
     pub export: ExportState,
+    pub figures: figures::FiguresState,
+    pub purge: purge::PurgeState,
     /// How scans are drawn (what the terminal answered at start-up).
     pub images: ImageMode,
     /// The terminal must be cleared and every cell written again before the
@@ -250,6 +256,8 @@ impl App {
                 },
                 phase: ExportPhase::Editing,
             },
+            figures: Default::default(),
+            purge: Default::default(),
             images: ImageMode::HalfBlocks,
             repaint: false,
             drop_images: false,
@@ -282,6 +290,8 @@ impl App {
         self.unlock.busy = false;
         self.screen = Screen::Inbox;
         self.inbox.set_summaries(summaries);
+        // Past the unlock, where the purge question is asked.
+        self.purge.asked = true;
         self
     }
 
@@ -377,20 +387,26 @@ impl App {
                 Screen::Request => request::move_by(self, d),
                 Screen::Editor => editor::move_by(self, d),
                 Screen::Viewer => viewer_keys::move_by(self, d, &mut out),
-                Screen::Unlock | Screen::Export => {}
+                Screen::Figures => figures::move_by(self, d),
+                Screen::Unlock | Screen::Export | Screen::Purge => {}
             },
             Action::Click(col, row) => match self.screen {
                 Screen::Inbox => inbox::click(self, col, row, &mut out),
                 Screen::Request => request::click(self, col, row, &mut out),
                 Screen::Editor => editor::click(self, col, row),
-                Screen::Unlock | Screen::Viewer | Screen::Export => {}
+                Screen::Unlock
+                | Screen::Viewer
+                | Screen::Export
+                | Screen::Figures
+                | Screen::Purge => {}
             },
             Action::Paste(text) => match self.screen {
                 Screen::Unlock => unlock::paste(self, &text),
                 Screen::Inbox => inbox::paste(self, &text),
                 Screen::Editor => editor::paste(self, &text),
                 Screen::Export => export::paste(self, &text),
-                Screen::Request | Screen::Viewer => {}
+                Screen::Figures => figures::paste(self, &text),
+                Screen::Request | Screen::Viewer | Screen::Purge => {}
             },
             Action::Worker(event) => self.on_worker(event, &mut out),
             other => self.route(other, &mut out),
@@ -416,6 +432,8 @@ impl App {
             (Screen::Editor, Action::Editor(m)) => editor::update(self, m, out),
             (Screen::Viewer, Action::Viewer(m)) => viewer_keys::update(self, m, out),
             (Screen::Export, Action::Export(m)) => export::update(self, m, out),
+            (Screen::Figures, Action::Figures(m)) => figures::update(self, m, out),
+            (Screen::Purge, Action::Purge(m)) => purge::update(self, m, out),
             _ => {}
         }
     }
@@ -567,6 +585,15 @@ impl App {
             }
             return;
         }
+        if self.screen == Screen::Purge && self.purge.phase == purge::PurgePhase::Running {
+            if !idle {
+                self.set_message(
+                    "Verrouillage après la fin de la purge : patientez quelques secondes",
+                    false,
+                );
+            }
+            return;
+        }
         let in_flight = self
             .editor
             .as_ref()
@@ -612,6 +639,12 @@ impl App {
         self.inbox.status_filter = old.status_filter;
         self.export.items = None;
         self.export.phase = ExportPhase::Editing;
+        self.figures = Default::default();
+        // Locked before answering the purge question: asked again after.
+        if self.screen == Screen::Purge {
+            self.purge.asked = false;
+        }
+        self.purge.phase = purge::PurgePhase::Asking;
         self.message = None;
         self.loading = None;
         self.progress = None;
@@ -624,6 +657,14 @@ impl App {
             quit_warned: false,
         });
         self.screen = Screen::Unlock;
+    }
+
+    /// Once per session, after the unlock: are dossiers past retention?
+    fn ask_purge(&mut self, out: &mut Vec<WorkerCommand>) {
+        if !self.purge.asked && !self.demo {
+            self.purge.asked = true;
+            out.push(WorkerCommand::PurgeDue);
+        }
     }
 
     /// Back where the doctor was before the lock, once the request is
@@ -727,6 +768,10 @@ impl App {
                 } else {
                     self.screen = Screen::Inbox;
                 }
+                // Back on the inbox (not reopening a dossier).
+                if self.loading.is_none() {
+                    self.ask_purge(out);
+                }
                 self.inbox.scroll_into_view(self.inbox_height());
             }
             WorkerEvent::Failed(err) => {
@@ -770,6 +815,8 @@ impl App {
             Screen::Editor => editor::back(self, out),
             Screen::Viewer => viewer_keys::back(self, out),
             Screen::Export => export::back(self, out),
+            Screen::Figures => figures::back(self),
+            Screen::Purge => purge::back(self),
         }
     }
 
@@ -974,8 +1021,42 @@ impl App {
                 if self.screen == Screen::Unlock {
                     self.unlock.busy = false;
                     self.screen = Screen::Inbox;
+                    self.ask_purge(out);
                 }
             }
+            WorkerEvent::Figures { asked, result } => figures::on_figures(self, asked, result),
+            WorkerEvent::FiguresCsv(result) => match result {
+                Ok(path) => self.set_message(
+                    format!(
+                        "Bilan écrit dans {} (des nombres seulement, aucun nom)",
+                        path.display()
+                    ),
+                    false,
+                ),
+                Err(msg) => self.set_message(format!("Le bilan n'a pas été écrit : {msg}"), true),
+            },
+            WorkerEvent::Printed(result) => {
+                self.progress = None;
+                match result {
+                    Ok((dir, files)) => self.set_message(
+                        format!(
+                            "{} PDF écrit(s) dans {} : {}. Ils contiennent l'identité du candidat : transmettez-les puis supprimez-les de cet ordinateur.",
+                            files.len(),
+                            dir.display(),
+                            files
+                                .iter()
+                                .filter_map(|f| f.file_name())
+                                .map(|f| f.to_string_lossy().into_owned())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                        false,
+                    ),
+                    Err(msg) => self.set_message(format!("Impression impossible : {msg}"), true),
+                }
+            }
+            WorkerEvent::PurgeDue(result) => purge::on_due(self, result),
+            WorkerEvent::Purged(result) => purge::on_purged(self, result, out),
             WorkerEvent::Request(loaded) => {
                 let wanted = self.loading.take();
                 if wanted.as_deref() == Some(loaded.record.request.id.as_str())
@@ -1112,6 +1193,10 @@ impl App {
             WorkerEvent::Failed(err) => {
                 self.progress = None;
                 match err.op {
+                    // A failure about a request no longer awaited (the
+                    // doctor asked for another meanwhile) leaves that one.
+                    Op::LoadRequest
+                        if err.request.is_some() && err.request != self.loading => {}
                     Op::LoadRequest | Op::LoadSummaries => {
                         self.loading = None;
                         self.resume = None;

@@ -16,6 +16,7 @@ use secrecy::SecretString;
 
 use crate::domain::checks::{CampaignSettings, Finding};
 use crate::domain::{Draft, MeasureCode, Status};
+use crate::figures::{Figures, Period};
 use crate::store::{
     ExportOptions, ExportedFile, JournalEvent, RequestRecord, RequestSummary, Store, StoreOptions,
 };
@@ -132,6 +133,19 @@ pub enum WorkerCommand {
     Lock,
     ExportPreview,
     Export(PathBuf),
+    /// The figures of a period (`None`: the latest session).
+    Figures(Option<Period>),
+    /// Writes the figures of a period as CSV in the current folder, under
+    /// a name that is free.
+    FiguresCsv(Period),
+    /// Writes the printable avis of these exported requests (and the DGER
+    /// form for agricultural exams) in `avis-imprimes/` of the current
+    /// folder; `None`: every exported avis.
+    Print(Option<String>),
+    /// Counts the dossiers past their retention.
+    PurgeDue,
+    /// Purges the dossiers past their retention (after the doctor's `o`).
+    Purge,
     /// Keeps a draft that could not be saved in a recovery file sealed
     /// under the store's data key.
     KeepRecovery {
@@ -162,6 +176,8 @@ pub enum Op {
     Override,
     OpenExternal,
     ExportPreview,
+    Figures,
+    Print,
     /// Drafts kept in recovery files, at the unlock.
     Recovery,
 }
@@ -250,6 +266,20 @@ pub enum WorkerEvent {
     Piece(crate::pieces::session::SessionEvent),
     ExportPreview(Vec<ExportItem>),
     Exported(Result<Vec<ExportedFile>, String>),
+    /// The figures of the period asked (`asked`), with the period computed
+    /// and the sessions found.
+    Figures {
+        asked: Option<Period>,
+        result: Result<(Period, Vec<String>, Box<Figures>), String>,
+    },
+    /// The CSV file written.
+    FiguresCsv(Result<PathBuf, String>),
+    /// The PDF files written (in this folder), or why not.
+    Printed(Result<(PathBuf, Vec<PathBuf>), String>),
+    /// What is past its retention.
+    PurgeDue(Result<super::screens::purge::PurgeDue, String>),
+    /// How many dossiers were purged.
+    Purged(Result<usize, String>),
     /// Any other failure, with the command it answers.
     Failed(WorkerError),
 }
@@ -352,6 +382,28 @@ impl Worker {
                     area,
                     picture,
                 });
+            }
+            WorkerCommand::Purge => {
+                let event = match self.store.as_mut() {
+                    None => WorkerEvent::Failed(WorkerError::new(Op::Store, None, NOT_OPEN)),
+                    Some(store) => {
+                        let events = &self.events;
+                        let mut report = |p: crate::store::Progress| {
+                            let _ = events.send(Event::Worker(WorkerEvent::Progress {
+                                label: "Purge des dossiers".into(),
+                                done: p.done,
+                                total: p.total,
+                            }));
+                        };
+                        WorkerEvent::Purged(
+                            store
+                                .purge(chrono::Utc::now(), &mut report)
+                                .map(|r| r.purged.len())
+                                .map_err(err_text),
+                        )
+                    }
+                };
+                self.send(event);
             }
             WorkerCommand::Lock => {
                 self.external.clear();
@@ -553,7 +605,17 @@ fn run_on_store(
                     .map_err(err_text),
             )
         }
+        WorkerCommand::Figures(asked) => WorkerEvent::Figures {
+            result: figures(store, today, asked.clone()),
+            asked,
+        },
+        WorkerCommand::FiguresCsv(period) => {
+            WorkerEvent::FiguresCsv(figures_csv(store, today, period))
+        }
+        WorkerCommand::Print(id) => WorkerEvent::Printed(print(store, today, id, &progress)),
+        WorkerCommand::PurgeDue => WorkerEvent::PurgeDue(purge_due(store)),
         WorkerCommand::Unlock(_)
+        | WorkerCommand::Purge
         | WorkerCommand::EncodeImage(_)
         | WorkerCommand::CloseExternal
         | WorkerCommand::Piece(_)
@@ -642,4 +704,80 @@ fn export_preview(store: &Store, today: NaiveDate) -> Result<Vec<ExportItem>, St
         });
     }
     Ok(items)
+}
+
+/// The figures of `asked` (`None`: the latest session, or every dossier).
+fn figures(
+    store: &Store,
+    today: NaiveDate,
+    asked: Option<Period>,
+) -> Result<(Period, Vec<String>, Box<Figures>), String> {
+    let facts = crate::figures::facts(store, today).map_err(err_text)?;
+    let seasons = crate::figures::seasons(&facts);
+    let period = asked.unwrap_or_else(|| {
+        seasons
+            .last()
+            .map_or(Period::All, |s| Period::Season(s.clone()))
+    });
+    let figures = crate::figures::compute(&facts, &period);
+    Ok((period, seasons, Box::new(figures)))
+}
+
+/// The folder the doctor started avis in.
+fn current_dir() -> Result<PathBuf, String> {
+    std::env::current_dir()
+        .map_err(|e| format!("le dossier courant est inaccessible ({e}) : rien n'a été écrit"))
+}
+
+fn figures_csv(store: &Store, today: NaiveDate, period: Period) -> Result<PathBuf, String> {
+    let (period, _, figures) = figures(store, today, Some(period))?;
+    let csv = crate::figures::to_csv(&figures);
+    crate::print::output::write_unique(&current_dir()?, &period.file_stem(), "csv", csv.as_bytes())
+        .map_err(err_text)
+}
+
+/// The folder the printed avis go to.
+pub const PRINT_DIR: &str = "avis-imprimes";
+
+fn print(
+    store: &Store,
+    today: NaiveDate,
+    id: Option<String>,
+    progress: &dyn Fn(&str, u64, u64),
+) -> Result<(PathBuf, Vec<PathBuf>), String> {
+    let ids = match id {
+        Some(id) => vec![id],
+        None => crate::print::exported_ids(store, today).map_err(err_text)?,
+    };
+    if ids.is_empty() {
+        return Err("aucun avis exporté à imprimer : exportez d'abord des avis (e)".into());
+    }
+    // Every paper is made before anything is written.
+    let mut papers = Vec::new();
+    let total = ids.len() as u64;
+    for (n, id) in ids.iter().enumerate() {
+        progress("Impression des avis", n as u64, total);
+        papers.extend(crate::print::papers(store, id).map_err(err_text)?);
+    }
+    progress("Impression des avis", total, total);
+    let dir = current_dir()?.join(PRINT_DIR);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("impossible de créer le dossier {} : {e}", dir.display()))?;
+    let mut written = Vec::new();
+    for paper in papers {
+        let stem = paper.name.strip_suffix(".pdf").unwrap_or(&paper.name);
+        let path = crate::print::output::write_unique(&dir, stem, "pdf", &paper.bytes)
+            .map_err(err_text)?;
+        written.push(path);
+    }
+    Ok((dir, written))
+}
+
+fn purge_due(store: &Store) -> Result<super::screens::purge::PurgeDue, String> {
+    let due = store.purge_due(chrono::Utc::now()).map_err(err_text)?;
+    Ok(super::screens::purge::PurgeDue {
+        dossiers: due.len(),
+        documents: due.iter().map(|d| d.documents).sum(),
+        months: store.retention_months().map_err(err_text)?,
+    })
 }

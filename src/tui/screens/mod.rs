@@ -36,8 +36,10 @@ use super::keymap::{Binding, Key, KeyMap};
 
 pub mod editor;
 pub mod export;
+pub mod figures;
 pub mod help;
 pub mod inbox;
+pub mod purge;
 pub mod request;
 pub mod unlock;
 pub mod viewer;
@@ -95,6 +97,8 @@ pub fn screen_keymap(app: &App) -> KeyMap {
         Screen::Editor => editor::keymap(app),
         Screen::Viewer => viewer_keys::keymap(app),
         Screen::Export => export::keymap(app),
+        Screen::Figures => figures::keymap(app),
+        Screen::Purge => purge::keymap(app),
     }
 }
 
@@ -144,6 +148,8 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Editor => editor::render(app, frame, body),
         Screen::Viewer => viewer::render(app, frame, body),
         Screen::Export => export::render(app, frame, body),
+        Screen::Figures => figures::render(app, frame, body),
+        Screen::Purge => purge::render(app, frame, body),
     }
     if !lines.is_empty() {
         frame.render_widget(Paragraph::new(lines), message_area);
@@ -221,6 +227,8 @@ pub fn title(app: &App) -> String {
             })
             .unwrap_or_default(),
         Screen::Export => "Export des avis".to_string(),
+        Screen::Figures => "Bilan d'activité".to_string(),
+        Screen::Purge => "Dossiers à purger".to_string(),
     }
 }
 

@@ -62,6 +62,11 @@ impl TextField {
         }
     }
 
+    /// The text shown while the field is empty.
+    pub fn placeholder(&self) -> &'static str {
+        self.placeholder
+    }
+
     fn snapshot(&self) -> Snap {
         let c = self.area.cursor();
         Snap {

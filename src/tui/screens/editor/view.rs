@@ -474,6 +474,11 @@ fn render_text(
     frame.render_widget(block, area);
     let mut ta = field.area.clone();
     ta.set_style(t.base);
+    // A placeholder cut by the width ends with "…", as every cut text.
+    ta.set_placeholder_text(crate::tui::screens::fit(
+        field.placeholder(),
+        inner.width.saturating_sub(1) as usize,
+    ));
     if focused {
         ta.set_cursor_style(Style::default().add_modifier(Modifier::REVERSED));
         ta.set_selection_style(t.selected);

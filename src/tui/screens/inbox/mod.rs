@@ -35,6 +35,11 @@ pub enum Msg {
     /// Only the requests "à revoir" (a newer version came after the draft).
     ReviewFilter,
     OpenExport,
+    /// The figures screen.
+    OpenFigures,
+    /// Prints the selected request's avis (`false`) or every exported
+    /// avis (`true`).
+    Print(bool),
 }
 
 fn status_key(ev: &KeyEvent) -> Action {
@@ -195,6 +200,24 @@ pub fn keymap(app: &App) -> KeyMap {
         Binding::new(&[Key::Char('q')], "quitter", Some("quitter"), |_| {
             Action::Quit
         }),
+        Binding::new(
+            &[Key::Char('b')],
+            "bilan d'activité : chiffres de la saison (nombres seulement)",
+            Some("bilan"),
+            |_| Action::Inbox(Msg::OpenFigures),
+        ),
+        Binding::new(
+            &[Key::Char('p')],
+            "imprimer l'avis exporté choisi (PDF ; formulaire DGER si agricole)",
+            None,
+            |_| Action::Inbox(Msg::Print(false)),
+        ),
+        Binding::new(
+            &[Key::Char('P')],
+            "imprimer tous les avis exportés (PDF, dans avis-imprimes/)",
+            None,
+            |_| Action::Inbox(Msg::Print(true)),
+        ),
     ])
 }
 
@@ -247,6 +270,8 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             app.export.phase = crate::tui::screens::export::ExportPhase::Editing;
             out.push(WorkerCommand::ExportPreview);
         }
+        Msg::OpenFigures => crate::tui::screens::figures::open(app, out),
+        Msg::Print(all) => print(app, all, out),
     }
     app.inbox.scroll_into_view(height);
 }
@@ -298,4 +323,27 @@ fn open_selected(app: &mut App, out: &mut Vec<WorkerCommand>) {
         app.set_message("Ouverture du dossier…", false);
         out.push(WorkerCommand::LoadRequest(id));
     }
+}
+
+/// The print keys: the selected request's avis, or every exported one;
+/// only an exported avis prints (as `avis imprimer`).
+fn print(app: &mut App, all: bool, out: &mut Vec<WorkerCommand>) {
+    if all {
+        app.set_message("Impression de tous les avis exportés…", false);
+        out.push(WorkerCommand::Print(None));
+        return;
+    }
+    let Some(row) = app.inbox.selected_row() else {
+        return;
+    };
+    if row.summary.status != Status::Exporte {
+        app.set_message(
+            "Seul un avis exporté s'imprime : exportez-le d'abord (e), puis p",
+            true,
+        );
+        return;
+    }
+    let id = row.summary.id.clone();
+    app.set_message("Impression de l'avis…", false);
+    out.push(WorkerCommand::Print(Some(id)));
 }

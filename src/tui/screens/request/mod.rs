@@ -94,6 +94,8 @@ pub enum Msg {
     OpenDocument,
     /// Opens the selected pièce in the system viewer.
     OpenExternal,
+    /// Prints this request's exported avis.
+    Print,
 }
 
 fn tab_key(ev: &KeyEvent) -> Action {
@@ -194,6 +196,12 @@ pub fn keymap(app: &App) -> KeyMap {
         ));
     }
     b.extend([
+        Binding::new(
+            &[Key::Char('P')],
+            "imprimer l'avis exporté de cette demande (PDF ; formulaire DGER si agricole)",
+            None,
+            |_| Action::Request(Msg::Print),
+        ),
         Binding::new(&[Key::Char('c')], "thème contrasté", None, |_| {
             Action::ToggleContrast
         }),
@@ -250,6 +258,15 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             }
         }
         Msg::OpenExternal => {}
+        Msg::Print if req.status == Status::Exporte => {
+            let id = req.record.request.id.clone();
+            out.push(WorkerCommand::Print(Some(id)));
+            app.set_message("Impression de l'avis…", false);
+        }
+        Msg::Print => app.set_message(
+            "Seul un avis exporté s'imprime : validez-le (v dans l'éditeur) puis exportez-le (e depuis la liste)",
+            true,
+        ),
     }
 }
 
