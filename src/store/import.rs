@@ -78,6 +78,8 @@ struct Counts {
     updated: usize,
     /// Requests received again as they are.
     unchanged: usize,
+    /// Updated requests whose draft is marked « à revoir ».
+    to_review: usize,
     documents: usize,
 }
 
@@ -255,6 +257,7 @@ impl ImportSink<'_, '_, '_> {
                     let before = old.parse()?;
                     let changes = ReviewChanges::between(store.review(id)?, &before, &request);
                     draft.written_against_older_version = true;
+                    self.counts.to_review += 1;
                     self.staging.put(keys, T::Drafts, id, &draft)?;
                     self.staging
                         .put(keys, T::Statuses, id, &StatusRow::draft())?;
@@ -539,6 +542,7 @@ impl Store {
             requests,
             updated,
             unchanged,
+            to_review,
             documents,
         } = counts;
 
@@ -593,6 +597,8 @@ impl Store {
             requests,
             documents,
             updated,
+            unchanged,
+            to_review,
         })
     }
 

@@ -50,7 +50,7 @@ pub use backup::{BackupSummary, RestoreSummary};
 pub use export::export_file_name;
 pub use journal::event_kind_label;
 pub use keys::fingerprint;
-pub use opinions::ReviewChanges;
+pub use opinions::{parse_pub_file, ReviewChanges};
 pub use purge::{
     retention_end, DueDossier, PurgeReport, PurgedDossier, DEFAULT_RETENTION_MONTHS, RETENTION_KEY,
 };
@@ -228,6 +228,10 @@ pub enum ImportOutcome {
         documents: usize,
         /// Requests that replaced an older version.
         updated: usize,
+        /// Requests received again as they were.
+        unchanged: usize,
+        /// Updated requests whose draft was kept and marked « à revoir ».
+        to_review: usize,
     },
     AlreadyImported {
         bundle_id: String,

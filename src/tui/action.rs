@@ -6,7 +6,9 @@
 
 use std::time::Instant;
 
-use super::screens::{editor, export, inbox, request, unlock, viewer_keys};
+use super::screens::{
+    backup, chooser, editor, export, import, inbox, request, trust, unlock, viewer_keys, welcome,
+};
 use super::worker::WorkerEvent;
 
 /// A message for [`super::app::App::update`].
@@ -43,6 +45,12 @@ pub enum Action {
     Editor(editor::Msg),
     Viewer(viewer_keys::Msg),
     Export(export::Msg),
+    Welcome(welcome::Msg),
+    Keys(welcome::keys::Msg),
+    Trust(trust::Msg),
+    Chooser(chooser::Msg),
+    Import(import::Msg),
+    Backup(backup::Msg),
 
     /// A reply from the worker.
     Worker(WorkerEvent),

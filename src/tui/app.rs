@@ -17,7 +17,9 @@ use super::clean::{clean, clean_lines};
 use super::graphics::{ImageMode, Picture};
 use super::screens::editor::{Editor, EditorFocus, LineEdit, SaveState};
 use super::screens::inbox::InboxState;
-use super::screens::{editor, export, inbox, request, unlock, viewer_keys};
+use super::screens::{
+    backup, chooser, editor, export, import, inbox, request, trust, unlock, viewer_keys, welcome,
+};
 use super::theme::{Theme, ThemeKind};
 use super::worker::{DocumentContent, ImageJob, LoadedRequest, Op, WorkerCommand, WorkerEvent};
 
@@ -104,6 +106,14 @@ pub enum Screen {
     Editor,
     Viewer,
     Export,
+    /// The first run: no store yet.
+    Welcome,
+    /// The doctor's public keys.
+    Keys,
+    Trust,
+    Chooser,
+    Import,
+    Backup,
 }
 
 /// The document viewer.
@@ -178,6 +188,16 @@ pub struct App {
     pub editor: Option<Editor>,
     pub viewer: Option<ViewerState>,
     pub export: ExportState,
+    pub welcome: welcome::WelcomeState,
+    /// The doctor's public keys, once the worker read them.
+    pub keys: Option<super::worker::KeysInfo>,
+    /// The keys are shown right after the store was created (Entrée goes
+    /// on to the inbox).
+    pub keys_first_run: bool,
+    pub trust: trust::TrustState,
+    pub chooser: chooser::ChooserState,
+    pub import: import::ImportState,
+    pub backup: backup::BackupState,
     /// How scans are drawn (what the terminal answered at start-up).
     pub images: ImageMode,
     /// The terminal must be cleared and every cell written again before the
@@ -248,6 +268,13 @@ impl App {
                 },
                 phase: ExportPhase::Editing,
             },
+            welcome: Default::default(),
+            keys: None,
+            keys_first_run: false,
+            trust: Default::default(),
+            chooser: Default::default(),
+            import: Default::default(),
+            backup: Default::default(),
             images: ImageMode::HalfBlocks,
             repaint: false,
             drop_images: false,
@@ -267,6 +294,13 @@ impl App {
             locked: None,
             resume: None,
         }
+    }
+
+    /// The first run: the welcome screen that creates the store.
+    pub fn first_run(mut self) -> App {
+        self.screen = Screen::Welcome;
+        self.unlock.busy = false;
+        self
     }
 
     /// Records that the doctor typed or clicked (resets the idle timer).
@@ -371,20 +405,29 @@ impl App {
                 Screen::Request => request::move_by(self, d),
                 Screen::Editor => editor::move_by(self, d),
                 Screen::Viewer => viewer_keys::move_by(self, d),
-                Screen::Unlock | Screen::Export => {}
+                Screen::Chooser => chooser::move_by(self, d),
+                Screen::Trust => trust::move_by(self, d),
+                Screen::Unlock
+                | Screen::Export
+                | Screen::Welcome
+                | Screen::Keys
+                | Screen::Import
+                | Screen::Backup => {}
             },
             Action::Click(col, row) => match self.screen {
                 Screen::Inbox => inbox::click(self, col, row, &mut out),
                 Screen::Request => request::click(self, col, row, &mut out),
                 Screen::Editor => editor::click(self, col, row),
-                Screen::Unlock | Screen::Viewer | Screen::Export => {}
+                _ => {}
             },
             Action::Paste(text) => match self.screen {
                 Screen::Unlock => unlock::paste(self, &text),
                 Screen::Inbox => inbox::paste(self, &text),
                 Screen::Editor => editor::paste(self, &text),
                 Screen::Export => export::paste(self, &text),
-                Screen::Request | Screen::Viewer => {}
+                Screen::Welcome => welcome::paste(self, &text),
+                Screen::Trust => trust::paste(self, &text),
+                _ => {}
             },
             Action::Worker(event) => self.on_worker(event, &mut out),
             other => self.route(other, &mut out),
@@ -410,6 +453,12 @@ impl App {
             (Screen::Editor, Action::Editor(m)) => editor::update(self, m, out),
             (Screen::Viewer, Action::Viewer(m)) => viewer_keys::update(self, m, out),
             (Screen::Export, Action::Export(m)) => export::update(self, m, out),
+            (Screen::Welcome, Action::Welcome(m)) => welcome::update(self, m, out),
+            (Screen::Keys, Action::Keys(m)) => welcome::keys::update(self, m, out),
+            (Screen::Trust, Action::Trust(m)) => trust::update(self, m, out),
+            (Screen::Chooser, Action::Chooser(m)) => chooser::update(self, m, out),
+            (Screen::Import, Action::Import(m)) => import::update(self, m, out),
+            (Screen::Backup, Action::Backup(m)) => backup::update(self, m, out),
             _ => {}
         }
     }
@@ -549,13 +598,19 @@ impl App {
     /// save comes first), and forgets every decrypted thing. Deferred while
     /// an export runs.
     fn lock(&mut self, idle: bool, out: &mut Vec<WorkerCommand>) {
-        if self.screen == Screen::Unlock || self.locked.is_some() {
+        if matches!(self.screen, Screen::Unlock | Screen::Welcome)
+            || self.keys_first_run
+            || self.locked.is_some()
+        {
             return;
         }
-        if self.screen == Screen::Export && self.export.phase == ExportPhase::Running {
+        let running = (self.screen == Screen::Export && self.export.phase == ExportPhase::Running)
+            || (self.screen == Screen::Import && self.import.phase == import::ImportPhase::Running)
+            || (self.screen == Screen::Backup && self.backup.phase == backup::BackupPhase::Running);
+        if running {
             if !idle {
                 self.set_message(
-                    "Verrouillage après la fin de l'export : patientez quelques secondes",
+                    "Verrouillage après la fin de l'opération en cours : patientez quelques secondes",
                     false,
                 );
             }
@@ -764,6 +819,12 @@ impl App {
             Screen::Editor => editor::back(self, out),
             Screen::Viewer => viewer_keys::back(self),
             Screen::Export => export::back(self, out),
+            Screen::Welcome => welcome::back(self),
+            Screen::Keys => welcome::keys::back(self, out),
+            Screen::Trust => trust::back(self),
+            Screen::Chooser => chooser::back(self),
+            Screen::Import => import::back(self, out),
+            Screen::Backup => backup::back(self),
         }
     }
 
@@ -1049,6 +1110,32 @@ impl App {
                 Err(msg) => self.set_message(msg, true),
             },
             WorkerEvent::ExportPreview(items) => self.export.items = Some(items),
+            WorkerEvent::ExportDestination(path) => export::on_destination(self, path),
+            WorkerEvent::ExportExists(path) => {
+                self.progress = None;
+                self.export.phase = ExportPhase::Exists(path);
+            }
+            WorkerEvent::Created(keys, settings) => {
+                self.inbox.settings = *settings;
+                welcome::created(self, *keys);
+            }
+            WorkerEvent::CreateFailed(msg) => welcome::failed(self, &msg),
+            WorkerEvent::Keys(keys) => self.keys = Some(*keys),
+            WorkerEvent::KeysWritten(result) => match result {
+                Ok(path) => self.set_message(
+                    format!(
+                        "Clés enregistrées dans {} : envoyez ce fichier au rectorat",
+                        path.display()
+                    ),
+                    false,
+                ),
+                Err(msg) => self.set_message(msg, true),
+            },
+            WorkerEvent::Listing(listing) => chooser::on_listing(self, *listing),
+            WorkerEvent::Trusted(list) => trust::on_trusted(self, list),
+            WorkerEvent::KeyFile(result) => trust::on_key_file(self, result),
+            WorkerEvent::Imported(result) => import::on_imported(self, result, out),
+            WorkerEvent::BackedUp(result) => backup::on_backed_up(self, result),
             WorkerEvent::Exported(result) => {
                 self.progress = None;
                 self.export.phase = match result {

@@ -43,6 +43,7 @@ pub mod clean;
 pub mod demo;
 pub mod document;
 pub mod event;
+pub mod files;
 pub mod graphics;
 pub mod image;
 pub mod keymap;
@@ -67,13 +68,19 @@ pub struct TuiOptions {
     pub passphrase_file: Option<PathBuf>,
 }
 
-/// Opens the TUI on the doctor's store in `dir`.
+/// Opens the TUI on the doctor's store in `dir`; with no store there, on
+/// the welcome screen that creates it.
 pub fn run(dir: PathBuf, options: &TuiOptions) -> Result<(), String> {
     let passphrase = match &options.passphrase_file {
         Some(path) => Some(read_passphrase_file(path)?),
         None => None,
     };
-    let app = App::new(false, options.today, theme::Theme::from_env());
+    let mut app = App::new(false, options.today, theme::Theme::from_env());
+    if !crate::store::Store::exists(&dir) {
+        // The first run: the welcome screen creates the store.
+        app = app.first_run();
+        return run_app(app, StoreSource::Dir(dir), None);
+    }
     run_app(app, StoreSource::Dir(dir), passphrase)
 }
 

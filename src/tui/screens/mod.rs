@@ -34,14 +34,19 @@ use super::action::Action;
 use super::app::{App, Screen};
 use super::keymap::{Binding, Key, KeyMap};
 
+pub mod backup;
+pub mod chooser;
 pub mod editor;
 pub mod export;
 pub mod help;
+pub mod import;
 pub mod inbox;
 pub mod request;
+pub mod trust;
 pub mod unlock;
 pub mod viewer;
 pub mod viewer_keys;
+pub mod welcome;
 
 /// The keys every screen has (after its own).
 pub fn global_keymap(app: &App) -> KeyMap {
@@ -59,7 +64,7 @@ pub fn global_keymap(app: &App) -> KeyMap {
             |_| Action::ToggleLog,
         ),
     ];
-    if app.screen != Screen::Unlock {
+    if !matches!(app.screen, Screen::Unlock | Screen::Welcome) && !app.keys_first_run {
         b.push(Binding::new(
             &[Key::Ctrl('l')],
             "verrouiller maintenant (aussi après inactivité)",
@@ -95,6 +100,12 @@ pub fn screen_keymap(app: &App) -> KeyMap {
         Screen::Editor => editor::keymap(app),
         Screen::Viewer => viewer_keys::keymap(app),
         Screen::Export => export::keymap(app),
+        Screen::Welcome => welcome::keymap(app),
+        Screen::Keys => welcome::keys::keymap(app),
+        Screen::Trust => trust::keymap(app),
+        Screen::Chooser => chooser::keymap(app),
+        Screen::Import => import::keymap(app),
+        Screen::Backup => backup::keymap(app),
     }
 }
 
@@ -123,7 +134,11 @@ pub fn help(app: &App) -> Vec<(String, &'static str)> {
 pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     let mut h = keymap(app).hints();
     let overlay = app.quit.is_some() || app.help || app.show_log;
-    if !overlay && app.screen != Screen::Unlock && app.size.0 >= 120 {
+    if !overlay
+        && !matches!(app.screen, Screen::Unlock | Screen::Welcome)
+        && !app.keys_first_run
+        && app.size.0 >= 120
+    {
         h.push((Key::Ctrl('l').name(), "verrouiller"));
     }
     h
@@ -144,6 +159,12 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Editor => editor::render(app, frame, body),
         Screen::Viewer => viewer::render(app, frame, body),
         Screen::Export => export::render(app, frame, body),
+        Screen::Welcome => welcome::render(app, frame, body),
+        Screen::Keys => welcome::keys::render(app, frame, body),
+        Screen::Trust => trust::render(app, frame, body),
+        Screen::Chooser => chooser::render(app, frame, body),
+        Screen::Import => import::render(app, frame, body),
+        Screen::Backup => backup::render(app, frame, body),
     }
     if !lines.is_empty() {
         frame.render_widget(Paragraph::new(lines), message_area);
@@ -221,6 +242,12 @@ pub fn title(app: &App) -> String {
             })
             .unwrap_or_default(),
         Screen::Export => "Export des avis".to_string(),
+        Screen::Welcome => "Premier démarrage".to_string(),
+        Screen::Keys => "Vos clés publiques".to_string(),
+        Screen::Trust => "Clés des rectorats".to_string(),
+        Screen::Chooser => "Choix d'un fichier".to_string(),
+        Screen::Import => "Import d'un lot".to_string(),
+        Screen::Backup => "Sauvegarde".to_string(),
     }
 }
 

@@ -35,6 +35,9 @@ pub enum Msg {
     /// Only the requests "à revoir" (a newer version came after the draft).
     ReviewFilter,
     OpenExport,
+    OpenImport,
+    OpenTrust,
+    OpenBackup,
 }
 
 fn status_key(ev: &KeyEvent) -> Action {
@@ -186,6 +189,18 @@ pub fn keymap(app: &App) -> KeyMap {
             Some("exporter"),
             |_| Action::Inbox(Msg::OpenExport),
         ),
+        Binding::new(
+            &[Key::Char('K')],
+            "clés des rectorats acceptées, et mes clés",
+            None,
+            |_| Action::Inbox(Msg::OpenTrust),
+        ),
+        Binding::new(
+            &[Key::Char('S')],
+            "sauvegarde chiffrée du magasin (choix du dossier)",
+            None,
+            |_| Action::Inbox(Msg::OpenBackup),
+        ),
         Binding::new(&[Key::Char('c')], "thème contrasté", None, |_| {
             Action::ToggleContrast
         }),
@@ -195,6 +210,12 @@ pub fn keymap(app: &App) -> KeyMap {
         Binding::new(&[Key::Char('q')], "quitter", Some("quitter"), |_| {
             Action::Quit
         }),
+        Binding::new(
+            &[Key::Char('i')],
+            "importer un lot reçu du rectorat (choix du fichier)",
+            Some("importer"),
+            |_| Action::Inbox(Msg::OpenImport),
+        ),
     ])
 }
 
@@ -246,7 +267,19 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             app.export.items = None;
             app.export.phase = crate::tui::screens::export::ExportPhase::Editing;
             out.push(WorkerCommand::ExportPreview);
+            out.push(WorkerCommand::ExportDestination);
         }
+        Msg::OpenImport => crate::tui::screens::chooser::open(
+            app,
+            crate::tui::screens::chooser::Purpose::Import,
+            out,
+        ),
+        Msg::OpenTrust => crate::tui::screens::trust::open(app, out),
+        Msg::OpenBackup => crate::tui::screens::chooser::open(
+            app,
+            crate::tui::screens::chooser::Purpose::Backup,
+            out,
+        ),
     }
     app.inbox.scroll_into_view(height);
 }
