@@ -485,3 +485,86 @@ fn snapshots_chooser_and_import() {
         app
     });
 }
+
+fn paper_form(w: u16, h: u16) -> App {
+    use avis::tui::screens::request::Msg as RequestMsg;
+    let mut app = inbox(w, h).with_request(sample::loaded_request());
+    app.update(Action::Resize(w, h));
+    app.update(Action::Request(RequestMsg::SelectTab(3)));
+    app.update(Action::Request(RequestMsg::AddPaper));
+    app
+}
+
+#[test]
+fn a_paper_piece_is_checked_then_recorded_on_the_worker() {
+    use avis::tui::screens::paper::Msg as PaperMsg;
+    let mut app = paper_form(80, 24);
+    assert_eq!(app.screen, Screen::Paper);
+    app.update(Action::Paper(PaperMsg::Category(1)));
+    app.update(Action::Paper(PaperMsg::Next));
+    for c in "03/05/2027".chars() {
+        app.update(Action::Paper(PaperMsg::Input(c)));
+    }
+    // Dated after today: refused before anything is sent.
+    assert!(app.update(Action::Paper(PaperMsg::Submit)).is_empty());
+    assert!(app
+        .paper
+        .as_ref()
+        .unwrap()
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("après aujourd'hui"));
+    for _ in 0..4 {
+        app.update(Action::Paper(PaperMsg::Backspace));
+    }
+    for c in "2026".chars() {
+        app.update(Action::Paper(PaperMsg::Input(c)));
+    }
+    app.update(Action::Paper(PaperMsg::Next));
+    for c in "pli remis en main propre".chars() {
+        app.update(Action::Paper(PaperMsg::Input(c)));
+    }
+    let cmds = app.update(Action::Paper(PaperMsg::Submit));
+    match cmds.as_slice() {
+        [WorkerCommand::AddPaper { id, doc }] => {
+            assert_eq!(id, &sample::loaded_request().record.request.id);
+            assert_eq!(doc.date, NaiveDate::from_ymd_opt(2026, 5, 3).unwrap());
+            assert_eq!(doc.category, avis::domain::DocumentCategory::KNOWN[1]);
+            assert_eq!(doc.note, "pli remis en main propre");
+        }
+        _ => panic!("no AddPaper command"),
+    }
+    app.update(Action::Worker(WorkerEvent::PaperAdded(Box::new(
+        sample::loaded_request(),
+    ))));
+    assert_eq!(app.screen, Screen::Request);
+    assert!(app.paper.is_none());
+    assert!(app
+        .message
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("papier enregistrée"));
+}
+
+#[test]
+fn snapshots_paper_and_backup() {
+    use avis::tui::screens::paper::Msg as PaperMsg;
+    snap("paper", |w, h| {
+        let mut app = paper_form(w, h);
+        app.update(Action::Paper(PaperMsg::Next));
+        for c in "03/05/2026".chars() {
+            app.update(Action::Paper(PaperMsg::Input(c)));
+        }
+        app
+    });
+    snap("backup_passphrase", |w, h| {
+        let mut app = inbox(w, h);
+        avis::tui::screens::backup::start(&mut app, PathBuf::from("/media/medecin/CLE"));
+        for c in "secret".chars() {
+            app.update(Action::Backup(avis::tui::screens::backup::Msg::Input(c)));
+        }
+        app
+    });
+}

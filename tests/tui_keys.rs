@@ -362,5 +362,9 @@ fn firstrun_states() -> Vec<(&'static str, App)> {
         "/tmp/x.avis".into(),
     )));
     states.push(("export, fichier existant", exists));
+    let mut paper = inbox().with_request(sample::loaded_request());
+    paper.update(Action::Request(RequestMsg::SelectTab(3)));
+    paper.update(Action::Request(RequestMsg::AddPaper));
+    states.push(("pièce papier", paper));
     states
 }

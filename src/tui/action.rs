@@ -7,7 +7,8 @@
 use std::time::Instant;
 
 use super::screens::{
-    backup, chooser, editor, export, import, inbox, request, trust, unlock, viewer_keys, welcome,
+    backup, chooser, editor, export, import, inbox, paper, request, trust, unlock, viewer_keys,
+    welcome,
 };
 use super::worker::WorkerEvent;
 
@@ -51,6 +52,7 @@ pub enum Action {
     Chooser(chooser::Msg),
     Import(import::Msg),
     Backup(backup::Msg),
+    Paper(paper::Msg),
 
     /// A reply from the worker.
     Worker(WorkerEvent),

@@ -18,7 +18,8 @@ use super::graphics::{ImageMode, Picture};
 use super::screens::editor::{Editor, EditorFocus, LineEdit, SaveState};
 use super::screens::inbox::InboxState;
 use super::screens::{
-    backup, chooser, editor, export, import, inbox, request, trust, unlock, viewer_keys, welcome,
+    backup, chooser, editor, export, import, inbox, paper, request, trust, unlock, viewer_keys,
+    welcome,
 };
 use super::theme::{Theme, ThemeKind};
 use super::worker::{DocumentContent, ImageJob, LoadedRequest, Op, WorkerCommand, WorkerEvent};
@@ -114,6 +115,8 @@ pub enum Screen {
     Chooser,
     Import,
     Backup,
+    /// A pièce received on paper, for the open request.
+    Paper,
 }
 
 /// The document viewer.
@@ -198,6 +201,7 @@ pub struct App {
     pub chooser: chooser::ChooserState,
     pub import: import::ImportState,
     pub backup: backup::BackupState,
+    pub paper: Option<paper::PaperForm>,
     /// How scans are drawn (what the terminal answered at start-up).
     pub images: ImageMode,
     /// The terminal must be cleared and every cell written again before the
@@ -275,6 +279,7 @@ impl App {
             chooser: Default::default(),
             import: Default::default(),
             backup: Default::default(),
+            paper: None,
             images: ImageMode::HalfBlocks,
             repaint: false,
             drop_images: false,
@@ -412,7 +417,8 @@ impl App {
                 | Screen::Welcome
                 | Screen::Keys
                 | Screen::Import
-                | Screen::Backup => {}
+                | Screen::Backup
+                | Screen::Paper => {}
             },
             Action::Click(col, row) => match self.screen {
                 Screen::Inbox => inbox::click(self, col, row, &mut out),
@@ -459,6 +465,7 @@ impl App {
             (Screen::Chooser, Action::Chooser(m)) => chooser::update(self, m, out),
             (Screen::Import, Action::Import(m)) => import::update(self, m, out),
             (Screen::Backup, Action::Backup(m)) => backup::update(self, m, out),
+            (Screen::Paper, Action::Paper(m)) => paper::update(self, m, out),
             _ => {}
         }
     }
@@ -655,6 +662,7 @@ impl App {
         self.close_viewer();
         self.request = None;
         self.editor = None;
+        self.paper = None;
         let old = std::mem::take(&mut self.inbox);
         self.inbox.sort = old.sort;
         self.inbox.descending = old.descending;
@@ -825,6 +833,7 @@ impl App {
             Screen::Chooser => chooser::back(self),
             Screen::Import => import::back(self, out),
             Screen::Backup => backup::back(self),
+            Screen::Paper => paper::back(self),
         }
     }
 
@@ -1136,6 +1145,18 @@ impl App {
             WorkerEvent::KeyFile(result) => trust::on_key_file(self, result),
             WorkerEvent::Imported(result) => import::on_imported(self, result, out),
             WorkerEvent::BackedUp(result) => backup::on_backed_up(self, result),
+            WorkerEvent::PaperAdded(loaded) => {
+                if self.paper.take().is_some_and(|p| p.id == loaded.record.request.id) {
+                    self.open_loaded(*loaded);
+                    if let Some(req) = self.request.as_mut() {
+                        req.tab = Tab::Pieces;
+                    }
+                    self.set_message(
+                        "Pièce reçue sur papier enregistrée : elle compte pour les contrôles et ne quitte pas le magasin",
+                        false,
+                    );
+                }
+            }
             WorkerEvent::Exported(result) => {
                 self.progress = None;
                 self.export.phase = match result {
@@ -1151,6 +1172,7 @@ impl App {
                         self.loading = None;
                         self.resume = None;
                     }
+                    Op::Paper => paper::failed(self),
                     // Saved, but its state unreadable: saved all the same.
                     Op::Checks => {
                         if let Some(ed) = self

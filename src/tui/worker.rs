@@ -365,6 +365,8 @@ pub enum WorkerEvent {
     KeyFile(Result<KeyCandidate, String>),
     Imported(Result<ImportReport, String>),
     BackedUp(Result<BackupReport, String>),
+    /// The paper pièce is recorded: the request read again.
+    PaperAdded(Box<LoadedRequest>),
     /// Any other failure, with the command it answers.
     Failed(WorkerError),
 }
@@ -740,7 +742,7 @@ fn run_on_store(
         }
         WorkerCommand::AddPaper { id, doc } => match store.add_paper_document(&id, doc, today) {
             Ok(()) => match load_request(store, &id, today) {
-                Ok(loaded) => WorkerEvent::Request(Box::new(loaded)),
+                Ok(loaded) => WorkerEvent::PaperAdded(Box::new(loaded)),
                 Err(e) => WorkerEvent::Failed(WorkerError::new(Op::LoadRequest, Some(&id), e)),
             },
             Err(e) => WorkerEvent::Failed(WorkerError::new(Op::Paper, Some(&id), e)),

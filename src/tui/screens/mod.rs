@@ -41,6 +41,7 @@ pub mod export;
 pub mod help;
 pub mod import;
 pub mod inbox;
+pub mod paper;
 pub mod request;
 pub mod trust;
 pub mod unlock;
@@ -106,6 +107,7 @@ pub fn screen_keymap(app: &App) -> KeyMap {
         Screen::Chooser => chooser::keymap(app),
         Screen::Import => import::keymap(app),
         Screen::Backup => backup::keymap(app),
+        Screen::Paper => paper::keymap(app),
     }
 }
 
@@ -165,6 +167,7 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Chooser => chooser::render(app, frame, body),
         Screen::Import => import::render(app, frame, body),
         Screen::Backup => backup::render(app, frame, body),
+        Screen::Paper => paper::render(app, frame, body),
     }
     if !lines.is_empty() {
         frame.render_widget(Paragraph::new(lines), message_area);
@@ -248,6 +251,7 @@ pub fn title(app: &App) -> String {
         Screen::Chooser => "Choix d'un fichier".to_string(),
         Screen::Import => "Import d'un lot".to_string(),
         Screen::Backup => "Sauvegarde".to_string(),
+        Screen::Paper => "Pièce reçue sur papier".to_string(),
     }
 }
 

@@ -94,6 +94,8 @@ pub enum Msg {
     OpenDocument,
     /// Opens the selected pièce in the system viewer.
     OpenExternal,
+    /// Records a pièce received on paper.
+    AddPaper,
 }
 
 fn tab_key(ev: &KeyEvent) -> Action {
@@ -185,6 +187,12 @@ pub fn keymap(app: &App) -> KeyMap {
             None,
             |_| Action::Request(Msg::OpenExternal),
         ));
+        b.push(Binding::new(
+            &[Key::Char('P')],
+            "enregistrer une pièce reçue sur papier",
+            None,
+            |_| Action::Request(Msg::AddPaper),
+        ));
     } else {
         b.push(Binding::new(
             &[Key::Char('p')],
@@ -233,6 +241,7 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             }
         }
         Msg::OpenEditor => app.open_editor(),
+        Msg::AddPaper => crate::tui::screens::paper::open(app),
         Msg::OpenDocument => {
             if req.tab != Tab::Pieces {
                 req.tab = Tab::Pieces;
