@@ -220,7 +220,7 @@ fn the_chooser_lists_folders_then_expected_files_and_cleans_names() {
     app.update(Action::Move(2));
     let cmds = app.update(Action::Chooser(ChooserMsg::Open));
     assert!(
-        matches!(cmds.as_slice(), [WorkerCommand::Import(p)] if p.extension().is_some_and(|e| e == "avis"))
+        matches!(cmds.as_slice(), [WorkerCommand::RememberFolder(_), WorkerCommand::Import(p)] if p.extension().is_some_and(|e| e == "avis"))
     );
     assert_eq!(app.screen, Screen::Import);
     assert_eq!(
@@ -280,7 +280,13 @@ fn trusting_shows_the_fingerprint_asks_a_name_and_a_confirmation() {
         .unwrap();
     app.update(Action::Move(at as isize));
     let cmds = app.update(Action::Chooser(ChooserMsg::Open));
-    assert!(matches!(cmds.as_slice(), [WorkerCommand::ReadKeyFile(_)]));
+    assert!(matches!(
+        cmds.as_slice(),
+        [
+            WorkerCommand::RememberFolder(_),
+            WorkerCommand::ReadKeyFile(_)
+        ]
+    ));
     app.update(Action::Worker(WorkerEvent::KeyFile(Ok(candidate()))));
     assert!(matches!(app.trust.phase, TrustPhase::Naming(..)));
     // No name: refused.
@@ -342,7 +348,7 @@ fn an_export_never_overwrites_without_being_told() {
     let cmds = app.update(Action::Chooser(ChooserMsg::ChooseHere));
     assert!(matches!(
         cmds.as_slice(),
-        [WorkerCommand::SetExportFolder(_)]
+        [WorkerCommand::RememberFolder(d), WorkerCommand::SetExportFolder(e)] if d == e
     ));
     assert_eq!(app.screen, Screen::Export);
     app.export.phase = ExportPhase::Running;

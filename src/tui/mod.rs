@@ -78,6 +78,13 @@ pub fn run(dir: PathBuf, options: &TuiOptions) -> Result<(), String> {
     let mut app = App::new(false, options.today, theme::Theme::from_env());
     if !crate::store::Store::exists(&dir) {
         // The first run: the welcome screen creates the store.
+        use std::io::IsTerminal;
+        if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
+            return Err(format!(
+                "aucun magasin dans {} : lancez avis dans un terminal pour le créer, ou « avis init --name \"Dr Prénom Nom\" » pour un script",
+                crate::text::sanitize(&dir.display().to_string())
+            ));
+        }
         app = app.first_run();
         return run_app(app, StoreSource::Dir(dir), None);
     }

@@ -210,6 +210,9 @@ pub enum WorkerCommand {
     PublicKeys,
     /// Writes the keys file for the rectorat into `dir` (a new name).
     WriteKeys(PathBuf),
+    /// Remembers the folder a file was chosen in (a failure is not
+    /// reported: the chooser opens elsewhere next time).
+    RememberFolder(PathBuf),
     /// Lists a folder for the file chooser (`None`: the first usual place
     /// that exists, after `last`).
     ListFolder {
@@ -472,6 +475,12 @@ impl Worker {
                 passphrase,
             } => self.create(&name, rpps.as_deref(), &passphrase),
             WorkerCommand::ListFolder { dir, last } => {
+                // The folder remembered in the store, from an earlier session.
+                let last = last.or_else(|| {
+                    self.store
+                        .as_ref()
+                        .and_then(|s| s.last_folder().ok().flatten())
+                });
                 let listing = super::files::listing(dir, last);
                 self.send(WorkerEvent::Listing(Box::new(listing)));
             }
@@ -708,6 +717,10 @@ fn run_on_store(
             Err(e) => WorkerEvent::Failed(WorkerError::new(Op::Trust, None, e)),
         },
         WorkerCommand::WriteKeys(dir) => WorkerEvent::KeysWritten(write_keys(store, &dir)),
+        WorkerCommand::RememberFolder(dir) => {
+            let _ = store.set_last_folder(&dir);
+            return None;
+        }
         WorkerCommand::Trusted => trusted(store),
         WorkerCommand::TrustAdd { text, name } => match store.trust_add(&text, &name) {
             Ok(_) => trusted(store),

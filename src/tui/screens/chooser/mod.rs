@@ -102,7 +102,12 @@ pub enum Msg {
 /// Opens the chooser for `purpose`, on the last folder used (or the
 /// exports' folder) or the first usual place.
 pub fn open(app: &mut App, purpose: Purpose, out: &mut Vec<WorkerCommand>) {
-    let last = app.chooser.last.clone();
+    // The exports' folder first for an export (remembered in the store).
+    let export_dir = std::path::Path::new(&app.export.path)
+        .parent()
+        .filter(|p| purpose == Purpose::Export && p.is_absolute())
+        .map(|p| p.to_path_buf());
+    let last = export_dir.or_else(|| app.chooser.last.clone());
     app.chooser = ChooserState {
         purpose,
         back_to: Some(app.screen),
@@ -220,6 +225,9 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
 /// Hands the chosen path to the screen that asked for it.
 fn picked(app: &mut App, path: PathBuf, out: &mut Vec<WorkerCommand>) {
     use crate::tui::screens::{backup, import, trust};
+    if let Some(dir) = app.chooser.last.clone() {
+        out.push(WorkerCommand::RememberFolder(dir));
+    }
     match app.chooser.purpose {
         Purpose::Import => import::start(app, path, out),
         Purpose::Trust => trust::file_chosen(app, path, out),
