@@ -574,3 +574,30 @@ fn snapshots_paper_and_backup() {
         app
     });
 }
+
+#[test]
+fn snapshots_export_exists_and_unreadable_folder() {
+    snap("export_exists", |w, h| {
+        let mut app = inbox(w, h);
+        app.update(Action::Inbox(InboxMsg::OpenExport));
+        app.update(Action::Worker(WorkerEvent::ExportPreview(vec![
+            avis::tui::worker::ExportItem {
+                id: "AMX-2027-000035".into(),
+                candidate: "FOURNIER Louise".into(),
+                issuer_name: "Rectorat de test".into(),
+            },
+        ])));
+        app.update(Action::Worker(WorkerEvent::ExportExists(PathBuf::from(
+            "/media/medecin/CLE/avis-2026-11-26-n1.avis",
+        ))));
+        app
+    });
+    snap("chooser_unreadable", |w, h| {
+        let mut app = inbox(w, h);
+        app.update(Action::Inbox(InboxMsg::OpenImport));
+        let mut l = listing("/root");
+        l.entries = Err("impossible de lire ce dossier : accès refusé".into());
+        app.update(Action::Worker(WorkerEvent::Listing(Box::new(l))));
+        app
+    });
+}

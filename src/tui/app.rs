@@ -663,6 +663,8 @@ impl App {
         self.request = None;
         self.editor = None;
         self.paper = None;
+        // Names of files seen in the chooser go too (the last folder stays).
+        self.chooser.rows.clear();
         let old = std::mem::take(&mut self.inbox);
         self.inbox.sort = old.sort;
         self.inbox.descending = old.descending;
@@ -1122,6 +1124,7 @@ impl App {
             WorkerEvent::ExportDestination(path) => export::on_destination(self, path),
             WorkerEvent::ExportExists(path) => {
                 self.progress = None;
+                self.export.path = path.display().to_string();
                 self.export.phase = ExportPhase::Exists(path);
             }
             WorkerEvent::Created(keys, settings) => {

@@ -206,6 +206,13 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 Line::styled(format!(" ⚠ Le lot n'a pas été importé : {msg}"), t.block),
                 Line::raw(""),
                 Line::raw(" Rien n'a changé dans le magasin."),
+                if msg.contains("clés de confiance") {
+                    Line::raw(
+                        " Dans l'interface : K depuis la liste pour accepter la clé du rectorat.",
+                    )
+                } else {
+                    Line::raw("")
+                },
                 Line::styled(" Entrée : retour à la liste", t.dim),
             ])
             .block(block)
