@@ -67,7 +67,7 @@ pub enum StoreError {
     AlreadyInitialized(PathBuf),
     #[error("phrase de passe incorrecte : rien n'a été modifié ; vérifiez-la (majuscules, disposition du clavier) et recommencez")]
     WrongPassphrase,
-    #[error("Le magasin est déjà ouvert par un autre programme avis (interface ou commande). Fermez-le puis recommencez.")]
+    #[error("Le magasin est déjà ouvert par un autre programme avis (interface ou commande). Dans l'interface, tout se fait aussi : i importer un lot, e exporter, S sauvegarder, K clés du rectorat ; sinon fermez-la (q) puis recommencez.")]
     Busy,
     #[error("{}", io_message(what, source))]
     Io {
