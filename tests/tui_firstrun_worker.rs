@@ -175,3 +175,69 @@ fn the_worker_creates_the_store_and_does_what_the_screens_ask() {
     assert!(matches!(wrong, WorkerEvent::BackedUp(Err(_))));
     assert!(!out.join("avis-sauvegarde-2026-11-26-3.age").exists());
 }
+
+#[test]
+fn an_import_from_the_tui_reports_new_updated_unchanged_and_to_review() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("demo");
+    let passphrase = SecretString::from("démonstration".to_string());
+    let store = avis::store::Store::init_with_keys(
+        &dir,
+        &passphrase,
+        "Dr Claire Martin (démo)",
+        None,
+        &read("keys/demo-doctor.agekey"),
+        &read("keys/demo-doctor.minisign.key"),
+        &avis::store::StoreOptions {
+            kdf_log_n: Some(10),
+        },
+    )
+    .unwrap();
+    store
+        .trust_add(&read("keys/demo-rectorat.minisign.pub"), "Rectorat (démo)")
+        .unwrap();
+    store.lock().unwrap();
+
+    let w = Worker::start(&dir);
+    assert!(matches!(
+        w.ask(WorkerCommand::Unlock(passphrase)),
+        WorkerEvent::Unlocked(_)
+    ));
+    let first = w.ask(WorkerCommand::Import(root.join("fixtures/demo.avis")));
+    let WorkerEvent::Imported(Ok(r)) = first else {
+        panic!("{first:?}");
+    };
+    assert_eq!((r.new, r.updated, r.unchanged, r.to_review), (39, 0, 0, 0));
+    assert!(!r.already);
+    // One avis started, then the rectorat's update of two requests.
+    let loaded = w.ask(WorkerCommand::LoadRequest("AMX-2027-000010".into()));
+    let WorkerEvent::Request(loaded) = loaded else {
+        panic!("{loaded:?}");
+    };
+    let draft = avis::domain::Draft::new_for(&loaded.record.request);
+    assert!(matches!(
+        w.ask(WorkerCommand::SaveDraft {
+            id: "AMX-2027-000010".into(),
+            draft: Box::new(draft),
+        }),
+        WorkerEvent::Saved { .. }
+    ));
+    let update = w.ask(WorkerCommand::Import(
+        root.join("fixtures/demo-update.avis"),
+    ));
+    let WorkerEvent::Imported(Ok(r)) = update else {
+        panic!("{update:?}");
+    };
+    assert_eq!((r.new, r.updated, r.to_review), (0, 2, 1), "{r:?}");
+    let again = w.ask(WorkerCommand::Import(
+        root.join("fixtures/demo-update.avis"),
+    ));
+    assert!(matches!(again, WorkerEvent::Imported(Ok(r)) if r.already));
+    // A file that is not a bundle: refused in French, nothing changed.
+    let bad = w.ask(WorkerCommand::Import(
+        root.join("keys/demo-rectorat.minisign.pub"),
+    ));
+    assert!(matches!(bad, WorkerEvent::Imported(Err(_))), "{bad:?}");
+}
