@@ -79,6 +79,67 @@ pub fn read_file(path: &Path, flag: &'static str) -> Result<SecretString, Passph
     Ok(SecretString::from(text.to_string()))
 }
 
+/// Shortest passphrase accepted when a store is created or its passphrase
+/// changed.
+pub const MIN_CHARS: usize = 8;
+
+/// The rule of a new passphrase (`avis init`, `avis keys passphrase`, the
+/// TUI's welcome screen): at least [`MIN_CHARS`] characters. `Err` is the
+/// French message.
+pub fn check_strength(passphrase: &str) -> Result<(), String> {
+    if passphrase.chars().count() < MIN_CHARS {
+        return Err(format!(
+            "phrase de passe trop courte : choisissez-en une d'au moins {MIN_CHARS} caractères (une phrase de plusieurs mots est idéale)"
+        ));
+    }
+    Ok(())
+}
+
+/// How strong a new passphrase looks, for the indication shown while it is
+/// typed: 0 refused (too short), 1 faible, 2 correcte, 3 solide.
+pub fn strength(passphrase: &str) -> u8 {
+    let chars = passphrase.chars().count();
+    if chars < MIN_CHARS {
+        return 0;
+    }
+    let words = passphrase.split_whitespace().count();
+    let classes = [
+        passphrase.chars().any(|c| c.is_lowercase()),
+        passphrase.chars().any(|c| c.is_uppercase()),
+        passphrase.chars().any(|c| c.is_ascii_digit()),
+        passphrase.chars().any(|c| !c.is_alphanumeric()),
+    ]
+    .iter()
+    .filter(|&&b| b)
+    .count();
+    if chars >= 20 || (words >= 4 && chars >= 16) {
+        3
+    } else if chars >= 12 || classes >= 3 {
+        2
+    } else {
+        1
+    }
+}
+
+/// The French word of a [`strength`].
+pub fn strength_label(level: u8) -> &'static str {
+    match level {
+        0 => "trop courte",
+        1 => "faible",
+        2 => "correcte",
+        _ => "solide",
+    }
+}
+
+/// Store options for a new passphrase (a new store, a changed passphrase):
+/// the project's fixed scrypt cost; in a test build only,
+/// `AVIS_TEST_KDF_LOG_N` lowers it ([`crate::testhooks`]).
+pub fn new_store_options() -> crate::store::StoreOptions {
+    crate::store::StoreOptions {
+        kdf_log_n: crate::testhooks::var("AVIS_TEST_KDF_LOG_N").and_then(|v| v.parse().ok()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +150,15 @@ mod tests {
         let path = dir.path().join("phrase");
         std::fs::write(&path, bytes).unwrap();
         read_file(&path, "--passphrase-file").map(|p| p.expose_secret().to_string())
+    }
+
+    #[test]
+    fn strength_follows_the_rule() {
+        assert!(check_strength("court").is_err());
+        assert!(check_strength("huit car").is_ok());
+        assert_eq!(strength("1234567"), 0);
+        assert_eq!(strength("abcdefgh"), 1);
+        assert_eq!(strength("le chat dort sur le toit"), 3);
     }
 
     #[test]

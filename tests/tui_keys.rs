@@ -214,6 +214,7 @@ fn every_state() -> Vec<(&'static str, App)> {
     purge.update(Action::Purge(PurgeMsg::Confirm));
     purge.update(Action::Worker(WorkerEvent::Purged(Ok(2))));
     states.push(("purge, résultat", purge));
+    states.extend(firstrun_states());
     let mut help = inbox();
     help.update(Action::ToggleHelp);
     states.push(("aide", help));
@@ -356,4 +357,106 @@ fn the_status_bar_shows_only_keys_of_the_table() {
             assert!(table.contains(&k), "{state} : {k} n'est pas dans la table");
         }
     }
+}
+
+/// The screens of the first run, the trust, the chooser, the import, the
+/// backup, and the export's file that exists (issue 15).
+fn firstrun_states() -> Vec<(&'static str, App)> {
+    use avis::tui::screens::chooser::Msg as ChooserMsg;
+    use avis::tui::screens::trust::{Msg as TrustMsg, TrustPhase};
+    use avis::tui::worker::{FolderEntry, ImportReport, KeyCandidate, KeysInfo, Listing};
+    let mut states = Vec::new();
+    let welcome = || App::new(false, today(), Theme::default()).first_run();
+    states.push(("premier démarrage", welcome()));
+    let mut busy = welcome();
+    busy.welcome.busy = true;
+    states.push(("premier démarrage, création", busy));
+    let mut keys = welcome();
+    keys.update(Action::Worker(WorkerEvent::Created(
+        Box::new(KeysInfo {
+            doctor: "Dr A".into(),
+            rpps: None,
+            age_recipient: "age1x".into(),
+            signing_key: "RWQx".into(),
+            signing_key_file: String::new(),
+            fingerprint: "1A2B 3C4D".into(),
+        }),
+        Box::default(),
+    )));
+    states.push(("clés, premier démarrage", keys));
+    let trust = || {
+        let mut app = inbox();
+        app.update(Action::Inbox(InboxMsg::OpenTrust));
+        app.update(Action::Worker(WorkerEvent::Trusted(vec![])));
+        app
+    };
+    states.push(("clés des rectorats", trust()));
+    let candidate = KeyCandidate {
+        text: String::new(),
+        signing_key: "RWQx".into(),
+        fingerprint: "1A2B".into(),
+    };
+    let mut naming = trust();
+    naming.trust.phase = TrustPhase::Naming(candidate.clone(), String::new());
+    states.push(("clés des rectorats, nom", naming));
+    let mut confirm = trust();
+    confirm.trust.phase = TrustPhase::ConfirmAdd(candidate, "R".into());
+    states.push(("clés des rectorats, confirmation", confirm));
+    let mut remove = trust();
+    remove.update(Action::Trust(TrustMsg::Remove));
+    remove.trust.phase = TrustPhase::ConfirmRemove;
+    states.push(("clés des rectorats, retrait", remove));
+    let listing = || Listing {
+        dir: "/tmp".into(),
+        entries: Ok(vec![
+            FolderEntry {
+                name: "a".into(),
+                dir: true,
+            },
+            FolderEntry {
+                name: "lot.avis".into(),
+                dir: false,
+            },
+        ]),
+        places: vec![],
+    };
+    let mut file = inbox();
+    file.update(Action::Inbox(InboxMsg::OpenImport));
+    file.update(Action::Worker(WorkerEvent::Listing(Box::new(listing()))));
+    states.push(("choix d'un fichier", file));
+    let mut folder = inbox();
+    folder.update(Action::Inbox(InboxMsg::OpenBackup));
+    folder.update(Action::Worker(WorkerEvent::Listing(Box::new(listing()))));
+    states.push(("choix d'un dossier", folder));
+    let mut backup = inbox();
+    backup.update(Action::Inbox(InboxMsg::OpenBackup));
+    backup.update(Action::Worker(WorkerEvent::Listing(Box::new(listing()))));
+    backup.update(Action::Chooser(ChooserMsg::ChooseHere));
+    states.push(("sauvegarde, phrase de passe", backup));
+    let mut import = inbox();
+    avis::tui::screens::import::start(&mut import, "/tmp/lot.avis".into(), &mut Vec::new());
+    states.push(("import en cours", import));
+    let mut done = inbox();
+    avis::tui::screens::import::start(&mut done, "/tmp/lot.avis".into(), &mut Vec::new());
+    done.update(Action::Worker(WorkerEvent::Imported(Ok(ImportReport {
+        bundle_id: "b".into(),
+        already: false,
+        new: 1,
+        updated: 1,
+        unchanged: 0,
+        to_review: 1,
+        documents: 0,
+    }))));
+    states.push(("import terminé", done));
+    let mut exists = inbox();
+    exists.update(Action::Inbox(InboxMsg::OpenExport));
+    exists.update(Action::Worker(WorkerEvent::ExportExists(
+        "/tmp/x.avis".into(),
+    )));
+    states.push(("export, fichier existant", exists));
+    let mut paper = inbox().with_request(sample::loaded_request());
+    paper.update(Action::Request(RequestMsg::SelectTab(3)));
+    paper.update(Action::Request(RequestMsg::AddPaper));
+    states.push(("pièce papier", paper));
+    states
 }

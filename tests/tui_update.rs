@@ -578,7 +578,13 @@ fn incomplete_outcome_and_missing_pieces_checklist() {
 fn export_flow_asks_confirmation_and_reports() {
     let mut app = app();
     let cmds = app.update(Action::Inbox(InboxMsg::OpenExport));
-    assert!(matches!(cmds.as_slice(), [WorkerCommand::ExportPreview]));
+    assert!(matches!(
+        cmds.as_slice(),
+        [
+            WorkerCommand::ExportPreview,
+            WorkerCommand::ExportDestination
+        ]
+    ));
     assert_eq!(app.screen, Screen::Export);
     app.update(Action::Export(ExportMsg::Submit));
     assert_eq!(

@@ -11,7 +11,7 @@ use super::{Failure, GlobalArgs};
 use crate::store::{Store, StoreOptions};
 
 /// Shortest passphrase accepted when a store is created.
-pub const MIN_PASSPHRASE_CHARS: usize = 8;
+pub const MIN_PASSPHRASE_CHARS: usize = crate::passphrase::MIN_CHARS;
 
 /// The store directory: `--store`, `AVIS_STORE`, or the platform data directory.
 pub fn store_dir(global: &GlobalArgs) -> Result<PathBuf, Failure> {
@@ -92,12 +92,7 @@ pub fn read_new_passphrase(file: Option<&Path>) -> Result<SecretString, Failure>
 }
 
 fn check_strength(passphrase: &SecretString) -> Result<(), Failure> {
-    if passphrase.expose_secret().chars().count() < MIN_PASSPHRASE_CHARS {
-        return Err(Failure(format!(
-            "phrase de passe trop courte : choisissez-en une d'au moins {MIN_PASSPHRASE_CHARS} caractères (une phrase de plusieurs mots est idéale)"
-        )));
-    }
-    Ok(())
+    crate::passphrase::check_strength(passphrase.expose_secret()).map_err(Failure)
 }
 
 /// The first line of a passphrase file ([`crate::passphrase::read_file`]).
@@ -126,9 +121,7 @@ fn ask(prompt: &str) -> Result<SecretString, Failure> {
 /// the project's fixed scrypt cost; in a test build only,
 /// `AVIS_TEST_KDF_LOG_N` lowers it ([`crate::testhooks`]).
 pub fn init_options() -> StoreOptions {
-    StoreOptions {
-        kdf_log_n: crate::testhooks::var("AVIS_TEST_KDF_LOG_N").and_then(|v| v.parse().ok()),
-    }
+    crate::passphrase::new_store_options()
 }
 
 /// Unlocks the store named by the global options.

@@ -12,15 +12,11 @@ fn options(global: &GlobalArgs) -> TuiOptions {
     }
 }
 
-/// `avis`: the TUI on the doctor's store.
+/// `avis`: the TUI on the doctor's store (created by its welcome screen on
+/// the first run).
 pub fn run_store(global: &GlobalArgs) -> Result<(), Failure> {
     let dir = super::common::store_dir(global)?;
-    if !crate::store::Store::exists(&dir) {
-        return Err(Failure(format!(
-            "aucun magasin dans {} : créez-le avec « avis init --name \"Dr Prénom Nom\" », ou essayez « avis demo »",
-            crate::text::sanitize(&dir.display().to_string())
-        )));
-    }
+    // With no store, the TUI opens on its welcome screen, which creates it.
     crate::tui::run(dir, &options(global)).map_err(Failure)
 }
 

@@ -33,6 +33,8 @@ use crate::domain::{Draft, Status};
 const PENDING: &str = "export_pending";
 /// Meta record of the folder the doctor chose for exports.
 const FOLDER: &str = "export_folder";
+/// The last folder a file was chosen in (the TUI's file chooser).
+const LAST_FOLDER: &str = "last_folder";
 
 /// The last opinions-bundle sequence sent to one rectorat (or reserved).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -220,6 +222,30 @@ impl Store {
         }
         let mut batch = Batch::default();
         batch.put(&self.secrets.keys, T::Meta, FOLDER, &Folder { path });
+        self.db.write(&self.secrets.keys, &batch, "settings")
+    }
+
+    /// The last folder the doctor chose a file or folder in (the TUI's file
+    /// chooser), if any.
+    pub fn last_folder(&self) -> Result<Option<PathBuf>> {
+        Ok(self
+            .db
+            .get::<Folder>(&self.secrets.keys, T::Meta, LAST_FOLDER)?
+            .map(|f| f.path))
+    }
+
+    /// Remembers the last folder used in the file chooser (sealed, like
+    /// every setting).
+    pub fn set_last_folder(&self, dir: &Path) -> Result<()> {
+        let mut batch = Batch::default();
+        batch.put(
+            &self.secrets.keys,
+            T::Meta,
+            LAST_FOLDER,
+            &Folder {
+                path: dir.to_path_buf(),
+            },
+        );
         self.db.write(&self.secrets.keys, &batch, "settings")
     }
 

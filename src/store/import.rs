@@ -78,6 +78,8 @@ struct Counts {
     updated: usize,
     /// Requests received again as they are.
     unchanged: usize,
+    /// Updated requests whose draft is marked « à revoir ».
+    to_review: usize,
     documents: usize,
 }
 
@@ -261,6 +263,7 @@ impl ImportSink<'_, '_, '_> {
                     let before = old.parse()?;
                     let changes = ReviewChanges::between(store.review(id)?, &before, &request);
                     draft.written_against_older_version = true;
+                    self.counts.to_review += 1;
                     self.staging.put(keys, T::Drafts, id, &draft)?;
                     self.staging
                         .put(keys, T::Statuses, id, &StatusRow::draft())?;
@@ -585,6 +588,7 @@ impl Store {
             requests,
             updated,
             unchanged,
+            to_review,
             documents,
         } = counts;
 
@@ -639,6 +643,8 @@ impl Store {
             requests,
             documents,
             updated,
+            unchanged,
+            to_review,
         })
     }
 

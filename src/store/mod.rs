@@ -50,7 +50,7 @@ pub use backup::{BackupSummary, RestoreSummary};
 pub use export::export_file_name;
 pub use journal::event_kind_label;
 pub use keys::fingerprint;
-pub use opinions::ReviewChanges;
+pub use opinions::{parse_pub_file, ReviewChanges};
 pub use purge::{
     retention_end, DueDossier, PurgeReport, PurgedDossier, DEFAULT_RETENTION_MONTHS, RETENTION_KEY,
 };
@@ -67,7 +67,7 @@ pub enum StoreError {
     AlreadyInitialized(PathBuf),
     #[error("phrase de passe incorrecte : rien n'a été modifié ; vérifiez-la (majuscules, disposition du clavier) et recommencez")]
     WrongPassphrase,
-    #[error("Le magasin est déjà ouvert par un autre programme avis (interface ou commande). Fermez-le puis recommencez.")]
+    #[error("Le magasin est déjà ouvert par un autre programme avis (interface ou commande). Dans l'interface, tout se fait aussi : i importer un lot, e exporter, S sauvegarder, K clés du rectorat ; sinon fermez-la (q) puis recommencez.")]
     Busy,
     #[error("{}", io_message(what, source))]
     Io {
@@ -228,6 +228,10 @@ pub enum ImportOutcome {
         documents: usize,
         /// Requests that replaced an older version.
         updated: usize,
+        /// Requests received again as they were.
+        unchanged: usize,
+        /// Updated requests whose draft was kept and marked « à revoir ».
+        to_review: usize,
     },
     AlreadyImported {
         bundle_id: String,

@@ -276,7 +276,7 @@ impl TrustRow {
 }
 
 /// Extracts the key line of a minisign `.pub` file (or a bare key line).
-fn parse_pub_file(text: &str) -> Result<String> {
+pub fn parse_pub_file(text: &str) -> Result<String> {
     for line in text.lines().map(str::trim) {
         if line.is_empty() || line.starts_with("untrusted comment:") {
             continue;
@@ -308,6 +308,32 @@ impl Store {
         );
         self.db.write(keys, &batch, "trust")?;
         Ok(row.to_signer())
+    }
+
+    /// No longer trusts the rectorat key `signing_key` (journaled); its
+    /// bundles already imported stay.
+    pub fn trust_remove(&self, signing_key: &str) -> Result<()> {
+        let keys = &self.secrets.keys;
+        if self
+            .db
+            .get::<TrustRow>(keys, T::Trust, signing_key)?
+            .is_none()
+        {
+            return Err(StoreError::BadPublicKey(
+                "cette clé n'est pas dans les clés acceptées".into(),
+            ));
+        }
+        let mut batch = Batch::default();
+        batch.remove_key(
+            T::Trust,
+            keys.record_key(T::Trust.name(), signing_key).to_vec(),
+        );
+        batch.event(
+            "trust",
+            None,
+            format!("clé de signature retirée ({})", fingerprint(signing_key)?),
+        );
+        self.db.write(keys, &batch, "trust")
     }
 
     /// The trusted signers.

@@ -6,7 +6,10 @@
 
 use std::time::Instant;
 
-use super::screens::{editor, export, figures, inbox, purge, request, unlock, viewer_keys};
+use super::screens::{
+    backup, chooser, editor, export, figures, import, inbox, paper, purge, request, trust, unlock,
+    viewer_keys, welcome,
+};
 use super::worker::WorkerEvent;
 
 /// A message for [`super::app::App::update`].
@@ -45,6 +48,13 @@ pub enum Action {
     Export(export::Msg),
     Figures(figures::Msg),
     Purge(purge::Msg),
+    Welcome(welcome::Msg),
+    Keys(welcome::keys::Msg),
+    Trust(trust::Msg),
+    Chooser(chooser::Msg),
+    Import(import::Msg),
+    Backup(backup::Msg),
+    Paper(paper::Msg),
 
     /// A reply from the worker.
     Worker(WorkerEvent),

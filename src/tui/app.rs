@@ -17,7 +17,10 @@ use super::clean::{clean, clean_lines};
 use super::graphics::{ImageMode, Picture};
 use super::screens::editor::{Editor, EditorFocus, LineEdit, SaveState};
 use super::screens::inbox::InboxState;
-use super::screens::{editor, export, figures, inbox, purge, request, unlock, viewer_keys};
+use super::screens::{
+    backup, chooser, editor, export, figures, import, inbox, paper, purge, request, trust, unlock,
+    viewer_keys, welcome,
+};
 use super::theme::{Theme, ThemeKind};
 use super::worker::{DocumentContent, ImageJob, LoadedRequest, Op, WorkerCommand, WorkerEvent};
 
@@ -108,6 +111,16 @@ pub enum Screen {
     Figures,
     /// The question asked when dossiers are past their retention.
     Purge,
+    /// The first run: no store yet.
+    Welcome,
+    /// The doctor's public keys.
+    Keys,
+    Trust,
+    Chooser,
+    Import,
+    Backup,
+    /// A pièce received on paper, for the open request.
+    Paper,
 }
 
 /// The document viewer.
@@ -186,6 +199,17 @@ pub struct App {
     pub export: ExportState,
     pub figures: figures::FiguresState,
     pub purge: purge::PurgeState,
+    pub welcome: welcome::WelcomeState,
+    /// The doctor's public keys, once the worker read them.
+    pub keys: Option<super::worker::KeysInfo>,
+    /// The keys are shown right after the store was created (Entrée goes
+    /// on to the inbox).
+    pub keys_first_run: bool,
+    pub trust: trust::TrustState,
+    pub chooser: chooser::ChooserState,
+    pub import: import::ImportState,
+    pub backup: backup::BackupState,
+    pub paper: Option<paper::PaperForm>,
     /// How scans are drawn (what the terminal answered at start-up).
     pub images: ImageMode,
     /// The terminal must be cleared and every cell written again before the
@@ -258,6 +282,14 @@ impl App {
             },
             figures: Default::default(),
             purge: Default::default(),
+            welcome: Default::default(),
+            keys: None,
+            keys_first_run: false,
+            trust: Default::default(),
+            chooser: Default::default(),
+            import: Default::default(),
+            backup: Default::default(),
+            paper: None,
             images: ImageMode::HalfBlocks,
             repaint: false,
             drop_images: false,
@@ -277,6 +309,13 @@ impl App {
             locked: None,
             resume: None,
         }
+    }
+
+    /// The first run: the welcome screen that creates the store.
+    pub fn first_run(mut self) -> App {
+        self.screen = Screen::Welcome;
+        self.unlock.busy = false;
+        self
     }
 
     /// Records that the doctor typed or clicked (resets the idle timer).
@@ -388,7 +427,16 @@ impl App {
                 Screen::Editor => editor::move_by(self, d),
                 Screen::Viewer => viewer_keys::move_by(self, d, &mut out),
                 Screen::Figures => figures::move_by(self, d),
-                Screen::Unlock | Screen::Export | Screen::Purge => {}
+                Screen::Chooser => chooser::move_by(self, d),
+                Screen::Trust => trust::move_by(self, d),
+                Screen::Unlock
+                | Screen::Export
+                | Screen::Purge
+                | Screen::Welcome
+                | Screen::Keys
+                | Screen::Import
+                | Screen::Backup
+                | Screen::Paper => {}
             },
             Action::Click(col, row) => match self.screen {
                 Screen::Inbox => inbox::click(self, col, row, &mut out),
@@ -399,6 +447,7 @@ impl App {
                 | Screen::Export
                 | Screen::Figures
                 | Screen::Purge => {}
+                _ => {}
             },
             Action::Paste(text) => match self.screen {
                 Screen::Unlock => unlock::paste(self, &text),
@@ -407,6 +456,9 @@ impl App {
                 Screen::Export => export::paste(self, &text),
                 Screen::Figures => figures::paste(self, &text),
                 Screen::Request | Screen::Viewer | Screen::Purge => {}
+                Screen::Welcome => welcome::paste(self, &text),
+                Screen::Trust => trust::paste(self, &text),
+                _ => {}
             },
             Action::Worker(event) => self.on_worker(event, &mut out),
             other => self.route(other, &mut out),
@@ -434,6 +486,13 @@ impl App {
             (Screen::Export, Action::Export(m)) => export::update(self, m, out),
             (Screen::Figures, Action::Figures(m)) => figures::update(self, m, out),
             (Screen::Purge, Action::Purge(m)) => purge::update(self, m, out),
+            (Screen::Welcome, Action::Welcome(m)) => welcome::update(self, m, out),
+            (Screen::Keys, Action::Keys(m)) => welcome::keys::update(self, m, out),
+            (Screen::Trust, Action::Trust(m)) => trust::update(self, m, out),
+            (Screen::Chooser, Action::Chooser(m)) => chooser::update(self, m, out),
+            (Screen::Import, Action::Import(m)) => import::update(self, m, out),
+            (Screen::Backup, Action::Backup(m)) => backup::update(self, m, out),
+            (Screen::Paper, Action::Paper(m)) => paper::update(self, m, out),
             _ => {}
         }
     }
@@ -573,13 +632,19 @@ impl App {
     /// save comes first), and forgets every decrypted thing. Deferred while
     /// an export runs.
     fn lock(&mut self, idle: bool, out: &mut Vec<WorkerCommand>) {
-        if self.screen == Screen::Unlock || self.locked.is_some() {
+        if matches!(self.screen, Screen::Unlock | Screen::Welcome)
+            || self.keys_first_run
+            || self.locked.is_some()
+        {
             return;
         }
-        if self.screen == Screen::Export && self.export.phase == ExportPhase::Running {
+        let running = (self.screen == Screen::Export && self.export.phase == ExportPhase::Running)
+            || (self.screen == Screen::Import && self.import.phase == import::ImportPhase::Running)
+            || (self.screen == Screen::Backup && self.backup.phase == backup::BackupPhase::Running);
+        if running {
             if !idle {
                 self.set_message(
-                    "Verrouillage après la fin de l'export : patientez quelques secondes",
+                    "Verrouillage après la fin de l'opération en cours : patientez quelques secondes",
                     false,
                 );
             }
@@ -633,6 +698,9 @@ impl App {
         self.close_viewer();
         self.request = None;
         self.editor = None;
+        self.paper = None;
+        // Names of files seen in the chooser go too (the last folder stays).
+        self.chooser.rows.clear();
         let old = std::mem::take(&mut self.inbox);
         self.inbox.sort = old.sort;
         self.inbox.descending = old.descending;
@@ -817,6 +885,13 @@ impl App {
             Screen::Export => export::back(self, out),
             Screen::Figures => figures::back(self),
             Screen::Purge => purge::back(self),
+            Screen::Welcome => welcome::back(self),
+            Screen::Keys => welcome::keys::back(self, out),
+            Screen::Trust => trust::back(self),
+            Screen::Chooser => chooser::back(self),
+            Screen::Import => import::back(self, out),
+            Screen::Backup => backup::back(self),
+            Screen::Paper => paper::back(self),
         }
     }
 
@@ -1182,6 +1257,45 @@ impl App {
                 Err(msg) => self.set_message(msg, true),
             },
             WorkerEvent::ExportPreview(items) => self.export.items = Some(items),
+            WorkerEvent::ExportDestination(path) => export::on_destination(self, path),
+            WorkerEvent::ExportExists(path) => {
+                self.progress = None;
+                self.export.path = path.display().to_string();
+                self.export.phase = ExportPhase::Exists(path);
+            }
+            WorkerEvent::Created(keys, settings) => {
+                self.inbox.settings = *settings;
+                welcome::created(self, *keys);
+            }
+            WorkerEvent::CreateFailed(msg) => welcome::failed(self, &msg),
+            WorkerEvent::Keys(keys) => self.keys = Some(*keys),
+            WorkerEvent::KeysWritten(result) => match result {
+                Ok(path) => self.set_message(
+                    format!(
+                        "Clés enregistrées dans {} : envoyez ce fichier au rectorat",
+                        path.display()
+                    ),
+                    false,
+                ),
+                Err(msg) => self.set_message(msg, true),
+            },
+            WorkerEvent::Listing(listing) => chooser::on_listing(self, *listing),
+            WorkerEvent::Trusted(list) => trust::on_trusted(self, list),
+            WorkerEvent::KeyFile(result) => trust::on_key_file(self, result),
+            WorkerEvent::Imported(result) => import::on_imported(self, result, out),
+            WorkerEvent::BackedUp(result) => backup::on_backed_up(self, result),
+            WorkerEvent::PaperAdded(loaded) => {
+                if self.paper.take().is_some_and(|p| p.id == loaded.record.request.id) {
+                    self.open_loaded(*loaded);
+                    if let Some(req) = self.request.as_mut() {
+                        req.tab = Tab::Pieces;
+                    }
+                    self.set_message(
+                        "Pièce reçue sur papier enregistrée : elle compte pour les contrôles et ne quitte pas le magasin",
+                        false,
+                    );
+                }
+            }
             WorkerEvent::Exported(result) => {
                 self.progress = None;
                 self.export.phase = match result {
@@ -1201,6 +1315,7 @@ impl App {
                         self.loading = None;
                         self.resume = None;
                     }
+                    Op::Paper => paper::failed(self),
                     // Saved, but its state unreadable: saved all the same.
                     Op::Checks => {
                         if let Some(ed) = self

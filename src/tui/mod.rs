@@ -43,6 +43,7 @@ pub mod clean;
 pub mod demo;
 pub mod document;
 pub mod event;
+pub mod files;
 pub mod graphics;
 pub mod keymap;
 pub mod sample;
@@ -66,13 +67,26 @@ pub struct TuiOptions {
     pub passphrase_file: Option<PathBuf>,
 }
 
-/// Opens the TUI on the doctor's store in `dir`.
+/// Opens the TUI on the doctor's store in `dir`; with no store there, on
+/// the welcome screen that creates it.
 pub fn run(dir: PathBuf, options: &TuiOptions) -> Result<(), String> {
     let passphrase = match &options.passphrase_file {
         Some(path) => Some(read_passphrase_file(path)?),
         None => None,
     };
-    let app = App::new(false, options.today, theme::Theme::from_env());
+    let mut app = App::new(false, options.today, theme::Theme::from_env());
+    if !crate::store::Store::exists(&dir) {
+        // The first run: the welcome screen creates the store.
+        use std::io::IsTerminal;
+        if !io::stdin().is_terminal() || !io::stdout().is_terminal() {
+            return Err(format!(
+                "aucun magasin dans {} : lancez avis dans un terminal pour le créer, ou « avis init --name \"Dr Prénom Nom\" » pour un script",
+                crate::text::sanitize(&dir.display().to_string())
+            ));
+        }
+        app = app.first_run();
+        return run_app(app, StoreSource::Dir(dir), None);
+    }
     run_app(app, StoreSource::Dir(dir), passphrase)
 }
 

@@ -82,6 +82,73 @@ pub struct ExportItem {
     pub issuer_name: String,
 }
 
+/// The doctor's public keys, to send to the rectorat.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeysInfo {
+    pub doctor: String,
+    pub rpps: Option<String>,
+    pub age_recipient: String,
+    pub signing_key: String,
+    /// The minisign public key file's text.
+    pub signing_key_file: String,
+    /// The signing key's fingerprint the rectorat reads over the phone.
+    pub fingerprint: String,
+}
+
+/// A rectorat key file read for the trust screen, not yet accepted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyCandidate {
+    /// The file's text (a few lines).
+    pub text: String,
+    pub signing_key: String,
+    pub fingerprint: String,
+}
+
+/// One entry of a folder (hidden ones left out), its name as read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FolderEntry {
+    pub name: String,
+    pub dir: bool,
+}
+
+/// A usual place of the file chooser.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Place {
+    pub label: String,
+    pub path: PathBuf,
+}
+
+/// What the file chooser shows of a folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    pub dir: PathBuf,
+    /// `Err`: the folder cannot be read (French message).
+    pub entries: Result<Vec<FolderEntry>, String>,
+    /// The usual places that exist.
+    pub places: Vec<Place>,
+}
+
+/// What an import from the TUI did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportReport {
+    pub bundle_id: String,
+    /// `true`: this bundle was imported before, nothing changed.
+    pub already: bool,
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub to_review: usize,
+    pub documents: usize,
+}
+
+/// A backup written from the TUI.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupReport {
+    pub path: PathBuf,
+    pub files: usize,
+    pub bytes: u64,
+}
+
 /// A scan to encode for a pixel protocol.
 pub struct ImageJob {
     pub sha256: String,
@@ -132,6 +199,7 @@ pub enum WorkerCommand {
     /// [`WorkerCommand::Unlock`] opens it again.
     Lock,
     ExportPreview,
+    /// Writes the export to this file, never over an existing one.
     Export(PathBuf),
     /// The figures of a period (`None`: the latest session).
     Figures(Option<Period>),
@@ -146,6 +214,49 @@ pub enum WorkerCommand {
     PurgeDue,
     /// Purges the dossiers past their retention (after the doctor's `o`).
     Purge,
+    /// Writes the export to this file, replacing it (asked explicitly).
+    ExportReplace(PathBuf),
+    /// Where the next export goes in the remembered folder.
+    ExportDestination,
+    /// Remembers the exports' folder (then replies the destination).
+    SetExportFolder(PathBuf),
+    /// Creates the store (first run), then keeps it open.
+    Create {
+        name: String,
+        rpps: Option<String>,
+        passphrase: SecretString,
+    },
+    PublicKeys,
+    /// Writes the keys file for the rectorat into `dir` (a new name).
+    WriteKeys(PathBuf),
+    /// Remembers the folder a file was chosen in (a failure is not
+    /// reported: the chooser opens elsewhere next time).
+    RememberFolder(PathBuf),
+    /// Lists a folder for the file chooser (`None`: the first usual place
+    /// that exists, after `last`).
+    ListFolder {
+        dir: Option<PathBuf>,
+        last: Option<PathBuf>,
+    },
+    Trusted,
+    /// Reads a rectorat key file (nothing is accepted yet).
+    ReadKeyFile(PathBuf),
+    TrustAdd {
+        text: String,
+        name: String,
+    },
+    TrustRemove(String),
+    Import(PathBuf),
+    /// An encrypted backup in `dir` under a name not yet taken.
+    Backup {
+        dir: PathBuf,
+        passphrase: SecretString,
+    },
+    /// Records a pièce received on paper, then reloads the request.
+    AddPaper {
+        id: String,
+        doc: crate::domain::PaperDocument,
+    },
     /// Keeps a draft that could not be saved in a recovery file sealed
     /// under the store's data key.
     KeepRecovery {
@@ -180,6 +291,8 @@ pub enum Op {
     Print,
     /// Drafts kept in recovery files, at the unlock.
     Recovery,
+    Trust,
+    Paper,
 }
 
 /// A failure of the worker: the command it answers, the request it is
@@ -280,6 +393,22 @@ pub enum WorkerEvent {
     PurgeDue(Result<super::screens::purge::PurgeDue, String>),
     /// How many dossiers were purged.
     Purged(Result<usize, String>),
+    /// The export's file exists: nothing written.
+    ExportExists(PathBuf),
+    /// Where the next export goes (`None`: no folder chosen yet).
+    ExportDestination(Option<PathBuf>),
+    /// The store was created and is open.
+    Created(Box<KeysInfo>, Box<CampaignSettings>),
+    CreateFailed(String),
+    Keys(Box<KeysInfo>),
+    KeysWritten(Result<PathBuf, String>),
+    Listing(Box<Listing>),
+    Trusted(Vec<crate::store::TrustedSigner>),
+    KeyFile(Result<KeyCandidate, String>),
+    Imported(Result<ImportReport, String>),
+    BackedUp(Result<BackupReport, String>),
+    /// The paper pièce is recorded: the request read again.
+    PaperAdded(Box<LoadedRequest>),
     /// Any other failure, with the command it answers.
     Failed(WorkerError),
 }
@@ -405,6 +534,24 @@ impl Worker {
                 };
                 self.send(event);
             }
+            WorkerCommand::Create {
+                name,
+                rpps,
+                passphrase,
+            } => self.create(&name, rpps.as_deref(), &passphrase),
+            WorkerCommand::ListFolder { dir, last } => {
+                // The folder remembered in the store, from an earlier session.
+                let last = last.or_else(|| {
+                    self.store
+                        .as_ref()
+                        .and_then(|s| s.last_folder().ok().flatten())
+                });
+                let listing = super::files::listing(dir, last);
+                self.send(WorkerEvent::Listing(Box::new(listing)));
+            }
+            WorkerCommand::ReadKeyFile(path) => {
+                self.send(WorkerEvent::KeyFile(super::files::read_key_file(&path)))
+            }
             WorkerCommand::Lock => {
                 self.external.clear();
                 self.pieces.request(super::document::PieceRequest::Close);
@@ -488,6 +635,29 @@ impl Worker {
         }
     }
 
+    fn create(&mut self, name: &str, rpps: Option<&str>, passphrase: &SecretString) {
+        let StoreSource::Dir(dir) = &self.source else {
+            return self.send(WorkerEvent::CreateFailed(
+                "la démonstration a déjà son magasin".into(),
+            ));
+        };
+        self.progress("Création du magasin et des clés", 0, 1);
+        let options = crate::passphrase::new_store_options();
+        match Store::init(dir, passphrase, name, rpps, &options) {
+            Ok(store) => {
+                let settings = Box::new(store.settings().clone());
+                match keys_info(&store) {
+                    Ok(keys) => {
+                        self.store = Some(store);
+                        self.send(WorkerEvent::Created(Box::new(keys), settings));
+                    }
+                    Err(e) => self.send(WorkerEvent::CreateFailed(e)),
+                }
+            }
+            Err(e) => self.send(WorkerEvent::CreateFailed(err_text(e))),
+        }
+    }
+
     fn open_demo(&self, dir: &std::path::Path, assets: &DemoAssets) -> Result<Store, String> {
         self.progress(
             "Préparation de la démonstration",
@@ -516,6 +686,10 @@ fn run_on_store(
             done,
             total,
         })
+    };
+    let command_kind = match &command {
+        WorkerCommand::ExportReplace(_) => Kind::Replace,
+        _ => Kind::Other,
     };
     Some(match command {
         // The lines first when the alert counts must be recomputed.
@@ -597,11 +771,48 @@ fn run_on_store(
             Ok(items) => WorkerEvent::ExportPreview(items),
             Err(e) => WorkerEvent::Failed(WorkerError::new(Op::ExportPreview, None, e)),
         },
-        WorkerCommand::Export(path) => {
+        WorkerCommand::Export(path) | WorkerCommand::ExportReplace(path) => {
+            let replace = matches!(command_kind, Kind::Replace);
             let mut report = |p: crate::store::Progress| progress("Export", p.done, p.total);
-            WorkerEvent::Exported(
+            let options = ExportOptions {
+                replace,
+                ..ExportOptions::default()
+            };
+            match store.export(&path, &options, &mut report) {
+                Ok(files) => WorkerEvent::Exported(Ok(files)),
+                Err(crate::store::StoreError::ExportFileExists(p)) => WorkerEvent::ExportExists(p),
+                Err(e) => WorkerEvent::Exported(Err(err_text(e))),
+            }
+        }
+        WorkerCommand::ExportDestination => destination(store, today),
+        WorkerCommand::SetExportFolder(dir) => match store.set_export_folder(&dir) {
+            Ok(()) => destination(store, today),
+            Err(e) => WorkerEvent::Failed(WorkerError::new(Op::ExportPreview, None, e)),
+        },
+        WorkerCommand::PublicKeys => match keys_info(store) {
+            Ok(keys) => WorkerEvent::Keys(Box::new(keys)),
+            Err(e) => WorkerEvent::Failed(WorkerError::new(Op::Trust, None, e)),
+        },
+        WorkerCommand::WriteKeys(dir) => WorkerEvent::KeysWritten(write_keys(store, &dir)),
+        WorkerCommand::RememberFolder(dir) => {
+            let _ = store.set_last_folder(&dir);
+            return None;
+        }
+        WorkerCommand::Trusted => trusted(store),
+        WorkerCommand::TrustAdd { text, name } => match store.trust_add(&text, &name) {
+            Ok(_) => trusted(store),
+            Err(e) => WorkerEvent::Failed(WorkerError::new(Op::Trust, None, e)),
+        },
+        WorkerCommand::TrustRemove(key) => match store.trust_remove(&key) {
+            Ok(()) => trusted(store),
+            Err(e) => WorkerEvent::Failed(WorkerError::new(Op::Trust, None, e)),
+        },
+        WorkerCommand::Import(path) => {
+            let mut report = |p: crate::store::Progress| progress("Import du lot", p.done, p.total);
+            WorkerEvent::Imported(
                 store
-                    .export(&path, &ExportOptions::default(), &mut report)
+                    .import(&path, &crate::store::ImportOptions::default(), &mut report)
+                    .map(import_report)
                     .map_err(err_text),
             )
         }
@@ -614,14 +825,137 @@ fn run_on_store(
         }
         WorkerCommand::Print(id) => WorkerEvent::Printed(print(store, today, id, &progress)),
         WorkerCommand::PurgeDue => WorkerEvent::PurgeDue(purge_due(store)),
+        WorkerCommand::Backup { dir, passphrase } => {
+            progress("Sauvegarde chiffrée", 0, 1);
+            let path = super::files::free_name(&dir, &backup_name(today));
+            WorkerEvent::BackedUp(
+                store
+                    .backup(&path, &passphrase, &crate::passphrase::new_store_options())
+                    .map(|s| BackupReport {
+                        path: s.path,
+                        files: s.files,
+                        bytes: s.bytes,
+                    })
+                    .map_err(err_text),
+            )
+        }
+        WorkerCommand::AddPaper { id, doc } => match store.add_paper_document(&id, doc, today) {
+            Ok(()) => match load_request(store, &id, today) {
+                Ok(loaded) => WorkerEvent::PaperAdded(Box::new(loaded)),
+                Err(e) => WorkerEvent::Failed(WorkerError::new(Op::LoadRequest, Some(&id), e)),
+            },
+            Err(e) => WorkerEvent::Failed(WorkerError::new(Op::Paper, Some(&id), e)),
+        },
         WorkerCommand::Unlock(_)
         | WorkerCommand::Purge
+        | WorkerCommand::Create { .. }
+        | WorkerCommand::ListFolder { .. }
+        | WorkerCommand::ReadKeyFile(_)
         | WorkerCommand::EncodeImage(_)
         | WorkerCommand::CloseExternal
         | WorkerCommand::Piece(_)
         | WorkerCommand::Lock
         | WorkerCommand::Shutdown => return None,
     })
+}
+
+enum Kind {
+    Replace,
+    Other,
+}
+
+/// The backup's file name of `today`.
+fn backup_name(today: NaiveDate) -> String {
+    format!("avis-sauvegarde-{}.age", today.format("%Y-%m-%d"))
+}
+
+fn keys_info(store: &Store) -> Result<KeysInfo, String> {
+    let keys = store.public_keys();
+    let doctor = store.doctor();
+    Ok(KeysInfo {
+        doctor: doctor.name,
+        rpps: doctor.rpps,
+        fingerprint: crate::store::fingerprint(&keys.signing_key).map_err(err_text)?,
+        age_recipient: keys.age_recipient,
+        signing_key: keys.signing_key,
+        signing_key_file: keys.signing_key_file,
+    })
+}
+
+/// The keys file for the rectorat (the JSON of `avis keys show --json`),
+/// under a name not taken.
+fn write_keys(store: &Store, dir: &std::path::Path) -> Result<PathBuf, String> {
+    let keys = store.public_keys();
+    let json = serde_json::json!({
+        "age_recipient": keys.age_recipient,
+        "signing_key": keys.signing_key,
+        "signing_key_file": keys.signing_key_file,
+        "fingerprint": crate::store::fingerprint(&keys.signing_key).map_err(err_text)?,
+    });
+    let text = serde_json::to_string_pretty(&json).map_err(err_text)?;
+    let path = super::files::free_name(dir, "cles-avis.json");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .and_then(|mut f| {
+            use std::io::Write;
+            f.write_all(text.as_bytes())?;
+            f.write_all(b"\n")?;
+            f.sync_all()
+        })
+        .map_err(|source| {
+            crate::store::StoreError::Io {
+                what: "écrire le fichier des clés",
+                source,
+            }
+            .to_string()
+        })?;
+    Ok(path)
+}
+
+fn trusted(store: &Store) -> WorkerEvent {
+    match store.trusted() {
+        Ok(list) => WorkerEvent::Trusted(list),
+        Err(e) => WorkerEvent::Failed(WorkerError::new(Op::Trust, None, e)),
+    }
+}
+
+fn destination(store: &Store, today: NaiveDate) -> WorkerEvent {
+    match store.default_export_path(today) {
+        Ok(path) => WorkerEvent::ExportDestination(path),
+        Err(e) => WorkerEvent::Failed(WorkerError::new(Op::ExportPreview, None, e)),
+    }
+}
+
+fn import_report(outcome: crate::store::ImportOutcome) -> ImportReport {
+    match outcome {
+        crate::store::ImportOutcome::Imported {
+            bundle_id,
+            requests,
+            documents,
+            updated,
+            unchanged,
+            to_review,
+        } => ImportReport {
+            bundle_id,
+            already: false,
+            new: requests.saturating_sub(updated),
+            updated,
+            unchanged,
+            to_review,
+            documents,
+        },
+        crate::store::ImportOutcome::AlreadyImported { bundle_id } => ImportReport {
+            bundle_id,
+            already: true,
+            new: 0,
+            updated: 0,
+            unchanged: 0,
+            to_review: 0,
+            documents: 0,
+        },
+    }
 }
 
 /// The status and checks of `id`, read back after a change; an error is

@@ -43,6 +43,7 @@ pub fn run(global: &GlobalArgs, args: ImportArgs) -> Result<(), Failure> {
             requests,
             documents,
             updated,
+            ..
         } => print_out(&format!(
             "Lot {bundle_id} importé : {requests} demande(s), dont {updated} nouvelle(s) version(s) d'une demande déjà reçue ; {documents} pièce(s)."
         )),

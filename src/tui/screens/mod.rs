@@ -34,16 +34,22 @@ use super::action::Action;
 use super::app::{App, Screen};
 use super::keymap::{Binding, Key, KeyMap};
 
+pub mod backup;
+pub mod chooser;
 pub mod editor;
 pub mod export;
 pub mod figures;
 pub mod help;
+pub mod import;
 pub mod inbox;
+pub mod paper;
 pub mod purge;
 pub mod request;
+pub mod trust;
 pub mod unlock;
 pub mod viewer;
 pub mod viewer_keys;
+pub mod welcome;
 
 /// The keys every screen has (after its own).
 pub fn global_keymap(app: &App) -> KeyMap {
@@ -61,7 +67,7 @@ pub fn global_keymap(app: &App) -> KeyMap {
             |_| Action::ToggleLog,
         ),
     ];
-    if app.screen != Screen::Unlock {
+    if !matches!(app.screen, Screen::Unlock | Screen::Welcome) && !app.keys_first_run {
         b.push(Binding::new(
             &[Key::Ctrl('l')],
             "verrouiller maintenant (aussi après inactivité)",
@@ -99,6 +105,13 @@ pub fn screen_keymap(app: &App) -> KeyMap {
         Screen::Export => export::keymap(app),
         Screen::Figures => figures::keymap(app),
         Screen::Purge => purge::keymap(app),
+        Screen::Welcome => welcome::keymap(app),
+        Screen::Keys => welcome::keys::keymap(app),
+        Screen::Trust => trust::keymap(app),
+        Screen::Chooser => chooser::keymap(app),
+        Screen::Import => import::keymap(app),
+        Screen::Backup => backup::keymap(app),
+        Screen::Paper => paper::keymap(app),
     }
 }
 
@@ -127,7 +140,11 @@ pub fn help(app: &App) -> Vec<(String, &'static str)> {
 pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     let mut h = keymap(app).hints();
     let overlay = app.quit.is_some() || app.help || app.show_log;
-    if !overlay && app.screen != Screen::Unlock && app.size.0 >= 120 {
+    if !overlay
+        && !matches!(app.screen, Screen::Unlock | Screen::Welcome)
+        && !app.keys_first_run
+        && app.size.0 >= 120
+    {
         h.push((Key::Ctrl('l').name(), "verrouiller"));
     }
     h
@@ -150,6 +167,13 @@ pub fn render(app: &App, frame: &mut Frame) {
         Screen::Export => export::render(app, frame, body),
         Screen::Figures => figures::render(app, frame, body),
         Screen::Purge => purge::render(app, frame, body),
+        Screen::Welcome => welcome::render(app, frame, body),
+        Screen::Keys => welcome::keys::render(app, frame, body),
+        Screen::Trust => trust::render(app, frame, body),
+        Screen::Chooser => chooser::render(app, frame, body),
+        Screen::Import => import::render(app, frame, body),
+        Screen::Backup => backup::render(app, frame, body),
+        Screen::Paper => paper::render(app, frame, body),
     }
     if !lines.is_empty() {
         frame.render_widget(Paragraph::new(lines), message_area);
@@ -229,6 +253,13 @@ pub fn title(app: &App) -> String {
         Screen::Export => "Export des avis".to_string(),
         Screen::Figures => "Bilan d'activité".to_string(),
         Screen::Purge => "Dossiers à purger".to_string(),
+        Screen::Welcome => "Premier démarrage".to_string(),
+        Screen::Keys => "Vos clés publiques".to_string(),
+        Screen::Trust => "Clés des rectorats".to_string(),
+        Screen::Chooser => "Choix d'un fichier".to_string(),
+        Screen::Import => "Import d'un lot".to_string(),
+        Screen::Backup => "Sauvegarde".to_string(),
+        Screen::Paper => "Pièce reçue sur papier".to_string(),
     }
 }
 

@@ -22,6 +22,8 @@ pub enum ExportPhase {
     Running,
     Done(Vec<ExportedFile>),
     Failed(String),
+    /// The file exists: nothing written; another name, or replace it.
+    Exists(std::path::PathBuf),
 }
 
 /// The export screen's state.
@@ -41,6 +43,12 @@ pub enum Msg {
     /// Enter: ask for confirmation (or, once done, back to the inbox).
     Submit,
     Confirm(bool),
+    /// Tab: choose the folder in the file chooser.
+    ChooseFolder,
+    /// The file exists: write it under another name.
+    OtherName,
+    /// The file exists: replace it (asked explicitly).
+    Replace,
 }
 
 fn typed(ev: &KeyEvent) -> Action {
@@ -57,6 +65,12 @@ pub fn keymap(app: &App) -> KeyMap {
     });
     match app.export.phase {
         ExportPhase::Editing => KeyMap::new(vec![
+            Binding::new(
+                &[Key::Code(KeyCode::Tab)],
+                "choisir le dossier (clé USB, Téléchargements…)",
+                Some("dossier"),
+                |_| Action::Export(Msg::ChooseFolder),
+            ),
             Binding::new(&[Key::Text], "modifier le fichier à écrire", None, typed),
             Binding::new(
                 &[Key::Code(KeyCode::Backspace)],
@@ -95,6 +109,28 @@ pub fn keymap(app: &App) -> KeyMap {
             help,
         ]),
         ExportPhase::Running => KeyMap::default(),
+        ExportPhase::Exists(_) => KeyMap::new(vec![
+            Binding::new(
+                &[Key::Char('a'), Key::Code(KeyCode::Enter)],
+                "écrire sous un autre nom (proposé, modifiable)",
+                Some("autre nom"),
+                |_| Action::Export(Msg::OtherName),
+            )
+            .hint_keys("a"),
+            Binding::new(
+                &[Key::Char('R')],
+                "remplacer le fichier existant (Maj+R)",
+                Some("remplacer"),
+                |_| Action::Export(Msg::Replace),
+            ),
+            Binding::new(
+                &[Key::Code(KeyCode::Esc)],
+                "revenir au choix du fichier",
+                Some("retour"),
+                |_| Action::Back,
+            ),
+            help,
+        ]),
         ExportPhase::Done(_) | ExportPhase::Failed(_) => KeyMap::new(vec![
             Binding::new(
                 &[
@@ -144,6 +180,22 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             app.progress = None;
         }
         (ExportPhase::Confirm, Msg::Confirm(false)) => ex.phase = ExportPhase::Editing,
+        (ExportPhase::Editing, Msg::ChooseFolder) => crate::tui::screens::chooser::open(
+            app,
+            crate::tui::screens::chooser::Purpose::Export,
+            out,
+        ),
+        (ExportPhase::Exists(p), Msg::OtherName) => {
+            ex.path = other_name(&p.display().to_string());
+            ex.phase = ExportPhase::Editing;
+        }
+        (ExportPhase::Exists(p), Msg::Replace) => {
+            let path = p.clone();
+            ex.path = path.display().to_string();
+            ex.phase = ExportPhase::Running;
+            out.push(WorkerCommand::ExportReplace(path));
+            app.progress = None;
+        }
         (ExportPhase::Done(_) | ExportPhase::Failed(_), Msg::Submit) => {
             app.screen = Screen::Inbox;
             ex.phase = ExportPhase::Editing;
@@ -157,11 +209,37 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
 pub fn back(app: &mut App, out: &mut Vec<WorkerCommand>) {
     match app.export.phase {
         ExportPhase::Running => {}
-        ExportPhase::Confirm => app.export.phase = ExportPhase::Editing,
+        ExportPhase::Confirm | ExportPhase::Exists(_) => app.export.phase = ExportPhase::Editing,
         _ => {
             app.screen = Screen::Inbox;
             app.export.phase = ExportPhase::Editing;
             out.push(WorkerCommand::LoadSummaries);
+        }
+    }
+}
+
+/// `path` with `-2` before its extension (`-3` if it ended in `-2`…): a
+/// name to propose when the file exists (the export refuses again if that
+/// one exists too).
+pub fn other_name(path: &str) -> String {
+    let (stem, ext) = match path.rsplit_once('.') {
+        Some((s, e)) if !e.contains('/') && !s.ends_with('/') => (s, format!(".{e}")),
+        _ => (path, String::new()),
+    };
+    let (base, n) = match stem.rsplit_once('-') {
+        Some((b, n)) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) && n.len() < 4 => {
+            (b, n.parse::<u32>().unwrap_or(1) + 1)
+        }
+        _ => (stem, 2),
+    };
+    format!("{base}-{n}{ext}")
+}
+
+/// The worker's destination in the remembered folder.
+pub fn on_destination(app: &mut App, path: Option<std::path::PathBuf>) {
+    if let Some(p) = path {
+        if app.export.phase == ExportPhase::Editing {
+            app.export.path = p.display().to_string();
         }
     }
 }
@@ -173,5 +251,20 @@ pub fn paste(app: &mut App, text: &str) {
         app.export
             .path
             .extend(first.chars().filter(|c| !c.is_control()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::other_name;
+
+    #[test]
+    fn another_name_is_proposed() {
+        assert_eq!(
+            other_name("/tmp/avis-2026-11-02-n3.avis"),
+            "/tmp/avis-2026-11-02-n3-2.avis"
+        );
+        assert_eq!(other_name("/tmp/x-2.avis"), "/tmp/x-3.avis");
+        assert_eq!(other_name("sans"), "sans-2");
     }
 }

@@ -81,7 +81,8 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
     let block = Block::bordered().title(" État ").border_style(t.border);
     match &ex.phase {
         ExportPhase::Editing => frame.render_widget(
-            Paragraph::new(" Entrée : exporter (une confirmation sera demandée) · Échap : retour")
+            Paragraph::new(" Entrée : exporter (une confirmation sera demandée) · Tab : choisir le dossier · Échap : retour")
+                .wrap(Wrap { trim: false })
                 .block(block),
             state_area,
         ),
@@ -129,6 +130,21 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 state_area,
             );
         }
+        ExportPhase::Exists(p) => frame.render_widget(
+            Paragraph::new(vec![
+                Line::styled(
+                    format!(
+                        " ⚠ {} existe déjà : rien n'a été écrit.",
+                        clean(&p.display().to_string())
+                    ),
+                    t.warn,
+                ),
+                Line::raw(" a : écrire sous un autre nom · Maj+R : remplacer ce fichier · Échap : retour"),
+            ])
+            .block(block)
+            .wrap(Wrap { trim: false }),
+            state_area,
+        ),
         ExportPhase::Failed(msg) => frame.render_widget(
             Paragraph::new(vec![
                 Line::styled(format!(" ⚠ Échec de l'export : {msg}"), t.block),

@@ -40,6 +40,9 @@ pub enum Msg {
     /// Prints the selected request's avis (`false`) or every exported
     /// avis (`true`).
     Print(bool),
+    OpenImport,
+    OpenTrust,
+    OpenBackup,
 }
 
 fn status_key(ev: &KeyEvent) -> Action {
@@ -191,6 +194,18 @@ pub fn keymap(app: &App) -> KeyMap {
             Some("exporter"),
             |_| Action::Inbox(Msg::OpenExport),
         ),
+        Binding::new(
+            &[Key::Char('K')],
+            "clés des rectorats acceptées, et mes clés",
+            None,
+            |_| Action::Inbox(Msg::OpenTrust),
+        ),
+        Binding::new(
+            &[Key::Char('S')],
+            "sauvegarde chiffrée du magasin (choix du dossier)",
+            None,
+            |_| Action::Inbox(Msg::OpenBackup),
+        ),
         Binding::new(&[Key::Char('c')], "thème contrasté", None, |_| {
             Action::ToggleContrast
         }),
@@ -217,6 +232,12 @@ pub fn keymap(app: &App) -> KeyMap {
             "imprimer tous les avis exportés (PDF, dans avis-imprimes/)",
             None,
             |_| Action::Inbox(Msg::Print(true)),
+        ),
+        Binding::new(
+            &[Key::Char('i')],
+            "importer un lot reçu du rectorat (choix du fichier)",
+            Some("importer"),
+            |_| Action::Inbox(Msg::OpenImport),
         ),
     ])
 }
@@ -269,9 +290,21 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             app.export.items = None;
             app.export.phase = crate::tui::screens::export::ExportPhase::Editing;
             out.push(WorkerCommand::ExportPreview);
+            out.push(WorkerCommand::ExportDestination);
         }
         Msg::OpenFigures => crate::tui::screens::figures::open(app, out),
         Msg::Print(all) => print(app, all, out),
+        Msg::OpenImport => crate::tui::screens::chooser::open(
+            app,
+            crate::tui::screens::chooser::Purpose::Import,
+            out,
+        ),
+        Msg::OpenTrust => crate::tui::screens::trust::open(app, out),
+        Msg::OpenBackup => crate::tui::screens::chooser::open(
+            app,
+            crate::tui::screens::chooser::Purpose::Backup,
+            out,
+        ),
     }
     app.inbox.scroll_into_view(height);
 }

@@ -96,6 +96,8 @@ pub enum Msg {
     OpenExternal,
     /// Prints this request's exported avis.
     Print,
+    /// Records a pièce received on paper.
+    AddPaper,
 }
 
 fn tab_key(ev: &KeyEvent) -> Action {
@@ -187,6 +189,12 @@ pub fn keymap(app: &App) -> KeyMap {
             None,
             |_| Action::Request(Msg::OpenExternal),
         ));
+        b.push(Binding::new(
+            &[Key::Char('P')],
+            "enregistrer une pièce reçue sur papier",
+            None,
+            |_| Action::Request(Msg::AddPaper),
+        ));
     } else {
         b.push(Binding::new(
             &[Key::Char('p')],
@@ -197,7 +205,7 @@ pub fn keymap(app: &App) -> KeyMap {
     }
     b.extend([
         Binding::new(
-            &[Key::Char('P')],
+            &[Key::Char('I'), Key::Ctrl('p')],
             "imprimer l'avis exporté de cette demande (PDF ; formulaire DGER si agricole)",
             None,
             |_| Action::Request(Msg::Print),
@@ -241,6 +249,7 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             }
         }
         Msg::OpenEditor => app.open_editor(),
+        Msg::AddPaper => crate::tui::screens::paper::open(app),
         Msg::OpenDocument => {
             if req.tab != Tab::Pieces {
                 req.tab = Tab::Pieces;

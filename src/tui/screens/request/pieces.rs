@@ -71,11 +71,21 @@ pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
             ])
         })
         .collect();
+    let paper = req.draft.as_ref().map_or(0, |d| d.paper_documents.len());
+    let hint = format!(
+        " Entrée : afficher · o : visionneuse du système · P : pièce reçue sur papier{}",
+        if paper > 0 {
+            format!(" ({paper} reçue(s))")
+        } else {
+            String::new()
+        }
+    );
     if rows.is_empty() {
         frame.render_widget(
             Paragraph::new("  Aucune pièce jointe à cette demande.").style(t.dim),
             table_area,
         );
+        frame.render_widget(Paragraph::new(Line::styled(hint, t.dim)), hint_area);
         return;
     }
     let table = Table::new(
@@ -94,13 +104,7 @@ pub fn render(app: &App, req: &RequestView, frame: &mut Frame, area: Rect) {
     .highlight_symbol("▶ ");
     let mut state = TableState::default().with_selected(Some(req.doc_selected));
     frame.render_stateful_widget(table, table_area, &mut state);
-    frame.render_widget(
-        Paragraph::new(Line::styled(
-            " Entrée : afficher · o : visionneuse du système (copie effacée ensuite)",
-            t.dim,
-        )),
-        hint_area,
-    );
+    frame.render_widget(Paragraph::new(Line::styled(hint, t.dim)), hint_area);
 }
 
 #[cfg(test)]
