@@ -132,6 +132,30 @@ fn print_and_csv_from_the_tui_never_replace_a_file() {
     assert_eq!(csvs.len(), 2, "{csvs:?}");
     assert_eq!(csvs, ["bilan-tous (2).csv", "bilan-tous.csv"]);
 
+    // Once the doctor chose the exports' folder, papers go there.
+    let exports = tmp.path().join("exports");
+    std::fs::create_dir(&exports).unwrap();
+    ctx.send(WorkerCommand::SetExportFolder(exports.clone()))
+        .unwrap();
+    assert!(matches!(reply(&erx), WorkerEvent::ExportDestination(_)));
+    ctx.send(WorkerCommand::Print(Some("AMX-2027-000001".into())))
+        .unwrap();
+    let WorkerEvent::Printed(Ok((out_dir, _))) = reply(&erx) else {
+        panic!("impression dans le dossier des exports refusée");
+    };
+    assert_eq!(
+        out_dir,
+        exports.canonicalize().unwrap().join("avis-imprimes")
+    );
+    ctx.send(WorkerCommand::FiguresCsv(Period::All)).unwrap();
+    let WorkerEvent::FiguresCsv(Ok(path)) = reply(&erx) else {
+        panic!("CSV dans le dossier des exports refusé");
+    };
+    assert_eq!(
+        path.parent(),
+        Some(exports.canonicalize().unwrap().as_path())
+    );
+
     // Nothing is due right after the export.
     ctx.send(WorkerCommand::PurgeDue).unwrap();
     let WorkerEvent::PurgeDue(Ok(due)) = reply(&erx) else {

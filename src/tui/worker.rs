@@ -1057,8 +1057,12 @@ fn figures(
     Ok((period, seasons, Box::new(figures)))
 }
 
-/// The folder the doctor started avis in.
-fn current_dir() -> Result<PathBuf, String> {
+/// Where papers (printed avis, figures) go: the exports' folder the doctor
+/// chose, else the folder avis was started in.
+fn papers_dir(store: &Store) -> Result<PathBuf, String> {
+    if let Some(dir) = store.export_folder().map_err(err_text)? {
+        return Ok(dir);
+    }
     std::env::current_dir()
         .map_err(|e| format!("le dossier courant est inaccessible ({e}) : rien n'a été écrit"))
 }
@@ -1066,8 +1070,13 @@ fn current_dir() -> Result<PathBuf, String> {
 fn figures_csv(store: &Store, today: NaiveDate, period: Period) -> Result<PathBuf, String> {
     let (period, _, figures) = figures(store, today, Some(period))?;
     let csv = crate::figures::to_csv(&figures);
-    crate::print::output::write_unique(&current_dir()?, &period.file_stem(), "csv", csv.as_bytes())
-        .map_err(err_text)
+    crate::print::output::write_unique(
+        &papers_dir(store)?,
+        &period.file_stem(),
+        "csv",
+        csv.as_bytes(),
+    )
+    .map_err(err_text)
 }
 
 /// The folder the printed avis go to.
@@ -1094,7 +1103,7 @@ fn print(
         papers.extend(crate::print::papers(store, id).map_err(err_text)?);
     }
     progress("Impression des avis", total, total);
-    let dir = current_dir()?.join(PRINT_DIR);
+    let dir = papers_dir(store)?.join(PRINT_DIR);
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("impossible de créer le dossier {} : {e}", dir.display()))?;
     let mut written = Vec::new();

@@ -146,7 +146,7 @@ pub fn keymap(app: &App) -> KeyMap {
         ),
         Binding::new(
             &[Key::Char('e')],
-            "exporter ces chiffres en CSV (« ; », pour un tableur) dans le dossier courant, sans rien remplacer",
+            "exporter ces chiffres en CSV (« ; », pour un tableur) dans le dossier des exports, sans rien remplacer",
             Some("CSV"),
             |_| Action::Figures(Msg::ExportCsv),
         ),
