@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 requests=${1:-99998}
 command -v /usr/bin/time >/dev/null || { echo "manque : /usr/bin/time (apt-get install time)"; exit 1; }
 
-cargo build --release --quiet --bin avis --example generate_bundle
+# The low scrypt factor below (AVIS_TEST_KDF_LOG_N) needs the test hooks.
+cargo build --release --quiet --features test-hooks --bin avis --example generate_bundle
 avis=target/release/avis
 work=$(mktemp -d "${TMPDIR:-/tmp}/avis-scale.XXXXXX")
 trap 'rm -rf "$work"' EXIT

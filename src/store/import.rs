@@ -583,6 +583,9 @@ impl Store {
         if !verified.records.is_empty() {
             return Err(StoreError::Corrupt("demandes non enregistrées"));
         }
+        // The manifest (an entry per request) is not needed any more: freed
+        // before the staged records are applied, which is the peak of memory.
+        drop(verified);
         let bundle_id = info.bundle_id.clone();
         let Counts {
             requests,
