@@ -221,6 +221,7 @@ fn an_import_from_the_tui_reports_new_updated_unchanged_and_to_review() {
         w.ask(WorkerCommand::SaveDraft {
             id: "AMX-2027-000010".into(),
             draft: Box::new(draft),
+            seq: 1,
         }),
         WorkerEvent::Saved { .. }
     ));

@@ -140,6 +140,7 @@ fn every_state() -> Vec<(&'static str, App)> {
     quit.update(Action::Quit);
     quit.update(Action::Worker(WorkerEvent::SaveFailed {
         id: sample::loaded_request().record.request.id,
+        seq: None,
         error: "disque plein".into(),
     }));
     assert!(quit.quit.is_some());

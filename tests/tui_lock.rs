@@ -166,18 +166,27 @@ fn typed_text_is_saved_before_the_store_is_dropped_and_comes_back() {
     }
     // Idle before the debounce even ran: one tick does both, save first.
     let cmds = app.update(Action::Tick(t0 + 5 * MIN));
-    let saved = match cmds.as_slice() {
-        [WorkerCommand::SaveDraft { id, draft }, WorkerCommand::Lock] => {
+    let (saved, seq) = match cmds.as_slice() {
+        [WorkerCommand::SaveDraft { id, draft, seq }, WorkerCommand::Lock] => {
             assert_eq!(id, ID);
             assert_eq!(draft.opinion.motivation, "Lenteur");
-            (**draft).clone()
+            ((**draft).clone(), *seq)
         }
         _ => panic!("expected the save, then the lock"),
     };
     assert_nothing_decrypted(&app);
     assert!(app.resume.as_ref().unwrap().pending.is_some());
+    // The reply of an earlier save does not settle the draft sent last.
     app.update(Action::Worker(WorkerEvent::Saved {
         id: ID.into(),
+        seq: Some(seq - 1),
+        status: Status::Brouillon,
+        findings: vec![],
+    }));
+    assert!(app.resume.as_ref().unwrap().pending.is_some());
+    app.update(Action::Worker(WorkerEvent::Saved {
+        id: ID.into(),
+        seq: Some(seq),
         status: Status::Brouillon,
         findings: vec![],
     }));
@@ -224,6 +233,7 @@ fn a_failed_save_keeps_the_text_in_memory_until_the_unlock() {
     ));
     app.update(Action::Worker(WorkerEvent::SaveFailed {
         id: sample::loaded_request().record.request.id,
+        seq: None,
         error: "le brouillon n'a pas pu être enregistré : disque plein".into(),
     }));
     assert!(app.locked.as_ref().unwrap().save_failed);
@@ -338,6 +348,7 @@ fn an_open_one_line_input_comes_back_with_its_text() {
     assert!(app.editor.is_none());
     app.update(Action::Worker(WorkerEvent::Saved {
         id: ID.into(),
+        seq: None,
         status: Status::Brouillon,
         findings: vec![],
     }));

@@ -105,6 +105,7 @@ fn unlock() {
         app.update(Action::Lock);
         app.update(Action::Worker(WorkerEvent::SaveFailed {
             id: sample::loaded_request().record.request.id,
+            seq: None,
             error: "disque plein".into(),
         }));
         app
@@ -425,6 +426,7 @@ fn editor_lists_with_preview_and_questions() {
         app.update(Action::Quit);
         app.update(Action::Worker(WorkerEvent::SaveFailed {
             id: sample::loaded_request().record.request.id,
+            seq: None,
             error: "le brouillon n'a pas pu être enregistré : le dossier du magasin a disparu"
                 .into(),
         }));

@@ -426,6 +426,65 @@ fn added_measures_epreuves_and_detail() {
     assert_eq!(app.editor.as_ref().unwrap().rows().len(), 3);
 }
 
+/// The save numbers of the commands.
+fn save_seqs(cmds: &[WorkerCommand]) -> Vec<u64> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            WorkerCommand::SaveDraft { seq, .. } | WorkerCommand::FinalSave { seq, .. } => {
+                Some(*seq)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_save_reply_settles_only_the_save_it_answers() {
+    const ID: &str = "AMX-2026-000123";
+    let mut app = editor_app();
+    let t0 = Instant::now();
+    app.update(Action::Tick(t0));
+    app.update(Action::Editor(EditorMsg::FocusNext));
+    app.update(Action::Editor(EditorMsg::TextKey(key('L'))));
+    let first = save_seqs(&app.update(Action::Tick(t0 + Duration::from_millis(600))));
+    app.update(Action::Editor(EditorMsg::TextKey(key('e'))));
+    let second = save_seqs(&app.update(Action::Tick(t0 + Duration::from_millis(1200))));
+    let ([a], [b]) = (first.as_slice(), second.as_slice()) else {
+        panic!("two saves expected: {first:?} {second:?}");
+    };
+    assert_ne!(a, b, "each save has its own number");
+    // The first save fails while the second is on its way: the second decides.
+    app.update(Action::Worker(WorkerEvent::SaveFailed {
+        id: ID.into(),
+        seq: Some(*a),
+        error: "disque plein".into(),
+    }));
+    assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saving);
+    // The doctor quits meanwhile: the first save's late success does not
+    // let the application leave while the last save is unanswered.
+    app.update(Action::Quit);
+    app.update(Action::Worker(WorkerEvent::Saved {
+        id: ID.into(),
+        seq: Some(*a),
+        status: Status::Brouillon,
+        findings: vec![],
+    }));
+    assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saving);
+    assert!(!app.should_quit, "left before the last save was answered");
+    // The last save's own failure is shown.
+    let last = app.editor.as_ref().unwrap().saves_sent;
+    app.update(Action::Worker(WorkerEvent::SaveFailed {
+        id: ID.into(),
+        seq: Some(last),
+        error: "le brouillon n'a pas pu être enregistré : disque plein".into(),
+    }));
+    assert!(matches!(
+        app.editor.as_ref().unwrap().save,
+        SaveState::Failed(_)
+    ));
+    assert!(!app.should_quit);
+}
+
 #[test]
 fn drafts_are_saved_after_the_debounce_and_on_leaving() {
     let mut app = editor_app();
@@ -442,7 +501,7 @@ fn drafts_are_saved_after_the_debounce_and_on_leaving() {
         .is_empty());
     let cmds = app.update(Action::Tick(t0 + Duration::from_millis(600)));
     match cmds.as_slice() {
-        [WorkerCommand::SaveDraft { id, draft }] => {
+        [WorkerCommand::SaveDraft { id, draft, .. }] => {
             assert_eq!(id, "AMX-2026-000123");
             assert_eq!(draft.opinion.motivation, "Lenteur");
         }
@@ -451,6 +510,7 @@ fn drafts_are_saved_after_the_debounce_and_on_leaving() {
     assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saving);
     app.update(Action::Worker(WorkerEvent::Saved {
         id: "AMX-2026-000123".into(),
+        seq: None,
         status: Status::Brouillon,
         findings: vec![],
     }));
@@ -632,6 +692,7 @@ fn quitting_from_the_editor_flushes_the_draft() {
     assert!(!app.should_quit, "quitting waits until the draft is saved");
     app.update(Action::Worker(WorkerEvent::Saved {
         id: "AMX-2026-000123".into(),
+        seq: None,
         status: Status::Brouillon,
         findings: vec![],
     }));
@@ -1029,6 +1090,7 @@ fn a_message_disappears_when_its_state_changes() {
     // Back to draft: "Avis validé" is no longer true.
     app.update(Action::Worker(WorkerEvent::Saved {
         id: id.clone(),
+        seq: None,
         status: Status::Brouillon,
         findings: vec![],
     }));
@@ -1083,6 +1145,7 @@ fn quitting_after_a_failed_save_asks_and_reports_a_lost_draft() {
     app.update(Action::Quit);
     app.update(Action::Worker(WorkerEvent::SaveFailed {
         id: "AMX-2026-000123".into(),
+        seq: None,
         error: "le brouillon n'a pas pu être enregistré : magasin introuvable".into(),
     }));
     assert!(!app.should_quit);
@@ -1133,6 +1196,7 @@ fn a_failure_is_shown_where_it_belongs_and_marks_no_other_draft() {
     // Another request's save failed: not this draft.
     app.update(Action::Worker(WorkerEvent::SaveFailed {
         id: "AMX-2026-000999".into(),
+        seq: None,
         error: "disque plein".into(),
     }));
     assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saving);

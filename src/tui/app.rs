@@ -84,6 +84,8 @@ pub struct Resume {
     pub editor: Option<EditorResume>,
     /// The draft sent for saving just before the lock, until acknowledged.
     pub pending: Option<(String, Draft)>,
+    /// The number of the save that acknowledges `pending`.
+    pub pending_seq: u64,
 }
 
 /// Where the editor stood.
@@ -547,9 +549,11 @@ impl App {
             if unsaved {
                 ed.dirty_since = None;
                 ed.save = SaveState::Saving;
+                let seq = ed.next_save();
                 out.push(WorkerCommand::FinalSave {
                     id: ed.id.clone(),
                     draft: Box::new(ed.current_draft()),
+                    seq,
                 });
             }
         }
@@ -624,6 +628,7 @@ impl App {
         Some(WorkerCommand::SaveDraft {
             id: editor.id.clone(),
             draft: Box::new(draft),
+            seq: editor.next_save(),
         })
     }
 
@@ -664,9 +669,12 @@ impl App {
             .as_ref()
             .is_some_and(|ed| ed.save == SaveState::Saving);
         let mut pending = None;
+        // The save whose reply settles the pending draft: the last one sent.
+        let mut pending_seq = self.editor.as_ref().map_or(0, |ed| ed.saves_sent);
         if let Some(cmd) = self.autosave(true) {
-            if let WorkerCommand::SaveDraft { id, draft } = &cmd {
+            if let WorkerCommand::SaveDraft { id, draft, seq } = &cmd {
                 pending = Some((id.clone(), (**draft).clone()));
+                pending_seq = *seq;
             }
             out.push(cmd);
         } else if in_flight {
@@ -691,6 +699,7 @@ impl App {
                 .map(|r| (r.record.request.id.clone(), r.tab, r.scroll, r.doc_selected)),
             editor,
             pending,
+            pending_seq,
         });
         out.push(WorkerCommand::Lock);
         // Forget everything decrypted; keep only the inbox's settings. A
@@ -783,13 +792,18 @@ impl App {
     fn on_worker_locked(&mut self, event: WorkerEvent, out: &mut Vec<WorkerCommand>) {
         let reopened = self.locked.as_ref().is_some_and(|l| l.reopened);
         match event {
-            WorkerEvent::Saved { id, .. } => {
+            WorkerEvent::Saved { id, seq, .. } => {
                 if let Some(r) = self.resume.as_mut() {
-                    if r.pending.as_ref().is_some_and(|(p, _)| *p == id) {
+                    let answers = seq.is_none_or(|s| s == r.pending_seq);
+                    if answers && r.pending.as_ref().is_some_and(|(p, _)| *p == id) {
                         r.pending = None;
                     }
                 }
             }
+            // An earlier save failed while the last one is on its way: that
+            // one decides.
+            WorkerEvent::SaveFailed { seq: Some(s), .. }
+                if self.resume.as_ref().is_some_and(|r| r.pending_seq != s) => {}
             WorkerEvent::SaveFailed { .. } if !reopened => {
                 let kept = self.resume.as_ref().is_some_and(|r| r.pending.is_some());
                 if let Some(l) = self.locked.as_mut() {
@@ -1145,12 +1159,14 @@ impl App {
             }
             WorkerEvent::Saved {
                 id,
+                seq,
                 status,
                 findings,
             } => {
                 self.apply_status(&id, status, findings);
                 if let Some(ed) = self.editor.as_mut().filter(|e| e.id == id) {
-                    if ed.save == SaveState::Saving {
+                    // Saved only when the last save sent is.
+                    if ed.save == SaveState::Saving && ed.answers_last_save(seq) {
                         ed.save = SaveState::Saved;
                     }
                     if self.quitting && ed.save == SaveState::Saved && ed.dirty_since.is_none() {
@@ -1158,7 +1174,12 @@ impl App {
                     }
                 }
             }
-            WorkerEvent::SaveFailed { id, error } => {
+            WorkerEvent::SaveFailed { id, seq, .. }
+                if self
+                    .editor
+                    .as_ref()
+                    .is_some_and(|e| e.id == id && !e.answers_last_save(seq)) => {}
+            WorkerEvent::SaveFailed { id, error, .. } => {
                 let error = clean(&error);
                 if let Some(ed) = self.editor.as_mut().filter(|e| e.id == id) {
                     ed.save = SaveState::Failed(error.clone());

@@ -168,6 +168,8 @@ pub enum WorkerCommand {
     SaveDraft {
         id: String,
         draft: Box<Draft>,
+        /// The editor's number for this save, echoed by the reply.
+        seq: u64,
     },
     Validate(String),
     Unvalidate(String),
@@ -268,6 +270,7 @@ pub enum WorkerCommand {
     FinalSave {
         id: String,
         draft: Box<Draft>,
+        seq: u64,
     },
     Shutdown,
 }
@@ -334,14 +337,19 @@ pub enum WorkerEvent {
     UnlockFailed(String),
     Summaries(Vec<RequestSummary>),
     Request(Box<LoadedRequest>),
+    /// The draft of `id` is saved; `seq` names the save it answers
+    /// (`None` for the other commands that change a request).
     Saved {
         id: String,
+        seq: Option<u64>,
         status: Status,
         findings: Vec<Finding>,
     },
-    /// The draft of `id` could not be saved (French message).
+    /// The draft of `id` could not be saved (French message), by the save
+    /// numbered `seq`.
     SaveFailed {
         id: String,
+        seq: Option<u64>,
         error: String,
     },
     /// The draft of `id` is kept in this recovery file.
@@ -705,15 +713,16 @@ fn run_on_store(
             Ok(loaded) => WorkerEvent::Request(Box::new(loaded)),
             Err(e) => WorkerEvent::Failed(WorkerError::new(Op::LoadRequest, Some(&id), e)),
         },
-        WorkerCommand::SaveDraft { id, draft } => match store.save_draft(&id, &draft) {
-            Ok(()) => saved(store, id, today),
+        WorkerCommand::SaveDraft { id, draft, seq } => match store.save_draft(&id, &draft) {
+            Ok(()) => saved(store, id, Some(seq), today),
             Err(e) => WorkerEvent::SaveFailed {
                 id,
+                seq: Some(seq),
                 error: format!("le brouillon n'a pas pu être enregistré : {e}"),
             },
         },
-        WorkerCommand::FinalSave { id, draft } => match store.save_draft(&id, &draft) {
-            Ok(()) => saved(store, id, today),
+        WorkerCommand::FinalSave { id, draft, seq } => match store.save_draft(&id, &draft) {
+            Ok(()) => saved(store, id, Some(seq), today),
             Err(first) => match store.keep_recovery(&id, &draft) {
                 Ok(path) => WorkerEvent::RecoveryKept { id, path },
                 Err(e) => WorkerEvent::RecoveryFailed {
@@ -739,7 +748,7 @@ fn run_on_store(
             measure,
             reason,
         } => match store.override_check(&id, &rule, measure, &reason) {
-            Ok(()) => saved(store, id, today),
+            Ok(()) => saved(store, id, None, today),
             Err(e) => WorkerEvent::Failed(WorkerError::new(Op::Override, Some(&id), e)),
         },
         WorkerCommand::Unvalidate(id) => {
@@ -967,10 +976,11 @@ fn state(store: &Store, id: &str, today: NaiveDate) -> Result<(Status, Vec<Findi
     ))
 }
 
-fn saved(store: &Store, id: String, today: NaiveDate) -> WorkerEvent {
+fn saved(store: &Store, id: String, seq: Option<u64>, today: NaiveDate) -> WorkerEvent {
     match state(store, &id, today) {
         Ok((status, findings)) => WorkerEvent::Saved {
             id,
+            seq,
             status,
             findings,
         },

@@ -891,9 +891,11 @@ fn submit_line(app: &mut App, out: &mut Vec<WorkerCommand>) {
             if let Some(req) = app.request.as_mut() {
                 req.draft = Some(draft.clone());
             }
+            let seq = ed.next_save();
             out.push(WorkerCommand::SaveDraft {
                 id: id.clone(),
                 draft: Box::new(draft),
+                seq,
             });
             out.push(WorkerCommand::Override {
                 id,

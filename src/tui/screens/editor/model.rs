@@ -201,6 +201,10 @@ pub struct Editor {
     pub confirm_reopen: Option<Box<super::Msg>>,
     pub dirty_since: Option<Instant>,
     pub save: SaveState,
+    /// The number of the last save sent to the worker: a reply settles the
+    /// save state only if it answers that one (an earlier save's reply
+    /// while a later one is on its way settles nothing).
+    pub saves_sent: u64,
     /// Last feedback (validation refused, saved…), with whether it is an error.
     pub message: Option<(String, bool)>,
 }
@@ -232,6 +236,18 @@ pub fn new_draft(record: &RequestRecord) -> Draft {
 }
 
 impl Editor {
+    /// Numbers a new save of the draft.
+    pub fn next_save(&mut self) -> u64 {
+        self.saves_sent += 1;
+        self.saves_sent
+    }
+
+    /// Whether a save reply numbered `seq` answers the last save sent
+    /// (`None`: a reply to another command, such as a validation).
+    pub fn answers_last_save(&self, seq: Option<u64>) -> bool {
+        seq.is_none_or(|s| s == self.saves_sent)
+    }
+
     /// Shows `text` in the editor's message line.
     pub fn note(&mut self, text: impl Into<String>) {
         self.message = Some((text.into(), false));
@@ -279,6 +295,7 @@ impl Editor {
             reopen_confirmed: false,
             confirm_reopen: None,
             dirty_since: None,
+            saves_sent: 0,
             save: SaveState::Saved,
             message: None,
             draft,
