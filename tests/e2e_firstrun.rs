@@ -11,117 +11,15 @@
 //! is set.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::process::Command;
+
+#[path = "common/tmux_support.rs"]
+mod tmux_support;
+use tmux_support::{tmux_or_skip, wait_file, Tmux};
 
 const REQUEST: &str = "AMX-2027-000035";
 const MOTIVATION: &str = "Compensation de la lenteur d'execution en situation d'ecrit.";
 const PASSPHRASE: &str = "une phrase de passe de test";
-
-fn tmux_or_skip() -> bool {
-    let available = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !available {
-        if std::env::var_os("CI").is_some() {
-            panic!("tmux is required for the end-to-end test in CI");
-        }
-        eprintln!("tmux introuvable : test de bout en bout ignoré");
-    }
-    available
-}
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(dir: &Path, command: &str) -> Tmux {
-        let tmux = Tmux {
-            socket: format!("avis-e2e-firstrun-{}", std::process::id()),
-        };
-        let out = tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "avis",
-            "-x",
-            "120",
-            "-y",
-            "40",
-            "-c",
-            dir.to_str().unwrap(),
-            command,
-        ]);
-        assert!(out.status.success(), "tmux new-session failed");
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            let out = self.run(&["send-keys", "-t", "avis", k]);
-            assert!(out.status.success(), "send-keys {k} failed");
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-
-    fn text(&self, text: &str) {
-        let out = self.run(&["send-keys", "-t", "avis", "-l", text]);
-        assert!(out.status.success());
-        std::thread::sleep(Duration::from_millis(200));
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "avis"]).stdout)
-            .into_owned()
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if screen.contains(needle) {
-                return screen;
-            }
-            if start.elapsed() > Duration::from_secs(60) {
-                panic!("timed out waiting for {needle:?}; screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
-
-fn wait_file(path: &Path) -> String {
-    let start = Instant::now();
-    loop {
-        if let Ok(s) = std::fs::read_to_string(path) {
-            if s.ends_with('\n') {
-                return s;
-            }
-        }
-        if start.elapsed() > Duration::from_secs(30) {
-            panic!("the binary did not exit");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -201,7 +99,7 @@ fn from_no_store_to_an_export_the_rectorat_opens_without_any_doctor_command() {
         store.display(),
         exit_file.display()
     );
-    let tmux = Tmux::start(work.path(), &command);
+    let tmux = Tmux::start("firstrun", (120, 40), Some(work.path()), &command);
 
     // Welcome: name, RPPS, passphrase twice.
     tmux.wait_for("Premier démarrage");

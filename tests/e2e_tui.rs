@@ -6,114 +6,16 @@
 //! Needs tmux: skipped with a reason when it is missing, failed when `CI`
 //! is set.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 use std::time::{Duration, Instant};
+
+#[path = "common/tmux_support.rs"]
+mod tmux_support;
+use tmux_support::{tmux_or_skip, wait_file, Tmux};
 
 const REQUEST: &str = "AMX-2027-000035";
 const MOTIVATION: &str = "Compensation de la lenteur d'execution en situation d'ecrit.";
-
-/// Whether tmux is there; without it the test is skipped with a reason,
-/// or fails when `CI` is set.
-fn tmux_or_skip() -> bool {
-    let available = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    if !available {
-        if std::env::var_os("CI").is_some() {
-            panic!("tmux is required for the end-to-end test in CI");
-        }
-        eprintln!("tmux introuvable : test de bout en bout ignoré");
-    }
-    available
-}
-
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    /// A detached session `avis` of `width`×`height` running `command`
-    /// (in `dir` when given), on a server of its own named after `name`.
-    fn start(name: &str, (width, height): (u16, u16), dir: Option<&Path>, command: &str) -> Tmux {
-        let tmux = Tmux {
-            socket: format!("avis-e2e-{name}-{}", std::process::id()),
-        };
-        let (width, height) = (width.to_string(), height.to_string());
-        let mut args = vec![
-            "new-session",
-            "-d",
-            "-s",
-            "avis",
-            "-x",
-            &width,
-            "-y",
-            &height,
-        ];
-        if let Some(dir) = dir {
-            args.extend(["-c", dir.to_str().unwrap()]);
-        }
-        args.push(command);
-        let out = tmux.run(&args);
-        assert!(out.status.success(), "tmux new-session failed");
-        tmux
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            let out = self.run(&["send-keys", "-t", "avis", k]);
-            assert!(out.status.success(), "send-keys {k} failed");
-            std::thread::sleep(Duration::from_millis(120));
-        }
-    }
-
-    fn text(&self, text: &str) {
-        let out = self.run(&["send-keys", "-t", "avis", "-l", text]);
-        assert!(out.status.success());
-        std::thread::sleep(Duration::from_millis(200));
-    }
-
-    fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.run(&["capture-pane", "-p", "-t", "avis"]).stdout)
-            .into_owned()
-    }
-
-    fn wait_for(&self, needle: &str) -> String {
-        self.wait_until(needle, |screen| screen.contains(needle))
-    }
-
-    /// Waits until `ready` holds for the screen (`what` names it on failure).
-    fn wait_until(&self, what: &str, ready: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if ready(&screen) {
-                return screen;
-            }
-            if start.elapsed() > Duration::from_secs(60) {
-                panic!("timed out waiting for {what:?}; screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(150));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = self.run(&["kill-server"]);
-    }
-}
 
 /// `avis demo` running in tmux (120×40), with its own temporary directory
 /// and a file that receives its exit status.
@@ -157,21 +59,6 @@ impl Demo {
                 .is_none(),
             "the demo's temporary store is deleted on exit"
         );
-    }
-}
-
-fn wait_file(path: &Path) -> String {
-    let start = Instant::now();
-    loop {
-        if let Ok(s) = std::fs::read_to_string(path) {
-            if s.ends_with('\n') {
-                return s;
-            }
-        }
-        if start.elapsed() > Duration::from_secs(30) {
-            panic!("the binary did not exit");
-        }
-        std::thread::sleep(Duration::from_millis(100));
     }
 }
 
