@@ -381,23 +381,20 @@ impl Store {
         early: &mut dyn FnMut(&[RequestSummary]),
     ) -> Result<Vec<RequestSummary>> {
         let keys = &self.secrets.keys;
-        let lines = match self.db.get::<InboxLines>(keys, T::Summaries, INBOX)? {
-            Some(inbox) => inbox.lines,
-            None => {
-                let lines = self
-                    .db
-                    .scan::<SummaryRow>(keys, T::Summaries, &[INBOX])
-                    .map(|r| r.map(|(_, line)| line))
-                    .collect::<Result<Vec<_>>>()?;
-                if lines.is_empty() {
-                    // A store imported before the inbox lines existed (or empty).
-                    return self.summaries_from_requests(today);
-                }
-                lines
-            }
+        // The cached counts (one large record) are opened on a thread of
+        // their own while the lines are read.
+        let (lines, stored) = std::thread::scope(|scope| {
+            let stored = scope.spawn(|| self.db.get::<AlertsCache>(keys, T::Meta, ALERTS_CACHE));
+            let lines = self.inbox_records();
+            (lines, stored.join())
+        });
+        let stored = stored.map_err(|_| StoreError::Corrupt("lecture interrompue"))??;
+        let lines = match lines? {
+            Some(lines) => lines,
+            // A store imported before the inbox lines existed (or empty).
+            None => return self.summaries_from_requests(today),
         };
         let settings = self.settings_fingerprint();
-        let stored: Option<AlertsCache> = self.db.get(keys, T::Meta, ALERTS_CACHE)?;
         let (mut cache, previous) = match stored {
             Some(c) if c.day == Some(today) && c.settings == settings => (c, None),
             other => (AlertsCache::default(), other),
@@ -486,6 +483,17 @@ impl Store {
         }
         sort_inbox(&mut out);
         Ok(out)
+    }
+
+    /// The inbox lines as stored (legacy single record, else one record per
+    /// request), `None` when there are none.
+    fn inbox_records(&self) -> Result<Option<Vec<SummaryRow>>> {
+        let keys = &self.secrets.keys;
+        if let Some(inbox) = self.db.get::<InboxLines>(keys, T::Summaries, INBOX)? {
+            return Ok(Some(inbox.lines));
+        }
+        let lines: Vec<SummaryRow> = self.db.all_parallel(keys, T::Summaries, &[INBOX])?;
+        Ok((!lines.is_empty()).then_some(lines))
     }
 
     /// The alert counts of `out[index]` for each stale entry, computed on
