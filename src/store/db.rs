@@ -622,6 +622,18 @@ impl Db {
     }
 }
 
+/// Records looked up one by one (by name) so far in this process, counted
+/// in test builds only: the scale tests check that listing the inbox reads
+/// by scans, not by a lookup per request.
+#[cfg(any(test, feature = "test-hooks"))]
+pub(crate) static POINT_READS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Counts one point read (see [`POINT_READS`]); nothing in the doctor's build.
+fn count_point_read() {
+    #[cfg(any(test, feature = "test-hooks"))]
+    POINT_READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Records read per step of [`Db::all_parallel`] (a few MiB at most).
 const PARALLEL_CHUNK: usize = 4096;
 
@@ -728,6 +740,7 @@ impl Db {
         tree: T,
         name: &str,
     ) -> Result<Option<V>> {
+        count_point_read();
         let key = keys.record_key(tree.name(), name);
         match self.tree(tree).get(key).map_err(map_sled)? {
             None => Ok(None),
@@ -737,6 +750,7 @@ impl Db {
 
     /// The sealed bytes of the record `name` of `tree` (not opened).
     pub(crate) fn get_raw(&self, keys: &Keys, tree: T, name: &str) -> Result<Option<sled::IVec>> {
+        count_point_read();
         let key = keys.record_key(tree.name(), name);
         self.tree(tree).get(key).map_err(map_sled)
     }
