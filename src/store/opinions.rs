@@ -225,6 +225,9 @@ fn key16(key: &[u8]) -> [u8; 16] {
     out
 }
 
+/// What [`Store::summaries_then`] hands the lines to before the checks run.
+type EarlyLines<'a> = &'a mut dyn FnMut(&[RequestSummary]);
+
 /// The inbox order of the store: received date, then id.
 ///
 /// An order of indices is sorted, then applied: sorting the lines
@@ -377,7 +380,7 @@ impl Store {
     /// cached (changed since, or another day) are parsed and checked, on
     /// both cores.
     pub fn summaries(&self, today: NaiveDate) -> Result<Vec<RequestSummary>> {
-        self.summaries_then(today, &mut |_| {})
+        self.summaries_with(today, None)
     }
 
     /// Like [`Store::summaries`]; when alert counts must be recomputed
@@ -389,6 +392,16 @@ impl Store {
         &self,
         today: NaiveDate,
         early: &mut dyn FnMut(&[RequestSummary]),
+    ) -> Result<Vec<RequestSummary>> {
+        self.summaries_with(today, Some(early))
+    }
+
+    /// [`Store::summaries_then`], the early lines made only when asked for
+    /// (`avis list` does not: 100,000 lines copied and sorted for nothing).
+    fn summaries_with(
+        &self,
+        today: NaiveDate,
+        early: Option<EarlyLines<'_>>,
     ) -> Result<Vec<RequestSummary>> {
         let keys = &self.secrets.keys;
         // The cached counts (one large record) are opened on a thread of
@@ -476,9 +489,11 @@ impl Store {
             out.push(summary);
         }
         if !stale.is_empty() {
-            let mut lines = out.clone();
-            sort_inbox(&mut lines);
-            early(&lines);
+            if let Some(early) = early {
+                let mut lines = out.clone();
+                sort_inbox(&mut lines);
+                early(&lines);
+            }
             let counts = self.count_alerts(&out, &stale, today)?;
             for ((index, mark), count) in stale.iter().zip(counts) {
                 out[*index].alerts = count;
