@@ -246,8 +246,12 @@ fn sort_inbox(lines: &mut Vec<RequestSummary>) {
 /// From this many counts to make (and an eighth of the inbox), the alert
 /// counts are made by one scan of the requests (see `count_alerts`).
 const SCAN_FROM: usize = 256;
-/// Requests opened per step of that scan (a few MiB of sealed records).
-const SCAN_CHUNK: usize = 2048;
+/// Requests handed at once to a worker of that scan (about 1 MiB of
+/// sealed records; four chunks wait at most).
+const SCAN_CHUNK: usize = 512;
+
+/// Sealed records (key, value) read by that scan.
+type Chunk = Vec<(sled::IVec, sled::IVec)>;
 
 /// Name of the [`AlertsCache`] record in [`T::Meta`].
 const ALERTS_CACHE: &str = "alerts_cache";
@@ -595,28 +599,55 @@ impl Store {
             }
             Ok(found)
         };
+        // This thread reads the sealed records in key order and hands them
+        // in chunks to two workers that open and check them meanwhile.
+        let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(4);
+        let receive = std::sync::Mutex::new(receive);
+        let worker = || -> Result<Vec<(usize, usize)>> {
+            let mut found = Vec::new();
+            loop {
+                let next = match receive.lock() {
+                    Ok(receiver) => receiver.recv(),
+                    Err(_) => return Err(StoreError::Corrupt("calcul des alertes interrompu")),
+                };
+                match next {
+                    Ok(chunk) => found.extend(work(&chunk)?),
+                    Err(_) => return Ok(found),
+                }
+            }
+        };
+        let (read, results) = std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..2).map(|_| scope.spawn(worker)).collect();
+            let read = (|| -> Result<()> {
+                let mut chunk = Vec::with_capacity(SCAN_CHUNK);
+                for item in self.db.scan_raw(T::Requests) {
+                    chunk.push(item?);
+                    if chunk.len() == SCAN_CHUNK {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(SCAN_CHUNK));
+                        if send.send(full).is_err() {
+                            // Both workers stopped on an error: they say which.
+                            return Ok(());
+                        }
+                    }
+                }
+                if !chunk.is_empty() {
+                    let _ = send.send(chunk);
+                }
+                Ok(())
+            })();
+            drop(send);
+            let results: Vec<_> = workers.into_iter().map(|w| w.join()).collect();
+            (read, results)
+        });
         let mut counts: Vec<Option<usize>> = vec![None; stale.len()];
-        let mut rows = self.db.scan_raw(T::Requests);
-        let mut chunk = Vec::with_capacity(SCAN_CHUNK);
-        loop {
-            chunk.clear();
-            for item in rows.by_ref().take(SCAN_CHUNK) {
-                chunk.push(item?);
-            }
-            if chunk.is_empty() {
-                break;
-            }
-            let (first, second) = chunk.split_at(chunk.len() / 2);
-            let (a, b) = std::thread::scope(|scope| {
-                let other = scope.spawn(|| work(second));
-                let mine = work(first);
-                (mine, other.join())
-            });
-            let b = b.map_err(|_| StoreError::Corrupt("calcul des alertes interrompu"))??;
-            for (n, count) in a?.into_iter().chain(b) {
+        for result in results {
+            let found =
+                result.map_err(|_| StoreError::Corrupt("calcul des alertes interrompu"))??;
+            for (n, count) in found {
                 counts[n] = Some(count);
             }
         }
+        read?;
         stale
             .iter()
             .zip(counts)
