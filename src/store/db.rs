@@ -555,6 +555,49 @@ impl Db {
         self.tree(tree).iter().map(|item| item.map_err(map_sled))
     }
 
+    /// Every record of `tree` but those named `skip`, in key order: sealed
+    /// records read in chunks, each opened and parsed on two threads.
+    pub(crate) fn all_parallel<V: DeserializeOwned + Send>(
+        &self,
+        keys: &Keys,
+        tree: T,
+        skip: &[&str],
+    ) -> Result<Vec<V>> {
+        let skip: Vec<[u8; 16]> = skip
+            .iter()
+            .map(|name| keys.record_key(tree.name(), name))
+            .collect();
+        let work = |part: &[(sled::IVec, sled::IVec)]| -> Result<Vec<V>> {
+            part.iter()
+                .filter(|(key, _)| !skip.iter().any(|s| s[..] == key[..]))
+                .map(|(key, sealed)| decode(keys, tree, key, sealed))
+                .collect()
+        };
+        let mut out = Vec::new();
+        let mut items = self.tree(tree).iter();
+        let mut chunk = Vec::with_capacity(PARALLEL_CHUNK);
+        loop {
+            chunk.clear();
+            for item in items.by_ref().take(PARALLEL_CHUNK) {
+                chunk.push(item.map_err(map_sled)?);
+            }
+            if chunk.is_empty() {
+                return Ok(out);
+            }
+            if chunk.len() < PARALLEL_CHUNK / 4 {
+                out.extend(work(&chunk)?);
+                continue;
+            }
+            let (first, second) = chunk.split_at(chunk.len() / 2);
+            let (a, b) = std::thread::scope(|scope| {
+                let other = scope.spawn(|| work(second));
+                (work(first), other.join())
+            });
+            out.extend(a?);
+            out.extend(b.map_err(|_| StoreError::Corrupt("lecture interrompue"))??);
+        }
+    }
+
     /// Every record of `tree` with its sealed key, for a streaming scan
     /// (records named `skip` are left out).
     pub(crate) fn scan<'a, V: DeserializeOwned + 'a>(
@@ -578,6 +621,21 @@ impl Db {
         })
     }
 }
+
+/// Records looked up one by one (by name) so far in this process, counted
+/// in test builds only: the scale tests check that listing the inbox reads
+/// by scans, not by a lookup per request.
+#[cfg(any(test, feature = "test-hooks"))]
+pub(crate) static POINT_READS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Counts one point read (see [`POINT_READS`]); nothing in the doctor's build.
+fn count_point_read() {
+    #[cfg(any(test, feature = "test-hooks"))]
+    POINT_READS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Records read per step of [`Db::all_parallel`] (a few MiB at most).
+const PARALLEL_CHUNK: usize = 4096;
 
 /// Room kept free besides a write's own size: sled 0.34 grows its log by
 /// 512 KiB segments and may wait forever when it cannot, so a write is
@@ -682,6 +740,7 @@ impl Db {
         tree: T,
         name: &str,
     ) -> Result<Option<V>> {
+        count_point_read();
         let key = keys.record_key(tree.name(), name);
         match self.tree(tree).get(key).map_err(map_sled)? {
             None => Ok(None),
@@ -691,6 +750,7 @@ impl Db {
 
     /// The sealed bytes of the record `name` of `tree` (not opened).
     pub(crate) fn get_raw(&self, keys: &Keys, tree: T, name: &str) -> Result<Option<sled::IVec>> {
+        count_point_read();
         let key = keys.record_key(tree.name(), name);
         self.tree(tree).get(key).map_err(map_sled)
     }

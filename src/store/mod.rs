@@ -238,6 +238,13 @@ pub enum ImportOutcome {
     },
 }
 
+/// Records looked up one by one so far in this process (builds with test
+/// hooks only): the scale tests count the work of a listing with it.
+#[cfg(any(test, feature = "test-hooks"))]
+pub fn point_reads() -> u64 {
+    db::POINT_READS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// One line of the inbox (`avis list`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestSummary {
