@@ -8,7 +8,6 @@ use std::path::PathBuf;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 use secrecy::SecretString;
 use zeroize::Zeroizing;
@@ -208,14 +207,5 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         }
     }
     let rect = crate::tui::screens::centered(area, 84, 12);
-    frame.render_widget(
-        Paragraph::new(l)
-            .block(
-                Block::bordered()
-                    .title(" Sauvegarde chiffrée du magasin ")
-                    .border_style(t.focus_border),
-            )
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    crate::tui::screens::popup(app, frame, rect, " Sauvegarde chiffrée du magasin ", l);
 }

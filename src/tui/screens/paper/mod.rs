@@ -8,7 +8,6 @@ use chrono::NaiveDate;
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::domain::{DocumentCategory, PaperDocument};
@@ -262,16 +261,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     let rect = crate::tui::screens::centered(area, 84, 13);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(
-                Block::bordered()
-                    .title(" Pièce reçue sur papier ")
-                    .border_style(t.focus_border),
-            )
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    crate::tui::screens::popup(app, frame, rect, " Pièce reçue sur papier ", lines);
 }
 
 #[cfg(test)]

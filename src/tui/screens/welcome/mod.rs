@@ -6,7 +6,6 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 use secrecy::SecretString;
 use zeroize::Zeroizing;
@@ -312,16 +311,7 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         ));
     }
     let rect = crate::tui::screens::centered(area, 86, 19);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(
-                Block::bordered()
-                    .title(" Premier démarrage ")
-                    .border_style(t.focus_border),
-            )
-            .wrap(Wrap { trim: false }),
-        rect,
-    );
+    crate::tui::screens::popup(app, frame, rect, " Premier démarrage ", lines);
 }
 
 #[cfg(test)]
