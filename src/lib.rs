@@ -11,6 +11,7 @@
 // Nothing from outside may panic the program: no unwrap/expect outside tests.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod allocator;
 pub mod atomic;
 pub mod bundle;
 pub mod cli;
