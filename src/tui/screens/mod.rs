@@ -8,7 +8,7 @@
 //! - `keymap(&App) -> KeyMap`: its key table for the current mode (keys,
 //!   action, French help line, status-bar hint), from which key handling,
 //!   the `?` help and the status bar are all derived,
-//! - `update(&mut App, Msg, &mut Vec<WorkerCommand>)`: the only place its
+//! - `update(&mut App, Msg, &mut Orders)`: the only place its
 //!   state changes; slow work goes to the worker as commands,
 //! - `render(&App, &mut Frame, Rect)`: drawing by shared reference, no I/O.
 //!
@@ -216,7 +216,9 @@ pub fn body_area(size: (u16, u16), message_lines: u16) -> Rect {
 
 /// The message, wrapped to `width`, whole.
 pub fn message_lines(app: &App, width: u16) -> Vec<Line<'static>> {
-    let Some(n) = app.message.as_ref() else {
+    // A message given on another screen (the answer to a command sent
+    // from there) waits in the log.
+    let Some(n) = app.message.as_ref().filter(|n| n.screen == app.screen) else {
         return Vec::new();
     };
     let t = &app.theme;
