@@ -366,3 +366,33 @@ fn an_open_one_line_input_comes_back_with_its_text() {
     let line = app.editor.as_ref().unwrap().line.as_ref().unwrap();
     assert_eq!(line.text, "sauf oral");
 }
+
+#[test]
+fn a_failure_of_the_closed_session_is_not_shown_as_the_unlocks() {
+    use avis::tui::worker::{Op, WorkerError};
+    let t0 = Instant::now();
+    let mut app = app_at(t0).with_request(sample::loaded_request());
+    app.update(Action::Request(RequestMsg::OpenEditor));
+    app.update(Action::Editor(EditorMsg::FocusNext));
+    app.update(Action::Editor(EditorMsg::TextKey(key('L'))));
+    let cmds = app.update(Action::Lock);
+    let ids: Vec<CommandId> = cmds.with_ids().map(|(id, _)| id).collect();
+    let (save, lock) = (ids[0], ids[1]);
+    let failure = |what: &str| {
+        WorkerEvent::Failed(WorkerError::new(
+            Op::Override,
+            None,
+            WorkerFailure::new(FailureKind::Refused, what),
+        ))
+    };
+    // A command sent before the lock failed: the unlock screen says nothing.
+    app.update(Action::worker(Reply::to(save, failure("contrôle inconnu"))));
+    assert_eq!(app.screen, Screen::Unlock);
+    assert!(app.unlock.error.is_none());
+    // One sent after it (the store closed meanwhile) is the unlock's.
+    app.update(Action::worker(Reply::to(
+        CommandId(lock.0 + 1),
+        failure("magasin fermé"),
+    )));
+    assert_eq!(app.unlock.error.as_deref(), Some("magasin fermé"));
+}

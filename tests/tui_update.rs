@@ -1229,3 +1229,269 @@ fn a_failure_is_shown_where_it_belongs_and_marks_no_other_draft() {
     assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saved);
     assert!(app.message.as_ref().unwrap().text.contains("illisibles"));
 }
+
+/// The id of the only command of `cmds` matching `what`.
+fn id_of(cmds: &Orders, what: fn(&WorkerCommand) -> bool) -> CommandId {
+    let ids: Vec<CommandId> = cmds
+        .with_ids()
+        .filter(|(_, c)| what(c))
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(ids.len(), 1, "one such command expected");
+    ids[0]
+}
+
+fn screen_text(app: &App) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|f| avis::tui::screens::render(app, f))
+        .unwrap();
+    terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect()
+}
+
+#[test]
+fn commands_are_numbered_in_the_order_they_are_sent() {
+    let mut app = app();
+    let first = app.update(Action::Inbox(InboxMsg::OpenExport));
+    let ids: Vec<CommandId> = first.with_ids().map(|(id, _)| id).collect();
+    let second = app.update(Action::Back);
+    let later: Vec<CommandId> = second.with_ids().map(|(id, _)| id).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids[0] < ids[1], "{ids:?}");
+    assert!(!later.is_empty() && later[0] > ids[1], "{ids:?} {later:?}");
+    // What the event loop sends carries the same ids.
+    let sent: Vec<CommandId> = second.into_orders().map(|o| o.id).collect();
+    assert_eq!(sent, later);
+}
+
+#[test]
+fn a_stale_export_reply_is_not_shown_over_the_awaited_one() {
+    let mut app = app();
+    app.update(Action::Inbox(InboxMsg::OpenExport));
+    app.update(Action::worker(WorkerEvent::ExportPreview(vec![
+        avis::tui::worker::ExportItem {
+            id: "X".into(),
+            candidate: "Y".into(),
+            issuer_name: "Z".into(),
+        },
+    ])));
+    app.update(Action::Export(ExportMsg::Submit));
+    let cmds = app.update(Action::Export(ExportMsg::Confirm(true)));
+    let first = id_of(&cmds, |c| matches!(c, WorkerCommand::Export(_)));
+    // The file exists: the typed kind asks the replace question.
+    let path = std::path::PathBuf::from("/tmp/avis-2026-11-26-n1.avis");
+    app.update(Action::worker(Reply::to(
+        first,
+        WorkerEvent::Exported(Err(WorkerFailure::new(
+            FailureKind::FileExists(path.clone()),
+            "le fichier existe déjà",
+        ))),
+    )));
+    assert_eq!(app.export.phase, ExportPhase::Exists(path.clone()));
+    assert!(screen_text(&app).contains("remplacer ce fichier"));
+    let cmds = app.update(Action::Export(ExportMsg::Replace));
+    let second = id_of(&cmds, |c| matches!(c, WorkerCommand::ExportReplace(_)));
+    assert!(second > first);
+    // A late failure of the first attempt changes nothing.
+    app.update(Action::worker(Reply::to(
+        first,
+        WorkerEvent::Exported(Err(WorkerFailure::new(FailureKind::Io, "échec ancien"))),
+    )));
+    assert_eq!(app.export.phase, ExportPhase::Running);
+    assert!(app.message.is_none());
+    app.update(Action::worker(Reply::to(
+        second,
+        WorkerEvent::Exported(Ok(vec![])),
+    )));
+    assert!(matches!(app.export.phase, ExportPhase::Done(_)));
+    // …even after the awaited success.
+    app.update(Action::worker(Reply::to(
+        first,
+        WorkerEvent::Exported(Err(WorkerFailure::new(FailureKind::Io, "échec ancien"))),
+    )));
+    assert!(matches!(app.export.phase, ExportPhase::Done(_)));
+    assert!(!screen_text(&app).contains("échec ancien"));
+}
+
+#[test]
+fn a_late_load_failure_does_not_cancel_the_request_asked_again() {
+    let mut app = app();
+    let first = id_of(&app.update(Action::Inbox(InboxMsg::OpenSelected)), |c| {
+        matches!(c, WorkerCommand::LoadRequest(_))
+    });
+    let id = app.loading.clone().unwrap();
+    // Asked again before the first answer.
+    let second = id_of(&app.update(Action::Inbox(InboxMsg::OpenSelected)), |c| {
+        matches!(c, WorkerCommand::LoadRequest(_))
+    });
+    app.update(Action::worker(Reply::to(
+        first,
+        WorkerEvent::Failed(avis::tui::worker::WorkerError {
+            op: avis::tui::worker::Op::LoadRequest,
+            request: Some(id.clone()),
+            failure: WorkerFailure::new(FailureKind::Storage, "base occupée"),
+        }),
+    )));
+    assert_eq!(app.loading.as_deref(), Some(id.as_str()), "still awaited");
+    assert!(app.message.as_ref().is_none_or(|m| !m.error));
+    let mut loaded = sample::loaded_request();
+    loaded.record.request.id = id.clone();
+    // A late copy of the first answer does not open it either…
+    app.update(Action::worker(Reply::to(
+        first,
+        WorkerEvent::Request(Box::new(loaded.clone())),
+    )));
+    assert_eq!(app.screen, Screen::Inbox);
+    // …the awaited one does.
+    app.update(Action::worker(Reply::to(
+        second,
+        WorkerEvent::Request(Box::new(loaded)),
+    )));
+    assert_eq!(app.screen, Screen::Request);
+    assert_eq!(app.request.as_ref().unwrap().record.request.id, id);
+}
+
+#[test]
+fn a_failure_is_shown_on_the_screen_of_the_command_that_failed() {
+    let mut app = app();
+    // Print from the inbox, then open a request before the answer.
+    let print = id_of(&app.update(Action::Inbox(InboxMsg::Print(true))), |c| {
+        matches!(c, WorkerCommand::Print(None))
+    });
+    let load = id_of(&app.update(Action::Inbox(InboxMsg::OpenSelected)), |c| {
+        matches!(c, WorkerCommand::LoadRequest(_))
+    });
+    let mut loaded = sample::loaded_request();
+    loaded.record.request.id = app.loading.clone().unwrap();
+    app.update(Action::worker(Reply::to(
+        load,
+        WorkerEvent::Request(Box::new(loaded)),
+    )));
+    assert_eq!(app.screen, Screen::Request);
+    app.update(Action::worker(Reply::to(
+        print,
+        WorkerEvent::Printed(Err(WorkerFailure::new(
+            FailureKind::Refused,
+            "aucun avis exporté à imprimer",
+        ))),
+    )));
+    assert!(
+        !screen_text(&app).contains("aucun avis exporté"),
+        "the inbox's failure is not shown over the request"
+    );
+    assert!(app
+        .log
+        .iter()
+        .any(|n| n.error && n.text.contains("aucun avis exporté") && n.screen == Screen::Inbox));
+    // Back on the inbox, where it was asked, it is shown.
+    app.update(Action::Back);
+    assert_eq!(app.screen, Screen::Inbox);
+    assert!(screen_text(&app).contains("aucun avis exporté"));
+}
+
+#[test]
+fn a_stale_validation_reply_says_nothing_over_the_later_command() {
+    let mut app = editor_app();
+    for _ in 0..3 {
+        app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
+        app.update(Action::Move(1));
+    }
+    let validate = id_of(&app.update(Action::Editor(EditorMsg::Validate)), |c| {
+        matches!(c, WorkerCommand::Validate(_))
+    });
+    let unvalidate = id_of(&app.update(Action::Editor(EditorMsg::Unvalidate)), |c| {
+        matches!(c, WorkerCommand::Unvalidate(_))
+    });
+    let id = app.editor.as_ref().unwrap().id.clone();
+    app.update(Action::worker(Reply::to(
+        validate,
+        WorkerEvent::Validated {
+            id: id.clone(),
+            result: Ok(()),
+            status: Status::Valide,
+            findings: vec![],
+        },
+    )));
+    // The store's status is shown, but not a message the doctor's later
+    // command is about to make untrue.
+    assert_eq!(app.editor.as_ref().unwrap().status, Status::Valide);
+    assert!(app
+        .message
+        .as_ref()
+        .is_none_or(|m| !m.text.starts_with("Avis validé")));
+    app.update(Action::worker(Reply::to(
+        unvalidate,
+        WorkerEvent::Validated {
+            id,
+            result: Ok(()),
+            status: Status::Brouillon,
+            findings: vec![],
+        },
+    )));
+    assert_eq!(app.editor.as_ref().unwrap().status, Status::Brouillon);
+    assert_eq!(
+        app.message.as_ref().map(|m| m.text.as_str()),
+        Some("Avis remis en brouillon")
+    );
+}
+
+#[test]
+fn the_unlock_screen_tells_a_wrong_passphrase_from_a_damaged_store() {
+    let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal));
+    let unlock = |app: &mut App| {
+        app.update(Action::Unlock(UnlockMsg::Input('x')));
+        id_of(&app.update(Action::Unlock(UnlockMsg::Submit)), |c| {
+            matches!(c, WorkerCommand::Unlock(_))
+        })
+    };
+    let sent = unlock(&mut app);
+    app.update(Action::worker(Reply::to(
+        sent,
+        WorkerEvent::UnlockFailed(WorkerFailure::from(
+            avis::store::StoreError::WrongPassphrase,
+        )),
+    )));
+    let wrong = app.unlock.error.clone().unwrap();
+    assert!(wrong.starts_with("phrase de passe incorrecte"), "{wrong}");
+    assert!(!wrong.contains("n'est pas en cause"), "{wrong}");
+    let sent = unlock(&mut app);
+    app.update(Action::worker(Reply::to(
+        sent,
+        WorkerEvent::UnlockFailed(WorkerFailure::from(avis::store::StoreError::Corrupt(
+            "index",
+        ))),
+    )));
+    let damaged = app.unlock.error.clone().unwrap();
+    assert!(damaged.contains("endommagé"), "{damaged}");
+    assert!(
+        damaged.contains("la phrase de passe n'est pas en cause"),
+        "{damaged}"
+    );
+    assert!(screen_text(&app).contains("n'est pas en cause"));
+}
+
+#[test]
+fn an_untrusted_signer_offers_the_trust_screen_by_its_kind() {
+    let failed = |failure: WorkerFailure| {
+        let mut app = app();
+        avis::tui::screens::import::start(&mut app, "/tmp/lot.avis".into(), &mut Orders::default());
+        app.update(Action::worker(WorkerEvent::Imported(Err(failure))));
+        screen_text(&app)
+    };
+    let untrusted = failed(WorkerFailure::from(avis::store::StoreError::Bundle(
+        avis::bundle::BundleError::UntrustedSigner,
+    )));
+    assert!(untrusted.contains("K depuis la liste"), "{untrusted}");
+    // Decided by the kind, not by the words of the message.
+    let other = failed(WorkerFailure::new(
+        FailureKind::Bundle,
+        "pas une de vos clés de confiance",
+    ));
+    assert!(!other.contains("K depuis la liste"), "{other}");
+}

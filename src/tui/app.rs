@@ -72,6 +72,9 @@ pub struct LockState {
     pub save_failed: bool,
     /// Escape was pressed once although the kept draft would be lost.
     pub quit_warned: bool,
+    /// The command that closed the store: a failure of a command sent
+    /// before it is not the unlock's.
+    pub lock: CommandId,
 }
 
 /// Where the doctor was when the session locked (no health data but the
@@ -452,7 +455,7 @@ impl App {
     }
 
     /// The screen `job`'s last command was sent from (else the current one).
-    fn screen_of(&self, job: Job) -> Screen {
+    pub(crate) fn screen_of(&self, job: Job) -> Screen {
         self.awaiting.get(&job).map_or(self.screen, |a| a.screen)
     }
 
@@ -791,7 +794,7 @@ impl App {
             pending,
             pending_save,
         });
-        out.push(WorkerCommand::Lock);
+        let lock = out.push(WorkerCommand::Lock);
         // What was awaited belongs to the session now closed.
         self.awaiting.clear();
         // Forget everything decrypted; keep only the inbox's settings. A
@@ -824,6 +827,7 @@ impl App {
             reopened: false,
             save_failed: false,
             quit_warned: false,
+            lock,
         });
         self.screen = Screen::Unlock;
     }
@@ -950,6 +954,9 @@ impl App {
                 }
                 self.inbox.scroll_into_view(self.inbox_height());
             }
+            // A command of the closed session failed: not the unlock.
+            WorkerEvent::Failed(_)
+                if to.is_some_and(|to| self.locked.as_ref().is_some_and(|l| to <= l.lock)) => {}
             WorkerEvent::Failed(err) => {
                 self.unlock.busy = false;
                 self.progress = None;

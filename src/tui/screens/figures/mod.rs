@@ -319,6 +319,6 @@ pub fn on_figures(
             st.seasons = seasons;
             st.figures = Some(*figures);
         }
-        Err(f) => app.set_message(f.to_string(), true),
+        Err(f) => app.message_on(app.screen_of(Job::Figures), f.to_string(), true),
     }
 }

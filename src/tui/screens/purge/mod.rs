@@ -102,7 +102,8 @@ pub fn on_due(app: &mut App, result: Result<PurgeDue, WorkerFailure>) {
             app.screen = Screen::Purge;
         }
         Ok(_) => {}
-        Err(msg) => app.set_message(
+        Err(msg) => app.message_on(
+            app.screen_of(Job::PurgeDue),
             format!("les dossiers à purger n'ont pas pu être comptés : {msg}"),
             true,
         ),

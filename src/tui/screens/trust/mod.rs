@@ -247,7 +247,7 @@ pub fn on_key_file(app: &mut App, result: Result<KeyCandidate, WorkerFailure>) {
     app.trust.phase = match result {
         Ok(k) => TrustPhase::Naming(k, String::new()),
         Err(e) => {
-            app.set_message(e.to_string(), true);
+            app.message_on(app.screen_of(Job::KeyFile), e.to_string(), true);
             TrustPhase::List
         }
     };
