@@ -278,6 +278,9 @@ pub struct App {
     pub progress: Option<ProgressInfo>,
     /// The message shown under the screen.
     pub message: Option<Notice>,
+    /// The last message given on a screen the doctor was not on, shown
+    /// when they come back to it.
+    pub held: Option<Notice>,
     /// Every message of this session, oldest first (F2).
     pub log: Vec<Notice>,
     /// The message log is open.
@@ -354,6 +357,7 @@ impl App {
             drop_images: false,
             progress: None,
             message: None,
+            held: None,
             log: Vec::new(),
             show_log: false,
             quit: None,
@@ -406,9 +410,11 @@ impl App {
         self.message_on(self.screen, text, error);
     }
 
-    /// Gives a message on `screen`: shown while the doctor is there, kept
-    /// in the log wherever they are.
+    /// Gives a message on `screen` (the one a command was sent from): on
+    /// another screen than the doctor's, it waits there, in the log, and
+    /// does not cover the current screen's message.
     pub fn message_on(&mut self, screen: Screen, text: impl Into<String>, error: bool) {
+        let here = screen == self.screen;
         // Messages may quote ids that came in a bundle.
         let notice = Notice {
             text: clean(&text.into()),
@@ -417,10 +423,15 @@ impl App {
             about: self
                 .request
                 .as_ref()
+                .filter(|_| here)
                 .map(|r| (r.record.request.id.clone(), r.status)),
         };
         self.log.push(notice.clone());
-        self.message = Some(notice);
+        if here {
+            self.message = Some(notice);
+        } else {
+            self.held = Some(notice);
+        }
     }
 
     /// Moves the editor's last feedback into the message area.
@@ -571,6 +582,9 @@ impl App {
                 .is_some_and(|m| m.screen != self.screen)
         {
             self.message = None;
+        }
+        if self.screen != screen && self.held.as_ref().is_some_and(|m| m.screen == self.screen) {
+            self.message = self.held.take();
         }
         self.last_sent = out.last_id();
         out
@@ -818,6 +832,7 @@ impl App {
         }
         self.purge.phase = purge::PurgePhase::Asking;
         self.message = None;
+        self.held = None;
         self.loading = None;
         self.progress = None;
         self.help = false;

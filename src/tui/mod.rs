@@ -5,8 +5,12 @@
 //! becomes an [`action::Action`] through the current screen's key table
 //! ([`keymap`]), [`app::App::update`] routes it to the screen's update,
 //! which changes the state and returns orders for the [`worker`] (which
-//! owns the store: unlock, import, decryption, export), and
-//! [`screens::render`] draws the state by shared reference. Untrusted
+//! owns the store: unlock, import, decryption, export), each numbered; the
+//! worker's replies name the command they answer and carry a typed
+//! [`failure::WorkerFailure`], so that the app drops a reply to a command
+//! the doctor asked again or moved on from ([`app::Job`]) and shows a
+//! failure on the screen its command came from. [`screens::render`] draws
+//! the state by shared reference. Untrusted
 //! text is cleaned ([`clean`]) before it is drawn. The session locks itself
 //! after `AVIS_VERROUILLAGE_MINUTES` (5 by default, `0`: never) without
 //! input, or on Ctrl+L: the draft is saved, the worker closes the store, the
@@ -241,9 +245,11 @@ fn run_app(
     let worker = worker::spawn(source, app.today, picker, cmd_rx, tx.clone()).map_err(|_| {
         "impossible de démarrer le processus de travail : relancez avis".to_string()
     })?;
-    let first = match passphrase {
-        _ if demo => Some(SecretString::from(String::new())),
-        p => p,
+    // The demo opens by itself; a passphrase file opens the store at once.
+    let first = if demo {
+        Some(SecretString::from(String::new()))
+    } else {
+        passphrase
     };
     if let Some(p) = first {
         send(&cmd_tx, app.unlock_with(p));

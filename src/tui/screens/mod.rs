@@ -216,9 +216,7 @@ pub fn body_area(size: (u16, u16), message_lines: u16) -> Rect {
 
 /// The message, wrapped to `width`, whole.
 pub fn message_lines(app: &App, width: u16) -> Vec<Line<'static>> {
-    // A message given on another screen (the answer to a command sent
-    // from there) waits in the log.
-    let Some(n) = app.message.as_ref().filter(|n| n.screen == app.screen) else {
+    let Some(n) = app.message.as_ref() else {
         return Vec::new();
     };
     let t = &app.theme;
