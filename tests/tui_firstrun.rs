@@ -568,6 +568,38 @@ fn a_paper_piece_is_checked_then_recorded_on_the_worker() {
 }
 
 #[test]
+fn a_paper_piece_recorded_but_not_read_again_closes_the_form_and_says_so() {
+    use avis::tui::screens::paper::Msg as PaperMsg;
+    use avis::tui::worker::{Op, Reply, WorkerError};
+    let mut app = paper_form(80, 24);
+    app.update(Action::Paper(PaperMsg::Category(1)));
+    app.update(Action::Paper(PaperMsg::Next));
+    for c in "03/05/2026".chars() {
+        app.update(Action::Paper(PaperMsg::Input(c)));
+    }
+    let cmds = app.update(Action::Paper(PaperMsg::Submit));
+    let (sent, _) = cmds.with_ids().next().expect("AddPaper sent");
+    let id = sample::loaded_request().record.request.id;
+    app.update(Action::worker(Reply::to(
+        sent,
+        WorkerEvent::Failed(WorkerError::new(
+            Op::PaperReload,
+            Some(&id),
+            WorkerFailure::new(
+                FailureKind::Storage,
+                "la pièce est enregistrée, la demande illisible",
+            ),
+        )),
+    )));
+    // Not offered again (it would be recorded twice), and said where the
+    // doctor now is.
+    assert!(app.paper.is_none());
+    assert_eq!(app.screen, Screen::Request);
+    let m = app.message.as_ref().unwrap();
+    assert!(m.error && m.text.contains("enregistrée"), "{}", m.text);
+}
+
+#[test]
 fn snapshots_paper_and_backup() {
     use avis::tui::screens::paper::Msg as PaperMsg;
     snap("paper", |w, h| {

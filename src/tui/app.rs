@@ -196,7 +196,7 @@ impl Job {
             Op::Validate => Some(Job::Validate),
             Op::Figures => Some(Job::Figures),
             Op::Print => Some(Job::Print),
-            Op::Paper => Some(Job::Paper),
+            Op::Paper | Op::PaperReload => Some(Job::Paper),
             _ => None,
         }
     }
@@ -1479,6 +1479,9 @@ impl App {
                         self.resume = None;
                     }
                     Op::Paper => paper::failed(self),
+                    // Recorded: the form closes (sending it again would
+                    // record the pièce twice).
+                    Op::PaperReload => paper::recorded(self),
                     // Saved, but its state unreadable: saved all the same.
                     Op::Checks => {
                         if let Some(ed) = self
@@ -1493,6 +1496,12 @@ impl App {
                     }
                     _ => {}
                 }
+                // The form is closed: said on the request.
+                let home = if err.op == Op::PaperReload {
+                    self.screen
+                } else {
+                    home
+                };
                 self.message_on(home, err.failure.to_string(), true);
             }
         }

@@ -395,6 +395,9 @@ pub enum Op {
     Recovery,
     Trust,
     Paper,
+    /// The paper pièce is recorded, but the request could not be read
+    /// again.
+    PaperReload,
 }
 
 /// A failure of the worker: the kind of command it answers, the request
@@ -965,7 +968,11 @@ fn run_on_store(
         WorkerCommand::AddPaper { id, doc } => match store.add_paper_document(&id, doc, today) {
             Ok(()) => match load_request(store, &id, today) {
                 Ok(loaded) => WorkerEvent::PaperAdded(Box::new(loaded)),
-                Err(e) => WorkerEvent::Failed(WorkerError::new(Op::LoadRequest, Some(&id), e)),
+                Err(e) => WorkerEvent::Failed(WorkerError::new(
+                    Op::PaperReload,
+                    Some(&id),
+                    e.context("la pièce reçue sur papier est enregistrée, mais la demande n'a pas pu être relue"),
+                )),
             },
             Err(e) => WorkerEvent::Failed(WorkerError::new(Op::Paper, Some(&id), e)),
         },

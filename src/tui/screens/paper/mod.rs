@@ -205,6 +205,15 @@ pub fn back(app: &mut App) {
     app.screen = Screen::Request;
 }
 
+/// The pièce is recorded but the request could not be read again: the
+/// form closes on the request as it was shown.
+pub fn recorded(app: &mut App) {
+    app.paper = None;
+    if app.screen == Screen::Paper {
+        app.screen = Screen::Request;
+    }
+}
+
 /// The worker could not record it: the form stays, with the message.
 pub fn failed(app: &mut App) {
     if let Some(p) = app.paper.as_mut() {
