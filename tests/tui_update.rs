@@ -1374,6 +1374,7 @@ fn a_failure_is_shown_on_the_screen_of_the_command_that_failed() {
         WorkerEvent::Request(Box::new(loaded)),
     )));
     assert_eq!(app.screen, Screen::Request);
+    app.set_message("Message de la demande", false);
     app.update(Action::worker(Reply::to(
         print,
         WorkerEvent::Printed(Err(WorkerFailure::new(
@@ -1384,6 +1385,11 @@ fn a_failure_is_shown_on_the_screen_of_the_command_that_failed() {
     assert!(
         !screen_text(&app).contains("aucun avis exporté"),
         "the inbox's failure is not shown over the request"
+    );
+    assert_eq!(
+        app.message.as_ref().map(|m| m.text.as_str()),
+        Some("Message de la demande"),
+        "nor does it replace the request's message"
     );
     assert!(app
         .log
