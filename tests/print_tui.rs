@@ -12,14 +12,31 @@ use std::time::Duration;
 
 use avis::figures::Period;
 use avis::tui::event::Event;
-use avis::tui::worker::{self, StoreSource, WorkerCommand, WorkerEvent};
+use avis::tui::worker::{
+    self, CommandId, FailureKind, Order, Reply, StoreSource, WorkerCommand, WorkerEvent,
+};
 use papers_support::*;
 
+/// The id of the last command sent.
+static SENT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Sends `command` with the next id.
+fn send(tx: &mpsc::Sender<Order>, command: WorkerCommand) -> Result<(), mpsc::SendError<Order>> {
+    let id = CommandId(SENT.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1);
+    tx.send(Order { id, command })
+}
+
+/// The first reply that is not progress, which answers the last command.
 fn reply(rx: &mpsc::Receiver<Event>) -> WorkerEvent {
+    let last = CommandId(SENT.load(std::sync::atomic::Ordering::SeqCst));
     loop {
         match rx.recv_timeout(Duration::from_secs(120)).unwrap() {
-            Event::Worker(WorkerEvent::Progress { .. }) => continue,
-            Event::Worker(e) => return e,
+            Event::Worker(Reply { to, event }) => {
+                assert_eq!(to, Some(last), "{event:?}");
+                if !matches!(event, WorkerEvent::Progress { .. }) {
+                    return event;
+                }
+            }
             Event::Input(_) => continue,
         }
     }
@@ -56,11 +73,10 @@ fn print_and_csv_from_the_tui_never_replace_a_file() {
     let (ctx, crx) = mpsc::channel();
     let (etx, erx) = mpsc::channel();
     let handle = worker::spawn(StoreSource::Dir(dir), review_day(), None, crx, etx).unwrap();
-    ctx.send(WorkerCommand::Unlock(PASSPHRASE.to_string().into()))
-        .unwrap();
+    send(&ctx, WorkerCommand::Unlock(PASSPHRASE.to_string().into())).unwrap();
     assert!(matches!(reply(&erx), WorkerEvent::Unlocked(_)));
 
-    ctx.send(WorkerCommand::Print(None)).unwrap();
+    send(&ctx, WorkerCommand::Print(None)).unwrap();
     let WorkerEvent::Printed(Ok((out_dir, files))) = reply(&erx) else {
         panic!("impression refusée");
     };
@@ -80,8 +96,7 @@ fn print_and_csv_from_the_tui_never_replace_a_file() {
     assert!(!text.contains("NOTE PRIVÉE"));
 
     // Again, one avis: a new name, the first file untouched.
-    ctx.send(WorkerCommand::Print(Some("AMX-2027-000001".into())))
-        .unwrap();
+    send(&ctx, WorkerCommand::Print(Some("AMX-2027-000001".into()))).unwrap();
     let WorkerEvent::Printed(Ok((_, files))) = reply(&erx) else {
         panic!("seconde impression refusée");
     };
@@ -94,15 +109,15 @@ fn print_and_csv_from_the_tui_never_replace_a_file() {
         first
     );
     // A request without an exported avis does not print.
-    ctx.send(WorkerCommand::Print(Some("AMX-2027-000002".into())))
-        .unwrap();
+    send(&ctx, WorkerCommand::Print(Some("AMX-2027-000002".into()))).unwrap();
     let WorkerEvent::Printed(Err(msg)) = reply(&erx) else {
         panic!("un avis non exporté imprimé");
     };
-    assert!(msg.contains("n'est pas exporté"), "{msg}");
+    assert_eq!(msg.kind(), &FailureKind::Refused);
+    assert!(msg.to_string().contains("n'est pas exporté"), "{msg}");
 
     // The figures, then their CSV twice.
-    ctx.send(WorkerCommand::Figures(None)).unwrap();
+    send(&ctx, WorkerCommand::Figures(None)).unwrap();
     let WorkerEvent::Figures {
         asked: None,
         result: Ok((period, seasons, figures)),
@@ -116,7 +131,7 @@ fn print_and_csv_from_the_tui_never_replace_a_file() {
     );
     assert!(figures.received > 0);
     for _ in 0..2 {
-        ctx.send(WorkerCommand::FiguresCsv(Period::All)).unwrap();
+        send(&ctx, WorkerCommand::FiguresCsv(Period::All)).unwrap();
         let WorkerEvent::FiguresCsv(Ok(path)) = reply(&erx) else {
             panic!("CSV refusé");
         };
@@ -135,11 +150,9 @@ fn print_and_csv_from_the_tui_never_replace_a_file() {
     // Once the doctor chose the exports' folder, papers go there.
     let exports = tmp.path().join("exports");
     std::fs::create_dir(&exports).unwrap();
-    ctx.send(WorkerCommand::SetExportFolder(exports.clone()))
-        .unwrap();
+    send(&ctx, WorkerCommand::SetExportFolder(exports.clone())).unwrap();
     assert!(matches!(reply(&erx), WorkerEvent::ExportDestination(_)));
-    ctx.send(WorkerCommand::Print(Some("AMX-2027-000001".into())))
-        .unwrap();
+    send(&ctx, WorkerCommand::Print(Some("AMX-2027-000001".into()))).unwrap();
     let WorkerEvent::Printed(Ok((out_dir, _))) = reply(&erx) else {
         panic!("impression dans le dossier des exports refusée");
     };
@@ -147,7 +160,7 @@ fn print_and_csv_from_the_tui_never_replace_a_file() {
         out_dir,
         exports.canonicalize().unwrap().join("avis-imprimes")
     );
-    ctx.send(WorkerCommand::FiguresCsv(Period::All)).unwrap();
+    send(&ctx, WorkerCommand::FiguresCsv(Period::All)).unwrap();
     let WorkerEvent::FiguresCsv(Ok(path)) = reply(&erx) else {
         panic!("CSV dans le dossier des exports refusé");
     };
@@ -157,12 +170,12 @@ fn print_and_csv_from_the_tui_never_replace_a_file() {
     );
 
     // Nothing is due right after the export.
-    ctx.send(WorkerCommand::PurgeDue).unwrap();
+    send(&ctx, WorkerCommand::PurgeDue).unwrap();
     let WorkerEvent::PurgeDue(Ok(due)) = reply(&erx) else {
         panic!("décompte de la purge refusé");
     };
     assert_eq!((due.dossiers, due.months), (0, 12));
 
-    ctx.send(WorkerCommand::Shutdown).unwrap();
+    send(&ctx, WorkerCommand::Shutdown).unwrap();
     handle.join().unwrap();
 }

@@ -13,7 +13,7 @@ use avis::tui::screens::inbox::Msg as InboxMsg;
 use avis::tui::screens::purge::{Msg as PurgeMsg, PurgeDue};
 use avis::tui::screens::request::Msg as RequestMsg;
 use avis::tui::theme::{Theme, ThemeKind};
-use avis::tui::worker::{WorkerCommand, WorkerEvent};
+use avis::tui::worker::{FailureKind, Orders, WorkerCommand, WorkerEvent, WorkerFailure};
 use chrono::NaiveDate;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -87,7 +87,7 @@ fn figures_app(w: u16, h: u16) -> App {
     let mut app = inbox(w, h);
     let out = app.update(Action::Inbox(InboxMsg::OpenFigures));
     assert!(matches!(out.as_slice(), [WorkerCommand::Figures(None)]));
-    app.update(Action::Worker(figures_reply(
+    app.update(Action::worker(figures_reply(
         None,
         Period::Season("2027".into()),
     )));
@@ -152,13 +152,13 @@ fn figures_periods_cycle_and_stale_replies_are_dropped() {
         [WorkerCommand::Figures(Some(Period::All))]
     ));
     // The reply for the session, late, does not replace the one asked.
-    app.update(Action::Worker(figures_reply(
+    app.update(Action::worker(figures_reply(
         Some(Period::Season("2026".into())),
         Period::Season("2026".into()),
     )));
     assert_eq!(app.figures.period, Some(Period::All));
     assert!(app.figures.busy);
-    app.update(Action::Worker(figures_reply(
+    app.update(Action::worker(figures_reply(
         Some(Period::All),
         Period::All,
     )));
@@ -228,7 +228,7 @@ fn print_keys_only_for_exported_avis() {
     let mut req = inbox(80, 24).with_request(r);
     let out = req.update(Action::Request(RequestMsg::Print));
     assert!(matches!(out.as_slice(), [WorkerCommand::Print(Some(_))]));
-    req.update(Action::Worker(WorkerEvent::Printed(Ok((
+    req.update(Action::worker(WorkerEvent::Printed(Ok((
         "/tmp/avis-imprimes".into(),
         vec!["/tmp/avis-imprimes/avis-X.pdf".into()],
     )))));
@@ -248,18 +248,18 @@ fn due() -> PurgeDue {
 }
 
 /// Unlocked, the inbox loaded: the purge question is asked once.
-fn unlocked(w: u16, h: u16) -> (App, Vec<WorkerCommand>) {
+fn unlocked(w: u16, h: u16) -> (App, Orders) {
     let mut app = App::new(false, day(2026, 11, 26), Theme::new(ThemeKind::Normal));
     app.update(Action::Resize(w, h));
-    app.update(Action::Worker(WorkerEvent::Unlocked(Box::default())));
-    let out = app.update(Action::Worker(WorkerEvent::Summaries(sample::summaries(5))));
+    app.update(Action::worker(WorkerEvent::Unlocked(Box::default())));
+    let out = app.update(Action::worker(WorkerEvent::Summaries(sample::summaries(5))));
     (app, out)
 }
 
 fn purge_app(w: u16, h: u16) -> App {
     let (mut app, out) = unlocked(w, h);
     assert!(out.iter().any(|c| matches!(c, WorkerCommand::PurgeDue)));
-    app.update(Action::Worker(WorkerEvent::PurgeDue(Ok(due()))));
+    app.update(Action::worker(WorkerEvent::PurgeDue(Ok(due()))));
     app
 }
 
@@ -269,7 +269,7 @@ fn purge_question() {
     snap("purge_done", |w, h| {
         let mut app = purge_app(w, h);
         app.update(Action::Purge(PurgeMsg::Confirm));
-        app.update(Action::Worker(WorkerEvent::Purged(Ok(3))));
+        app.update(Action::worker(WorkerEvent::Purged(Ok(3))));
         app
     });
 }
@@ -310,7 +310,7 @@ fn nothing_is_purged_without_the_o_key() {
     // No lock while the purge runs.
     let out = app.update(Action::Lock);
     assert!(!out.iter().any(|c| matches!(c, WorkerCommand::Lock)));
-    let out = app.update(Action::Worker(WorkerEvent::Purged(Ok(3))));
+    let out = app.update(Action::worker(WorkerEvent::Purged(Ok(3))));
     assert!(out
         .iter()
         .any(|c| matches!(c, WorkerCommand::LoadSummaries)));
@@ -327,14 +327,14 @@ fn nothing_is_purged_without_the_o_key() {
 #[test]
 fn no_question_when_nothing_is_due_or_asked_already() {
     let (mut app, _) = unlocked(80, 24);
-    app.update(Action::Worker(WorkerEvent::PurgeDue(Ok(
+    app.update(Action::worker(WorkerEvent::PurgeDue(Ok(
         PurgeDue::default(),
     ))));
     assert_eq!(app.screen, Screen::Inbox);
     // After a lock and unlock: not asked again this session.
     app.update(Action::Lock);
-    app.update(Action::Worker(WorkerEvent::Unlocked(Box::default())));
-    let out = app.update(Action::Worker(WorkerEvent::Summaries(sample::summaries(5))));
+    app.update(Action::worker(WorkerEvent::Unlocked(Box::default())));
+    let out = app.update(Action::worker(WorkerEvent::Summaries(sample::summaries(5))));
     assert!(!out.iter().any(|c| matches!(c, WorkerCommand::PurgeDue)));
 }
 
@@ -351,24 +351,24 @@ fn a_stale_load_failure_does_not_cancel_the_request_awaited() {
     app.update(Action::Inbox(InboxMsg::OpenSelected));
     let second = app.loading.clone().unwrap();
     assert_ne!(first, second);
-    app.update(Action::Worker(WorkerEvent::Failed(WorkerError {
+    app.update(Action::worker(WorkerEvent::Failed(WorkerError {
         op: Op::LoadRequest,
         request: Some(first),
-        message: "dossier illisible".into(),
+        failure: WorkerFailure::new(FailureKind::Storage, "dossier illisible"),
     })));
     assert_eq!(app.loading.as_deref(), Some(second.as_str()));
     let mut loaded = sample::loaded_request();
     loaded.record.request.id = second.clone();
-    app.update(Action::Worker(WorkerEvent::Request(Box::new(loaded))));
+    app.update(Action::worker(WorkerEvent::Request(Box::new(loaded))));
     assert_eq!(app.screen, Screen::Request);
     // Its own failure does.
     let mut app = inbox(80, 24);
     app.update(Action::Inbox(InboxMsg::OpenSelected));
     let id = app.loading.clone();
-    app.update(Action::Worker(WorkerEvent::Failed(WorkerError {
+    app.update(Action::worker(WorkerEvent::Failed(WorkerError {
         op: Op::LoadRequest,
         request: id,
-        message: "dossier illisible".into(),
+        failure: WorkerFailure::new(FailureKind::Storage, "dossier illisible"),
     })));
     assert!(app.loading.is_none());
     assert!(app.message.as_ref().unwrap().error);
@@ -378,9 +378,9 @@ fn a_stale_load_failure_does_not_cancel_the_request_awaited() {
 fn a_purge_question_left_unanswered_by_a_lock_comes_back() {
     let mut app = purge_app(80, 24);
     app.update(Action::Lock);
-    app.update(Action::Worker(WorkerEvent::Unlocked(Box::default())));
-    let out = app.update(Action::Worker(WorkerEvent::Summaries(sample::summaries(5))));
+    app.update(Action::worker(WorkerEvent::Unlocked(Box::default())));
+    let out = app.update(Action::worker(WorkerEvent::Summaries(sample::summaries(5))));
     assert!(out.iter().any(|c| matches!(c, WorkerCommand::PurgeDue)));
-    app.update(Action::Worker(WorkerEvent::PurgeDue(Ok(due()))));
+    app.update(Action::worker(WorkerEvent::PurgeDue(Ok(due()))));
     assert_eq!(app.screen, Screen::Purge);
 }

@@ -18,7 +18,8 @@ use avis::tui::screens::trust::{Msg as TrustMsg, TrustPhase};
 use avis::tui::screens::welcome::{keys::Msg as KeysMsg, Field, Msg as WelcomeMsg};
 use avis::tui::theme::{Theme, ThemeKind};
 use avis::tui::worker::{
-    FolderEntry, ImportReport, KeyCandidate, KeysInfo, Listing, Place, WorkerCommand, WorkerEvent,
+    FailureKind, FolderEntry, ImportReport, KeyCandidate, KeysInfo, Listing, Orders, Place,
+    WorkerCommand, WorkerEvent, WorkerFailure,
 };
 use chrono::{NaiveDate, TimeZone, Utc};
 use ratatui::backend::TestBackend;
@@ -166,7 +167,7 @@ fn welcome_checks_the_form_then_creates_on_the_worker() {
     assert!(app.update(Action::Lock).is_empty());
     assert_eq!(app.screen, Screen::Welcome);
 
-    app.update(Action::Worker(WorkerEvent::Created(
+    app.update(Action::worker(WorkerEvent::Created(
         Box::new(keys()),
         Box::default(),
     )));
@@ -180,8 +181,8 @@ fn welcome_checks_the_form_then_creates_on_the_worker() {
 fn a_creation_that_fails_says_why_and_lets_the_doctor_retry() {
     let mut app = filled(80, 24);
     app.update(Action::Welcome(WelcomeMsg::Submit));
-    app.update(Action::Worker(WorkerEvent::CreateFailed(
-        "disque plein".into(),
+    app.update(Action::worker(WorkerEvent::CreateFailed(
+        WorkerFailure::new(FailureKind::Io, "disque plein"),
     )));
     assert!(!app.welcome.busy);
     assert_eq!(app.welcome.error.as_deref(), Some("disque plein"));
@@ -197,7 +198,7 @@ fn the_chooser_lists_folders_then_expected_files_and_cleans_names() {
         [WorkerCommand::ListFolder { dir: None, .. }]
     ));
     assert_eq!(app.screen, Screen::Chooser);
-    app.update(Action::Worker(WorkerEvent::Listing(Box::new(listing(
+    app.update(Action::worker(WorkerEvent::Listing(Box::new(listing(
         "/home/medecin/Téléchargements",
     )))));
     let shown: Vec<&str> = app.chooser.rows.iter().map(|r| r.shown.as_str()).collect();
@@ -229,12 +230,12 @@ fn the_chooser_lists_folders_then_expected_files_and_cleans_names() {
     );
     // Never locked in the middle of an import.
     assert!(app.update(Action::Lock).is_empty());
-    app.update(Action::Worker(WorkerEvent::Progress {
+    app.update(Action::worker(WorkerEvent::Progress {
         label: "Import du lot".into(),
         done: 5,
         total: 10,
     }));
-    let cmds = app.update(Action::Worker(WorkerEvent::Imported(Ok(report()))));
+    let cmds = app.update(Action::worker(WorkerEvent::Imported(Ok(report()))));
     assert!(matches!(cmds.as_slice(), [WorkerCommand::LoadSummaries]));
     assert!(matches!(app.import.phase, ImportPhase::Done(_)));
 }
@@ -243,7 +244,7 @@ fn the_chooser_lists_folders_then_expected_files_and_cleans_names() {
 fn a_folder_chooser_lists_only_folders_and_chooses_the_one_shown() {
     let mut app = inbox(80, 24);
     app.update(Action::Inbox(InboxMsg::OpenBackup));
-    app.update(Action::Worker(WorkerEvent::Listing(Box::new(listing(
+    app.update(Action::worker(WorkerEvent::Listing(Box::new(listing(
         "/media/medecin/CLE",
     )))));
     assert!(app.chooser.rows.iter().all(|r| r.dir));
@@ -265,10 +266,10 @@ fn trusting_shows_the_fingerprint_asks_a_name_and_a_confirmation() {
     let mut app = inbox(80, 24);
     let cmds = app.update(Action::Inbox(InboxMsg::OpenTrust));
     assert!(matches!(cmds.as_slice(), [WorkerCommand::Trusted]));
-    app.update(Action::Worker(WorkerEvent::Trusted(vec![])));
+    app.update(Action::worker(WorkerEvent::Trusted(vec![])));
     app.update(Action::Trust(TrustMsg::Add));
     assert_eq!(app.screen, Screen::Chooser);
-    app.update(Action::Worker(WorkerEvent::Listing(Box::new(listing(
+    app.update(Action::worker(WorkerEvent::Listing(Box::new(listing(
         "/tmp",
     )))));
     // The .pub file is at the end of the list; open it.
@@ -287,7 +288,7 @@ fn trusting_shows_the_fingerprint_asks_a_name_and_a_confirmation() {
             WorkerCommand::ReadKeyFile(_)
         ]
     ));
-    app.update(Action::Worker(WorkerEvent::KeyFile(Ok(candidate()))));
+    app.update(Action::worker(WorkerEvent::KeyFile(Ok(candidate()))));
     assert!(matches!(app.trust.phase, TrustPhase::Naming(..)));
     // No name: refused.
     app.update(Action::Trust(TrustMsg::NameSubmit));
@@ -303,7 +304,7 @@ fn trusting_shows_the_fingerprint_asks_a_name_and_a_confirmation() {
         [WorkerCommand::TrustAdd { name, .. }] if name == "Rectorat de Lyon"
     ));
     // Removing asks first; « non » keeps it.
-    app.update(Action::Worker(WorkerEvent::Trusted(vec![signer(
+    app.update(Action::worker(WorkerEvent::Trusted(vec![signer(
         "Rectorat de Lyon",
         "1A2B 3C4D 5E6F 7A8B 9C0D",
     )])));
@@ -330,7 +331,7 @@ fn an_export_never_overwrites_without_being_told() {
             WorkerCommand::ExportDestination
         ]
     ));
-    app.update(Action::Worker(WorkerEvent::ExportDestination(Some(
+    app.update(Action::worker(WorkerEvent::ExportDestination(Some(
         PathBuf::from("/media/medecin/CLE/avis-2026-11-26-n1.avis"),
     ))));
     assert_eq!(
@@ -342,7 +343,7 @@ fn an_export_never_overwrites_without_being_told() {
         cmds.as_slice(),
         [WorkerCommand::ListFolder { .. }]
     ));
-    app.update(Action::Worker(WorkerEvent::Listing(Box::new(listing(
+    app.update(Action::worker(WorkerEvent::Listing(Box::new(listing(
         "/media/medecin/CLE",
     )))));
     let cmds = app.update(Action::Chooser(ChooserMsg::ChooseHere));
@@ -352,9 +353,9 @@ fn an_export_never_overwrites_without_being_told() {
     ));
     assert_eq!(app.screen, Screen::Export);
     app.export.phase = ExportPhase::Running;
-    app.update(Action::Worker(WorkerEvent::ExportExists(PathBuf::from(
+    app.update(Action::worker(exists(
         "/media/medecin/CLE/avis-2026-11-26-n1.avis",
-    ))));
+    )));
     assert!(matches!(app.export.phase, ExportPhase::Exists(_)));
     app.update(Action::Export(ExportMsg::OtherName));
     assert_eq!(
@@ -367,6 +368,15 @@ fn an_export_never_overwrites_without_being_told() {
     assert!(
         matches!(cmds.as_slice(), [WorkerCommand::ExportReplace(p)] if p == &PathBuf::from("/tmp/x.avis"))
     );
+}
+
+/// The export's reply when its file exists.
+fn exists(path: &str) -> WorkerEvent {
+    let path = PathBuf::from(path);
+    WorkerEvent::Exported(Err(WorkerFailure::new(
+        FailureKind::FileExists(path.clone()),
+        format!("le fichier {} existe déjà", path.display()),
+    )))
 }
 
 fn report() -> ImportReport {
@@ -406,7 +416,7 @@ fn snapshots_welcome_and_keys() {
     snap("keys_first_run", |w, h| {
         let mut app = filled(w, h);
         app.update(Action::Welcome(WelcomeMsg::Submit));
-        app.update(Action::Worker(WorkerEvent::Created(
+        app.update(Action::worker(WorkerEvent::Created(
             Box::new(keys()),
             Box::default(),
         )));
@@ -419,7 +429,7 @@ fn snapshots_trust() {
     let trusted = |w, h| {
         let mut app = inbox(w, h);
         app.update(Action::Inbox(InboxMsg::OpenTrust));
-        app.update(Action::Worker(WorkerEvent::Trusted(vec![
+        app.update(Action::worker(WorkerEvent::Trusted(vec![
             signer("Rectorat d'Aix-Marseille", "1A2B 3C4D 5E6F 7A8B 9C0D"),
             signer("Rectorat de Nice", "0F1E 2D3C 4B5A 6978 8796"),
         ])));
@@ -429,7 +439,7 @@ fn snapshots_trust() {
     snap("trust_empty", |w, h| {
         let mut app = inbox(w, h);
         app.update(Action::Inbox(InboxMsg::OpenTrust));
-        app.update(Action::Worker(WorkerEvent::Trusted(vec![])));
+        app.update(Action::worker(WorkerEvent::Trusted(vec![])));
         app
     });
     snap("trust_add", |w, h| {
@@ -450,7 +460,7 @@ fn snapshots_chooser_and_import() {
     snap("chooser_import", |w, h| {
         let mut app = inbox(w, h);
         app.update(Action::Inbox(InboxMsg::OpenImport));
-        app.update(Action::Worker(WorkerEvent::Listing(Box::new(listing(
+        app.update(Action::worker(WorkerEvent::Listing(Box::new(listing(
             "/home/medecin/Téléchargements",
         )))));
         app
@@ -458,7 +468,7 @@ fn snapshots_chooser_and_import() {
     snap("chooser_folder", |w, h| {
         let mut app = inbox(w, h);
         app.update(Action::Inbox(InboxMsg::OpenBackup));
-        app.update(Action::Worker(WorkerEvent::Listing(Box::new(listing(
+        app.update(Action::worker(WorkerEvent::Listing(Box::new(listing(
             "/media/medecin/CLE",
         )))));
         app
@@ -468,9 +478,9 @@ fn snapshots_chooser_and_import() {
         avis::tui::screens::import::start(
             &mut app,
             PathBuf::from("/tmp/lot-2026-11.avis"),
-            &mut Vec::new(),
+            &mut Orders::default(),
         );
-        app.update(Action::Worker(WorkerEvent::Progress {
+        app.update(Action::worker(WorkerEvent::Progress {
             label: "Import du lot".into(),
             done: 42,
             total: 100,
@@ -480,13 +490,16 @@ fn snapshots_chooser_and_import() {
     snap("import_running", importing);
     snap("import_summary", |w, h| {
         let mut app = importing(w, h);
-        app.update(Action::Worker(WorkerEvent::Imported(Ok(report()))));
+        app.update(Action::worker(WorkerEvent::Imported(Ok(report()))));
         app
     });
     snap("import_failed", |w, h| {
         let mut app = importing(w, h);
-        app.update(Action::Worker(WorkerEvent::Imported(Err(
-            "lot signé par une clé inconnue : acceptez d'abord la clé du rectorat (K)".into(),
+        app.update(Action::worker(WorkerEvent::Imported(Err(
+            WorkerFailure::new(
+                FailureKind::Bundle,
+                "lot signé par une clé inconnue : acceptez d'abord la clé du rectorat (K)",
+            ),
         ))));
         app
     });
@@ -541,7 +554,7 @@ fn a_paper_piece_is_checked_then_recorded_on_the_worker() {
         }
         _ => panic!("no AddPaper command"),
     }
-    app.update(Action::Worker(WorkerEvent::PaperAdded(Box::new(
+    app.update(Action::worker(WorkerEvent::PaperAdded(Box::new(
         sample::loaded_request(),
     ))));
     assert_eq!(app.screen, Screen::Request);
@@ -552,6 +565,38 @@ fn a_paper_piece_is_checked_then_recorded_on_the_worker() {
         .unwrap()
         .text
         .contains("papier enregistrée"));
+}
+
+#[test]
+fn a_paper_piece_recorded_but_not_read_again_closes_the_form_and_says_so() {
+    use avis::tui::screens::paper::Msg as PaperMsg;
+    use avis::tui::worker::{Op, Reply, WorkerError};
+    let mut app = paper_form(80, 24);
+    app.update(Action::Paper(PaperMsg::Category(1)));
+    app.update(Action::Paper(PaperMsg::Next));
+    for c in "03/05/2026".chars() {
+        app.update(Action::Paper(PaperMsg::Input(c)));
+    }
+    let cmds = app.update(Action::Paper(PaperMsg::Submit));
+    let (sent, _) = cmds.with_ids().next().expect("AddPaper sent");
+    let id = sample::loaded_request().record.request.id;
+    app.update(Action::worker(Reply::to(
+        sent,
+        WorkerEvent::Failed(WorkerError::new(
+            Op::PaperReload,
+            Some(&id),
+            WorkerFailure::new(
+                FailureKind::Storage,
+                "la pièce est enregistrée, la demande illisible",
+            ),
+        )),
+    )));
+    // Not offered again (it would be recorded twice), and said where the
+    // doctor now is.
+    assert!(app.paper.is_none());
+    assert_eq!(app.screen, Screen::Request);
+    let m = app.message.as_ref().unwrap();
+    assert!(m.error && m.text.contains("enregistrée"), "{}", m.text);
 }
 
 #[test]
@@ -580,24 +625,27 @@ fn snapshots_export_exists_and_unreadable_folder() {
     snap("export_exists", |w, h| {
         let mut app = inbox(w, h);
         app.update(Action::Inbox(InboxMsg::OpenExport));
-        app.update(Action::Worker(WorkerEvent::ExportPreview(vec![
+        app.update(Action::worker(WorkerEvent::ExportPreview(vec![
             avis::tui::worker::ExportItem {
                 id: "AMX-2027-000035".into(),
                 candidate: "FOURNIER Louise".into(),
                 issuer_name: "Rectorat de test".into(),
             },
         ])));
-        app.update(Action::Worker(WorkerEvent::ExportExists(PathBuf::from(
+        app.update(Action::worker(exists(
             "/media/medecin/CLE/avis-2026-11-26-n1.avis",
-        ))));
+        )));
         app
     });
     snap("chooser_unreadable", |w, h| {
         let mut app = inbox(w, h);
         app.update(Action::Inbox(InboxMsg::OpenImport));
         let mut l = listing("/root");
-        l.entries = Err("impossible de lire ce dossier : accès refusé".into());
-        app.update(Action::Worker(WorkerEvent::Listing(Box::new(l))));
+        l.entries = Err(WorkerFailure::new(
+            FailureKind::Io,
+            "impossible de lire ce dossier : accès refusé",
+        ));
+        app.update(Action::worker(WorkerEvent::Listing(Box::new(l))));
         app
     });
 }

@@ -8,13 +8,17 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use avis::tui::event::Event;
-use avis::tui::worker::{self, StoreSource, WorkerCommand, WorkerEvent};
+use avis::tui::worker::{
+    self, CommandId, FailureKind, Order, Reply, StoreSource, WorkerCommand, WorkerEvent,
+};
 use chrono::NaiveDate;
 use secrecy::SecretString;
 
 struct Worker {
-    tx: mpsc::Sender<WorkerCommand>,
+    tx: mpsc::Sender<Order>,
     rx: mpsc::Receiver<Event>,
+    /// The id of the last command sent.
+    sent: std::cell::Cell<u64>,
     handle: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -33,17 +37,31 @@ impl Worker {
         Worker {
             tx,
             rx,
+            sent: Default::default(),
             handle: Some(handle),
         }
     }
 
-    /// Sends `cmd` and returns the first reply that is not progress.
+    /// Sends `command` with the next id.
+    fn send(&self, command: WorkerCommand) -> CommandId {
+        let id = CommandId(self.sent.get() + 1);
+        self.sent.set(id.0);
+        self.tx.send(Order { id, command }).unwrap();
+        id
+    }
+
+    /// Sends `cmd` and returns the first reply that is not progress; every
+    /// reply, progress included, says it answers that command.
     fn ask(&self, cmd: WorkerCommand) -> WorkerEvent {
-        self.tx.send(cmd).unwrap();
+        let id = self.send(cmd);
         loop {
             match self.rx.recv_timeout(Duration::from_secs(60)).unwrap() {
-                Event::Worker(WorkerEvent::Progress { .. }) => continue,
-                Event::Worker(e) => return e,
+                Event::Worker(Reply { to, event }) => {
+                    assert_eq!(to, Some(id), "{event:?}");
+                    if !matches!(event, WorkerEvent::Progress { .. }) {
+                        return event;
+                    }
+                }
                 Event::Input(_) => continue,
             }
         }
@@ -52,7 +70,11 @@ impl Worker {
 
 impl Drop for Worker {
     fn drop(&mut self) {
-        let _ = self.tx.send(WorkerCommand::Shutdown);
+        let id = CommandId(self.sent.get() + 1);
+        let _ = self.tx.send(Order {
+            id,
+            command: WorkerCommand::Shutdown,
+        });
         if let Some(h) = self.handle.take() {
             let _ = h.join();
         }
@@ -89,7 +111,11 @@ fn the_worker_creates_the_store_and_does_what_the_screens_ask() {
         rpps: None,
         passphrase: pass(),
     });
-    assert!(matches!(again, WorkerEvent::CreateFailed(m) if m.contains("magasin")));
+    assert!(
+        matches!(&again, WorkerEvent::CreateFailed(f)
+            if f.kind() == &FailureKind::StoreExists && f.to_string().contains("magasin")),
+        "{again:?}"
+    );
 
     // The keys file, twice: never over the first.
     for name in ["cles-avis.json", "cles-avis-2.json"] {
@@ -143,8 +169,7 @@ fn the_worker_creates_the_store_and_does_what_the_screens_ask() {
     assert!(matches!(gone, WorkerEvent::Failed(_)));
 
     // The chooser's last folder is kept in the store.
-    w.tx.send(WorkerCommand::RememberFolder(out.clone()))
-        .unwrap();
+    w.send(WorkerCommand::RememberFolder(out.clone()));
     let listing = w.ask(WorkerCommand::ListFolder {
         dir: None,
         last: None,
@@ -221,7 +246,6 @@ fn an_import_from_the_tui_reports_new_updated_unchanged_and_to_review() {
         w.ask(WorkerCommand::SaveDraft {
             id: "AMX-2027-000010".into(),
             draft: Box::new(draft),
-            seq: 1,
         }),
         WorkerEvent::Saved { .. }
     ));
@@ -240,5 +264,8 @@ fn an_import_from_the_tui_reports_new_updated_unchanged_and_to_review() {
     let bad = w.ask(WorkerCommand::Import(
         root.join("keys/demo-rectorat.minisign.pub"),
     ));
-    assert!(matches!(bad, WorkerEvent::Imported(Err(_))), "{bad:?}");
+    assert!(
+        matches!(&bad, WorkerEvent::Imported(Err(f)) if f.kind() == &FailureKind::Bundle),
+        "{bad:?}"
+    );
 }

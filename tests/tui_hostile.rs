@@ -81,17 +81,23 @@ fn hostile_text_is_shown_visibly_everywhere() {
         app.update(Action::Editor(EditorMsg::LineSubmit));
         assert_clean(&app, w, h, "editor");
         let id = app.editor.as_ref().unwrap().id.clone();
-        app.update(Action::Worker(WorkerEvent::Validated {
+        app.update(Action::worker(WorkerEvent::Validated {
             id,
-            result: Err(format!("avis {HOSTILE} incomplet")),
+            result: Err(avis::tui::worker::WorkerFailure::new(
+                avis::tui::worker::FailureKind::Refused,
+                format!("avis {HOSTILE} incomplet"),
+            )),
             status: avis::domain::Status::Brouillon,
             findings: vec![],
         }));
-        app.update(Action::Worker(WorkerEvent::Failed(
+        app.update(Action::worker(WorkerEvent::Failed(
             avis::tui::worker::WorkerError {
                 op: avis::tui::worker::Op::Override,
                 request: None,
-                message: HOSTILE.into(),
+                failure: avis::tui::worker::WorkerFailure::new(
+                    avis::tui::worker::FailureKind::Other,
+                    HOSTILE,
+                ),
             },
         )));
         assert_clean(&app, w, h, "editor with hostile error messages");
@@ -101,7 +107,7 @@ fn hostile_text_is_shown_visibly_everywhere() {
 
         app.update(Action::Request(RequestMsg::SelectTab(3)));
         app.update(Action::Request(RequestMsg::OpenDocument));
-        app.update(Action::Worker(WorkerEvent::Document {
+        app.update(Action::worker(WorkerEvent::Document {
             sha256: "a".repeat(64),
             content: DocumentContent::Pages(vec![format!("page\n{HOSTILE}\n\tfin")]),
         }));
@@ -110,7 +116,7 @@ fn hostile_text_is_shown_visibly_everywhere() {
         app.update(Action::Back);
 
         app.update(Action::Inbox(InboxMsg::OpenExport));
-        app.update(Action::Worker(WorkerEvent::ExportPreview(vec![
+        app.update(Action::worker(WorkerEvent::ExportPreview(vec![
             ExportItem {
                 id: HOSTILE.into(),
                 candidate: HOSTILE.into(),
@@ -185,7 +191,7 @@ fn tiny_terminals_never_panic() {
         app.update(Action::Request(RequestMsg::OpenDocument));
         app.update(Action::Request(RequestMsg::OpenDocument));
         assert_eq!(app.screen, avis::tui::app::Screen::Viewer);
-        app.update(Action::Worker(WorkerEvent::Document {
+        app.update(Action::worker(WorkerEvent::Document {
             sha256: "a".repeat(64),
             content: DocumentContent::Image {
                 width: 3,

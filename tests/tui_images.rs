@@ -66,10 +66,12 @@ fn viewer(kind: ThemeKind, mode: ImageMode, size: (u16, u16)) -> App {
 }
 
 fn scan_arrives(app: &mut App) -> Vec<WorkerCommand> {
-    app.update(Action::Worker(WorkerEvent::Document {
+    app.update(Action::worker(WorkerEvent::Document {
         sha256: sha(),
         content: scan(),
     }))
+    .into_iter()
+    .collect()
 }
 
 fn draw(app: &App) -> Terminal<TestBackend> {
@@ -226,11 +228,11 @@ fn pixel_protocols_are_encoded_on_the_worker_one_job_at_a_time() {
     assert!(jobs(&app.update(Action::Resize(160, 50))).is_empty());
     // The reply for the old area is dropped and the current one asked.
     let big = image_area((160, 50));
-    let cmds = app.update(Action::Worker(worker_reply(small, ImageMode::Sixel)));
+    let cmds = app.update(Action::worker(worker_reply(small, ImageMode::Sixel)));
     assert_eq!(jobs(&cmds), vec![(sha(), big)]);
     assert!(app.viewer.as_ref().unwrap().picture.is_none());
     // The reply for the current area is kept and drawn.
-    let cmds = app.update(Action::Worker(worker_reply(big, ImageMode::Sixel)));
+    let cmds = app.update(Action::worker(worker_reply(big, ImageMode::Sixel)));
     assert!(cmds.is_empty());
     let v = app.viewer.as_ref().unwrap();
     assert_eq!(v.encodes, 2);
@@ -244,7 +246,7 @@ fn pixel_protocols_are_encoded_on_the_worker_one_job_at_a_time() {
     let cmds = app.update(Action::Resize(100, 30));
     let area = image_area((100, 30));
     assert_eq!(jobs(&cmds), vec![(sha(), area)]);
-    app.update(Action::Worker(worker_reply(area, ImageMode::Sixel)));
+    app.update(Action::worker(worker_reply(area, ImageMode::Sixel)));
     assert!(app.repaint && app.drop_images);
     assert_eq!(app.viewer.as_ref().unwrap().encodes, 3);
 }
@@ -254,7 +256,7 @@ fn a_failed_pixel_encoding_falls_back_to_half_blocks() {
     let mut app = viewer(ThemeKind::Normal, ImageMode::Kitty, (80, 24));
     let area = image_area((80, 24));
     assert_eq!(jobs(&scan_arrives(&mut app)).len(), 1);
-    let cmds = app.update(Action::Worker(WorkerEvent::ImageEncoded {
+    let cmds = app.update(Action::worker(WorkerEvent::ImageEncoded {
         sha256: sha(),
         area,
         picture: None,
@@ -274,7 +276,7 @@ fn replies_for_another_document_or_after_leaving_are_dropped() {
     let WorkerEvent::ImageEncoded { picture, .. } = worker_reply(area, ImageMode::Sixel) else {
         unreachable!()
     };
-    app.update(Action::Worker(WorkerEvent::ImageEncoded {
+    app.update(Action::worker(WorkerEvent::ImageEncoded {
         sha256: "c".repeat(64),
         area,
         picture,
@@ -282,14 +284,14 @@ fn replies_for_another_document_or_after_leaving_are_dropped() {
     assert!(app.viewer.as_ref().unwrap().picture.is_none());
     app.update(Action::Back);
     assert!(app.viewer.is_none());
-    app.update(Action::Worker(worker_reply(area, ImageMode::Sixel)));
+    app.update(Action::worker(worker_reply(area, ImageMode::Sixel)));
     assert!(app.viewer.is_none(), "a late picture does not come back");
 }
 
 fn showing_a_sixel() -> App {
     let mut app = viewer(ThemeKind::Normal, ImageMode::Sixel, (80, 24));
     scan_arrives(&mut app);
-    app.update(Action::Worker(worker_reply(
+    app.update(Action::worker(worker_reply(
         image_area((80, 24)),
         ImageMode::Sixel,
     )));
@@ -330,7 +332,7 @@ fn the_idle_lock_drops_the_picture_and_clears_a_pixel_image() {
     assert!(app.viewer.is_none());
     assert!(app.repaint && app.drop_images);
     // The worker's late reply carries decrypted pixels: dropped.
-    app.update(Action::Worker(worker_reply(
+    app.update(Action::worker(worker_reply(
         image_area((80, 24)),
         ImageMode::Sixel,
     )));
@@ -459,7 +461,7 @@ fn serve(app: &mut App, piece: &Piece, mut cmds: Vec<WorkerCommand>) -> usize {
             PieceRequest::Close => continue,
         };
         served += 1;
-        cmds.extend(app.update(Action::Worker(WorkerEvent::Piece(event))));
+        cmds.extend(app.update(Action::worker(WorkerEvent::Piece(event))));
     }
     served
 }
@@ -467,12 +469,12 @@ fn serve(app: &mut App, piece: &Piece, mut cmds: Vec<WorkerCommand>) -> usize {
 /// The viewer on `piece`, opened by the session.
 fn opened(kind: ThemeKind, size: (u16, u16), piece: &Piece) -> App {
     let mut app = viewer(kind, ImageMode::HalfBlocks, size);
-    app.update(Action::Worker(WorkerEvent::Document {
+    app.update(Action::worker(WorkerEvent::Document {
         sha256: sha(),
         content: DocumentContent::Opening,
     }));
     let first_text = piece.text(0).ok().filter(|t| avis::pieces::usable_text(t));
-    let cmds = app.update(Action::Worker(WorkerEvent::Piece(SessionEvent::Opened {
+    let cmds = app.update(Action::worker(WorkerEvent::Piece(SessionEvent::Opened {
         doc: sha(),
         info: PieceInfo {
             kind: PieceKind::Pdf,
@@ -480,12 +482,12 @@ fn opened(kind: ThemeKind, size: (u16, u16), piece: &Piece) -> App {
             first_text,
         },
     })));
-    serve(&mut app, piece, cmds);
+    serve(&mut app, piece, cmds.into_iter().collect());
     app
 }
 
 fn viewer_act(app: &mut App, a: ViewerAction) -> Vec<WorkerCommand> {
-    app.update(Action::Viewer(a))
+    app.update(Action::Viewer(a)).into_iter().collect()
 }
 
 fn screen(app: &App) -> String {
@@ -629,7 +631,7 @@ fn reading_tools_page_zoom_pan_rotate_and_go_to() {
 #[test]
 fn an_unreadable_piece_says_so_and_esc_leaves_at_once() {
     let mut app = viewer(ThemeKind::Normal, ImageMode::HalfBlocks, (80, 24));
-    app.update(Action::Worker(WorkerEvent::Document {
+    app.update(Action::worker(WorkerEvent::Document {
         sha256: sha(),
         content: DocumentContent::Opening,
     }));
@@ -638,7 +640,7 @@ fn an_unreadable_piece_says_so_and_esc_leaves_at_once() {
     app.update(Action::Back);
     assert_eq!(app.screen, Screen::Request);
     // A late reply is ignored.
-    app.update(Action::Worker(WorkerEvent::Piece(
+    app.update(Action::worker(WorkerEvent::Piece(
         SessionEvent::OpenFailed {
             doc: sha(),
             error: avis::pieces::PieceError::PasswordProtected,
@@ -647,7 +649,7 @@ fn an_unreadable_piece_says_so_and_esc_leaves_at_once() {
     assert!(app.viewer.is_none());
 
     let mut app = viewer(ThemeKind::Normal, ImageMode::HalfBlocks, (80, 24));
-    app.update(Action::Worker(WorkerEvent::Piece(
+    app.update(Action::worker(WorkerEvent::Piece(
         SessionEvent::OpenFailed {
             doc: sha(),
             error: avis::pieces::PieceError::PasswordProtected,

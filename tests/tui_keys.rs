@@ -15,7 +15,7 @@ use avis::tui::screens::{self, editor::Msg as EditorMsg, request::Msg as Request
 use avis::tui::screens::{export::Msg as ExportMsg, inbox::Msg as InboxMsg};
 use avis::tui::screens::{figures::Msg as FiguresMsg, purge::Msg as PurgeMsg, purge::PurgeDue};
 use avis::tui::theme::{Theme, ThemeKind};
-use avis::tui::worker::{ExportItem, WorkerEvent};
+use avis::tui::worker::{ExportItem, FailureKind, Orders, WorkerEvent, WorkerFailure};
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -48,7 +48,7 @@ fn piece_viewer(text: bool, zoomed: bool) -> App {
     app.update(Action::Request(RequestMsg::SelectTab(3)));
     app.update(Action::Request(RequestMsg::OpenDocument));
     let doc = app.viewer.as_ref().unwrap().sha256.clone();
-    app.update(Action::Worker(WorkerEvent::Piece(SessionEvent::Opened {
+    app.update(Action::worker(WorkerEvent::Piece(SessionEvent::Opened {
         doc: doc.clone(),
         info: PieceInfo {
             kind: PieceKind::Pdf,
@@ -70,7 +70,7 @@ fn piece_viewer(text: bool, zoomed: bool) -> App {
             height,
             rgb: vec![255; (width * height * 3) as usize],
         };
-        app.update(Action::Worker(WorkerEvent::Piece(SessionEvent::Page {
+        app.update(Action::worker(WorkerEvent::Piece(SessionEvent::Page {
             doc,
             page: RenderedPage {
                 page: 0,
@@ -138,10 +138,9 @@ fn every_state() -> Vec<(&'static str, App)> {
     let mut quit = editor();
     quit.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
     quit.update(Action::Quit);
-    quit.update(Action::Worker(WorkerEvent::SaveFailed {
+    quit.update(Action::worker(WorkerEvent::SaveFailed {
         id: sample::loaded_request().record.request.id,
-        seq: None,
-        error: "disque plein".into(),
+        error: WorkerFailure::new(FailureKind::Io, "disque plein"),
     }));
     assert!(quit.quit.is_some());
     states.push(("quitter, brouillon non enregistré", quit));
@@ -168,7 +167,7 @@ fn every_state() -> Vec<(&'static str, App)> {
     states.push(("visionneuse, aller à la page", goto));
     let mut export = inbox();
     export.update(Action::Inbox(InboxMsg::OpenExport));
-    export.update(Action::Worker(WorkerEvent::ExportPreview(vec![
+    export.update(Action::worker(WorkerEvent::ExportPreview(vec![
         ExportItem {
             id: "X".into(),
             candidate: "Y".into(),
@@ -178,7 +177,7 @@ fn every_state() -> Vec<(&'static str, App)> {
     states.push(("export", export));
     let mut confirm = inbox();
     confirm.update(Action::Inbox(InboxMsg::OpenExport));
-    confirm.update(Action::Worker(WorkerEvent::ExportPreview(vec![
+    confirm.update(Action::worker(WorkerEvent::ExportPreview(vec![
         ExportItem {
             id: "X".into(),
             candidate: "Y".into(),
@@ -200,9 +199,9 @@ fn every_state() -> Vec<(&'static str, App)> {
     states.push(("bilan, saisie des dates", range));
     let purge_question = || {
         let mut app = App::new(false, today(), Theme::default());
-        app.update(Action::Worker(WorkerEvent::Unlocked(Box::default())));
-        app.update(Action::Worker(WorkerEvent::Summaries(sample::summaries(3))));
-        app.update(Action::Worker(WorkerEvent::PurgeDue(Ok(PurgeDue {
+        app.update(Action::worker(WorkerEvent::Unlocked(Box::default())));
+        app.update(Action::worker(WorkerEvent::Summaries(sample::summaries(3))));
+        app.update(Action::worker(WorkerEvent::PurgeDue(Ok(PurgeDue {
             dossiers: 2,
             documents: 3,
             months: 12,
@@ -213,7 +212,7 @@ fn every_state() -> Vec<(&'static str, App)> {
     states.push(("purge, question", purge_question()));
     let mut purge = purge_question();
     purge.update(Action::Purge(PurgeMsg::Confirm));
-    purge.update(Action::Worker(WorkerEvent::Purged(Ok(2))));
+    purge.update(Action::worker(WorkerEvent::Purged(Ok(2))));
     states.push(("purge, résultat", purge));
     states.extend(firstrun_states());
     let mut help = inbox();
@@ -373,7 +372,7 @@ fn firstrun_states() -> Vec<(&'static str, App)> {
     busy.welcome.busy = true;
     states.push(("premier démarrage, création", busy));
     let mut keys = welcome();
-    keys.update(Action::Worker(WorkerEvent::Created(
+    keys.update(Action::worker(WorkerEvent::Created(
         Box::new(KeysInfo {
             doctor: "Dr A".into(),
             rpps: None,
@@ -388,7 +387,7 @@ fn firstrun_states() -> Vec<(&'static str, App)> {
     let trust = || {
         let mut app = inbox();
         app.update(Action::Inbox(InboxMsg::OpenTrust));
-        app.update(Action::Worker(WorkerEvent::Trusted(vec![])));
+        app.update(Action::worker(WorkerEvent::Trusted(vec![])));
         app
     };
     states.push(("clés des rectorats", trust()));
@@ -423,23 +422,23 @@ fn firstrun_states() -> Vec<(&'static str, App)> {
     };
     let mut file = inbox();
     file.update(Action::Inbox(InboxMsg::OpenImport));
-    file.update(Action::Worker(WorkerEvent::Listing(Box::new(listing()))));
+    file.update(Action::worker(WorkerEvent::Listing(Box::new(listing()))));
     states.push(("choix d'un fichier", file));
     let mut folder = inbox();
     folder.update(Action::Inbox(InboxMsg::OpenBackup));
-    folder.update(Action::Worker(WorkerEvent::Listing(Box::new(listing()))));
+    folder.update(Action::worker(WorkerEvent::Listing(Box::new(listing()))));
     states.push(("choix d'un dossier", folder));
     let mut backup = inbox();
     backup.update(Action::Inbox(InboxMsg::OpenBackup));
-    backup.update(Action::Worker(WorkerEvent::Listing(Box::new(listing()))));
+    backup.update(Action::worker(WorkerEvent::Listing(Box::new(listing()))));
     backup.update(Action::Chooser(ChooserMsg::ChooseHere));
     states.push(("sauvegarde, phrase de passe", backup));
     let mut import = inbox();
-    avis::tui::screens::import::start(&mut import, "/tmp/lot.avis".into(), &mut Vec::new());
+    avis::tui::screens::import::start(&mut import, "/tmp/lot.avis".into(), &mut Orders::default());
     states.push(("import en cours", import));
     let mut done = inbox();
-    avis::tui::screens::import::start(&mut done, "/tmp/lot.avis".into(), &mut Vec::new());
-    done.update(Action::Worker(WorkerEvent::Imported(Ok(ImportReport {
+    avis::tui::screens::import::start(&mut done, "/tmp/lot.avis".into(), &mut Orders::default());
+    done.update(Action::worker(WorkerEvent::Imported(Ok(ImportReport {
         bundle_id: "b".into(),
         already: false,
         new: 1,
@@ -451,9 +450,12 @@ fn firstrun_states() -> Vec<(&'static str, App)> {
     states.push(("import terminé", done));
     let mut exists = inbox();
     exists.update(Action::Inbox(InboxMsg::OpenExport));
-    exists.update(Action::Worker(WorkerEvent::ExportExists(
-        "/tmp/x.avis".into(),
-    )));
+    exists.update(Action::worker(WorkerEvent::Exported(Err(
+        WorkerFailure::new(
+            FailureKind::FileExists("/tmp/x.avis".into()),
+            "le fichier /tmp/x.avis existe déjà",
+        ),
+    ))));
     states.push(("export, fichier existant", exists));
     let mut paper = inbox().with_request(sample::loaded_request());
     paper.update(Action::Request(RequestMsg::SelectTab(3)));

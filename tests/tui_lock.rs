@@ -15,7 +15,9 @@ use avis::tui::screens::{
 };
 use avis::tui::screens::{handle_key, help, hints};
 use avis::tui::theme::{Theme, ThemeKind};
-use avis::tui::worker::{WorkerCommand, WorkerEvent};
+use avis::tui::worker::{
+    CommandId, FailureKind, Orders, Reply, WorkerCommand, WorkerEvent, WorkerFailure,
+};
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -58,15 +60,15 @@ fn assert_nothing_decrypted(app: &App) {
 }
 
 /// Types the passphrase and plays the worker's replies up to the inbox.
-fn unlock_again(app: &mut App) -> Vec<WorkerCommand> {
+fn unlock_again(app: &mut App) -> Orders {
     for c in "secret".chars() {
         app.update(Action::Unlock(UnlockMsg::Input(c)));
     }
     let cmds = app.update(Action::Unlock(UnlockMsg::Submit));
     assert!(matches!(cmds.as_slice(), [WorkerCommand::Unlock(_)]));
-    let cmds = app.update(Action::Worker(WorkerEvent::Unlocked(Box::default())));
+    let cmds = app.update(Action::worker(WorkerEvent::Unlocked(Box::default())));
     assert!(matches!(cmds.as_slice(), [WorkerCommand::LoadSummaries]));
-    app.update(Action::Worker(WorkerEvent::Summaries(sample::summaries(
+    app.update(Action::worker(WorkerEvent::Summaries(sample::summaries(
         20,
     ))))
 }
@@ -166,30 +168,28 @@ fn typed_text_is_saved_before_the_store_is_dropped_and_comes_back() {
     }
     // Idle before the debounce even ran: one tick does both, save first.
     let cmds = app.update(Action::Tick(t0 + 5 * MIN));
-    let (saved, seq) = match cmds.as_slice() {
-        [WorkerCommand::SaveDraft { id, draft, seq }, WorkerCommand::Lock] => {
+    let (saved, save) = match cmds.with_ids().collect::<Vec<_>>().as_slice() {
+        [(save, WorkerCommand::SaveDraft { id, draft }), (_, WorkerCommand::Lock)] => {
             assert_eq!(id, ID);
             assert_eq!(draft.opinion.motivation, "Lenteur");
-            ((**draft).clone(), *seq)
+            ((**draft).clone(), *save)
         }
         _ => panic!("expected the save, then the lock"),
     };
     assert_nothing_decrypted(&app);
     assert!(app.resume.as_ref().unwrap().pending.is_some());
-    // The reply of an earlier save does not settle the draft sent last.
-    app.update(Action::Worker(WorkerEvent::Saved {
+    // The reply of an earlier command does not settle the draft sent last.
+    let saved_reply = || WorkerEvent::Saved {
         id: ID.into(),
-        seq: Some(seq - 1),
         status: Status::Brouillon,
         findings: vec![],
-    }));
+    };
+    app.update(Action::worker(Reply::to(
+        CommandId(save.0 - 1),
+        saved_reply(),
+    )));
     assert!(app.resume.as_ref().unwrap().pending.is_some());
-    app.update(Action::Worker(WorkerEvent::Saved {
-        id: ID.into(),
-        seq: Some(seq),
-        status: Status::Brouillon,
-        findings: vec![],
-    }));
+    app.update(Action::worker(Reply::to(save, saved_reply())));
     assert!(
         app.resume.as_ref().unwrap().pending.is_none(),
         "the acknowledged draft is not kept in memory"
@@ -205,7 +205,7 @@ fn typed_text_is_saved_before_the_store_is_dropped_and_comes_back() {
     let mut loaded = sample::loaded_request();
     loaded.draft = Some(saved);
     loaded.status = Status::Brouillon;
-    app.update(Action::Worker(WorkerEvent::Request(Box::new(loaded))));
+    app.update(Action::worker(WorkerEvent::Request(Box::new(loaded))));
     assert_eq!(app.screen, Screen::Editor);
     assert!(app.locked.is_none());
     assert_eq!(app.request.as_ref().unwrap().tab, Tab::Mesures);
@@ -231,10 +231,12 @@ fn a_failed_save_keeps_the_text_in_memory_until_the_unlock() {
         cmds.as_slice(),
         [WorkerCommand::SaveDraft { .. }, WorkerCommand::Lock]
     ));
-    app.update(Action::Worker(WorkerEvent::SaveFailed {
+    app.update(Action::worker(WorkerEvent::SaveFailed {
         id: sample::loaded_request().record.request.id,
-        seq: None,
-        error: "le brouillon n'a pas pu être enregistré : disque plein".into(),
+        error: WorkerFailure::new(
+            FailureKind::Io,
+            "le brouillon n'a pas pu être enregistré : disque plein",
+        ),
     }));
     assert!(app.locked.as_ref().unwrap().save_failed);
     assert!(app.resume.as_ref().unwrap().pending.is_some());
@@ -246,7 +248,7 @@ fn a_failed_save_keeps_the_text_in_memory_until_the_unlock() {
 
     unlock_again(&mut app);
     // The store still has the old draft (none): the text comes from memory.
-    app.update(Action::Worker(WorkerEvent::Request(Box::new(
+    app.update(Action::worker(WorkerEvent::Request(Box::new(
         sample::loaded_request(),
     ))));
     assert_eq!(app.screen, Screen::Editor);
@@ -264,8 +266,8 @@ fn late_replies_are_dropped_while_locked() {
     let mut app = app_at(t0);
     app.update(Action::Inbox(InboxMsg::OpenSelected));
     app.update(Action::Lock);
-    app.update(Action::Worker(WorkerEvent::Summaries(sample::summaries(5))));
-    app.update(Action::Worker(WorkerEvent::Request(Box::new(
+    app.update(Action::worker(WorkerEvent::Summaries(sample::summaries(5))));
+    app.update(Action::worker(WorkerEvent::Request(Box::new(
         sample::loaded_request(),
     ))));
     assert_nothing_decrypted(&app);
@@ -281,8 +283,11 @@ fn a_wrong_passphrase_says_so_and_the_inbox_selection_comes_back() {
     app.update(Action::Lock);
     app.update(Action::Unlock(UnlockMsg::Input('x')));
     app.update(Action::Unlock(UnlockMsg::Submit));
-    app.update(Action::Worker(WorkerEvent::UnlockFailed(
-        "phrase de passe incorrecte : vérifiez-la et réessayez".into(),
+    app.update(Action::worker(WorkerEvent::UnlockFailed(
+        WorkerFailure::new(
+            FailureKind::WrongPassphrase,
+            "phrase de passe incorrecte : vérifiez-la et réessayez",
+        ),
     )));
     assert_eq!(app.screen, Screen::Unlock);
     assert!(app.unlock.error.as_deref().unwrap().contains("incorrecte"));
@@ -298,8 +303,8 @@ fn a_wrong_passphrase_says_so_and_the_inbox_selection_comes_back() {
 fn the_demo_locks_too_and_takes_its_passphrase() {
     let t0 = Instant::now();
     let mut app = App::new(true, today(), Theme::new(ThemeKind::Normal));
-    app.update(Action::Worker(WorkerEvent::Unlocked(Box::default())));
-    app.update(Action::Worker(WorkerEvent::Summaries(sample::summaries(3))));
+    app.update(Action::worker(WorkerEvent::Unlocked(Box::default())));
+    app.update(Action::worker(WorkerEvent::Summaries(sample::summaries(3))));
     assert_eq!(app.screen, Screen::Inbox);
     app.update(Action::Tick(t0));
     app.note_input();
@@ -318,7 +323,7 @@ fn no_lock_in_the_middle_of_an_export() {
     app.export.phase = ExportPhase::Running;
     assert!(app.update(Action::Tick(t0 + 6 * MIN)).is_empty());
     assert_eq!(app.screen, Screen::Export);
-    app.update(Action::Worker(WorkerEvent::Exported(Ok(vec![]))));
+    app.update(Action::worker(WorkerEvent::Exported(Ok(vec![]))));
     assert!(
         is_lock(&app.update(Action::Tick(t0 + 7 * MIN))),
         "the lock comes once the export is over"
@@ -346,9 +351,8 @@ fn an_open_one_line_input_comes_back_with_its_text() {
     let cmds = app.update(Action::Lock);
     assert!(is_lock(&cmds));
     assert!(app.editor.is_none());
-    app.update(Action::Worker(WorkerEvent::Saved {
+    app.update(Action::worker(WorkerEvent::Saved {
         id: ID.into(),
-        seq: None,
         status: Status::Brouillon,
         findings: vec![],
     }));
@@ -357,8 +361,38 @@ fn an_open_one_line_input_comes_back_with_its_text() {
     if let Some(WorkerCommand::SaveDraft { draft, .. }) = cmds.first() {
         loaded.draft = Some((**draft).clone());
     }
-    app.update(Action::Worker(WorkerEvent::Request(Box::new(loaded))));
+    app.update(Action::worker(WorkerEvent::Request(Box::new(loaded))));
     assert_eq!(app.screen, Screen::Editor);
     let line = app.editor.as_ref().unwrap().line.as_ref().unwrap();
     assert_eq!(line.text, "sauf oral");
+}
+
+#[test]
+fn a_failure_of_the_closed_session_is_not_shown_as_the_unlocks() {
+    use avis::tui::worker::{Op, WorkerError};
+    let t0 = Instant::now();
+    let mut app = app_at(t0).with_request(sample::loaded_request());
+    app.update(Action::Request(RequestMsg::OpenEditor));
+    app.update(Action::Editor(EditorMsg::FocusNext));
+    app.update(Action::Editor(EditorMsg::TextKey(key('L'))));
+    let cmds = app.update(Action::Lock);
+    let ids: Vec<CommandId> = cmds.with_ids().map(|(id, _)| id).collect();
+    let (save, lock) = (ids[0], ids[1]);
+    let failure = |what: &str| {
+        WorkerEvent::Failed(WorkerError::new(
+            Op::Override,
+            None,
+            WorkerFailure::new(FailureKind::Refused, what),
+        ))
+    };
+    // A command sent before the lock failed: the unlock screen says nothing.
+    app.update(Action::worker(Reply::to(save, failure("contrôle inconnu"))));
+    assert_eq!(app.screen, Screen::Unlock);
+    assert!(app.unlock.error.is_none());
+    // One sent after it (the store closed meanwhile) is the unlock's.
+    app.update(Action::worker(Reply::to(
+        CommandId(lock.0 + 1),
+        failure("magasin fermé"),
+    )));
+    assert_eq!(app.unlock.error.as_deref(), Some("magasin fermé"));
 }

@@ -11,7 +11,7 @@ use avis::tui::screens::{
     request::Msg as RequestMsg, unlock::Msg as UnlockMsg,
 };
 use avis::tui::theme::{Theme, ThemeKind};
-use avis::tui::worker::{DocumentContent, ExportItem, WorkerEvent};
+use avis::tui::worker::{DocumentContent, ExportItem, FailureKind, WorkerEvent, WorkerFailure};
 use chrono::NaiveDate;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -81,8 +81,11 @@ fn unlock() {
         let mut app = base(w, h);
         app.update(Action::Unlock(UnlockMsg::Input('x')));
         app.update(Action::Unlock(UnlockMsg::Submit));
-        app.update(Action::Worker(WorkerEvent::UnlockFailed(
-            "phrase de passe incorrecte : vérifiez-la et réessayez".into(),
+        app.update(Action::worker(WorkerEvent::UnlockFailed(
+            WorkerFailure::new(
+                FailureKind::WrongPassphrase,
+                "phrase de passe incorrecte : vérifiez-la et réessayez",
+            ),
         )));
         app
     });
@@ -103,17 +106,16 @@ fn unlock() {
         app.update(Action::Request(RequestMsg::OpenEditor));
         app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
         app.update(Action::Lock);
-        app.update(Action::Worker(WorkerEvent::SaveFailed {
+        app.update(Action::worker(WorkerEvent::SaveFailed {
             id: sample::loaded_request().record.request.id,
-            seq: None,
-            error: "disque plein".into(),
+            error: WorkerFailure::new(FailureKind::Io, "disque plein"),
         }));
         app
     });
     snap("unlock_demo_progress", |w, h| {
         let mut app = App::new(true, today(), Theme::new(ThemeKind::Normal));
         app.update(Action::Resize(w, h));
-        app.update(Action::Worker(WorkerEvent::Progress {
+        app.update(Action::worker(WorkerEvent::Progress {
             label: "Import des dossiers de démonstration".into(),
             done: 50,
             total: 200,
@@ -257,7 +259,7 @@ fn viewer_screens() {
         let mut app = request(w, h);
         app.update(Action::Request(RequestMsg::SelectTab(3)));
         app.update(Action::Request(RequestMsg::OpenDocument));
-        app.update(Action::Worker(WorkerEvent::Document {
+        app.update(Action::worker(WorkerEvent::Document {
             sha256: "a".repeat(64),
             content: DocumentContent::Pages(vec![
                 "BILAN ORTHOPHONIQUE\n\nÉpreuves étalonnées : vitesse de lecture -1,5 ET.".into(),
@@ -284,7 +286,7 @@ fn viewer_screens() {
                 [v, v, v]
             })
             .collect();
-        app.update(Action::Worker(WorkerEvent::Document {
+        app.update(Action::worker(WorkerEvent::Document {
             sha256: "b".repeat(64),
             content: DocumentContent::Image {
                 width: iw,
@@ -299,7 +301,7 @@ fn viewer_screens() {
 fn export_app(w: u16, h: u16) -> App {
     let mut app = inbox(w, h);
     app.update(Action::Inbox(InboxMsg::OpenExport));
-    app.update(Action::Worker(WorkerEvent::ExportPreview(vec![
+    app.update(Action::worker(WorkerEvent::ExportPreview(vec![
         ExportItem {
             id: "AMX-2026-000103".into(),
             candidate: "THOMAS Léa".into(),
@@ -326,7 +328,7 @@ fn export_screens() {
         let mut app = export_app(w, h);
         app.update(Action::Export(ExportMsg::Submit));
         app.update(Action::Export(ExportMsg::Confirm(true)));
-        app.update(Action::Worker(WorkerEvent::Progress {
+        app.update(Action::worker(WorkerEvent::Progress {
             label: "Export".into(),
             done: 1,
             total: 2,
@@ -337,7 +339,7 @@ fn export_screens() {
         let mut app = export_app(w, h);
         app.update(Action::Export(ExportMsg::Submit));
         app.update(Action::Export(ExportMsg::Confirm(true)));
-        app.update(Action::Worker(WorkerEvent::Exported(Ok(vec![
+        app.update(Action::worker(WorkerEvent::Exported(Ok(vec![
             ExportedFile {
                 path: "./avis-export.avis".into(),
                 issuer_name: "Rectorat d'Aix-Marseille".into(),
@@ -424,11 +426,12 @@ fn editor_lists_with_preview_and_questions() {
         let mut app = editor(w, h);
         app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
         app.update(Action::Quit);
-        app.update(Action::Worker(WorkerEvent::SaveFailed {
+        app.update(Action::worker(WorkerEvent::SaveFailed {
             id: sample::loaded_request().record.request.id,
-            seq: None,
-            error: "le brouillon n'a pas pu être enregistré : le dossier du magasin a disparu"
-                .into(),
+            error: WorkerFailure::new(
+                FailureKind::Io,
+                "le brouillon n'a pas pu être enregistré : le dossier du magasin a disparu",
+            ),
         }));
         app
     });

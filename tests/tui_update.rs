@@ -15,7 +15,9 @@ use avis::tui::screens::{
 };
 use avis::tui::screens::{handle_key, help};
 use avis::tui::theme::{Theme, ThemeKind};
-use avis::tui::worker::{WorkerCommand, WorkerEvent};
+use avis::tui::worker::{
+    CommandId, FailureKind, Orders, Reply, WorkerCommand, WorkerEvent, WorkerFailure,
+};
 use chrono::NaiveDate;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -57,17 +59,17 @@ fn unlock_sends_the_passphrase_and_shows_errors() {
         app.unlock.input.is_empty(),
         "the typed passphrase is not kept"
     );
-    app.update(Action::Worker(WorkerEvent::UnlockFailed(
-        "phrase de passe incorrecte".into(),
+    app.update(Action::worker(WorkerEvent::UnlockFailed(
+        WorkerFailure::new(FailureKind::WrongPassphrase, "phrase de passe incorrecte"),
     )));
     assert!(!app.unlock.busy);
     assert_eq!(
         app.unlock.error.as_deref(),
         Some("phrase de passe incorrecte")
     );
-    let cmds = app.update(Action::Worker(WorkerEvent::Unlocked(Box::default())));
+    let cmds = app.update(Action::worker(WorkerEvent::Unlocked(Box::default())));
     assert!(matches!(cmds.as_slice(), [WorkerCommand::LoadSummaries]));
-    app.update(Action::Worker(WorkerEvent::Summaries(sample::summaries(3))));
+    app.update(Action::worker(WorkerEvent::Summaries(sample::summaries(3))));
     assert_eq!(app.screen, Screen::Inbox);
     assert_eq!(app.inbox.rows.len(), 3);
 }
@@ -138,7 +140,7 @@ fn enter_in_the_filter_opens_the_selected_request() {
     assert!(!app.inbox.editing_filter);
     let mut loaded = sample::loaded_request();
     loaded.record.request.id = "AMX-2026-000107".into();
-    app.update(Action::Worker(WorkerEvent::Request(Box::new(loaded))));
+    app.update(Action::worker(WorkerEvent::Request(Box::new(loaded))));
     assert_eq!(app.screen, Screen::Request);
 }
 
@@ -241,7 +243,7 @@ fn a_request_a_revoir_says_what_changed_on_its_synthese() {
     app.update(Action::Inbox(InboxMsg::ReviewFilter));
     let cmds = app.update(Action::Inbox(InboxMsg::OpenSelected));
     assert!(matches!(cmds.as_slice(), [WorkerCommand::LoadRequest(id)] if id == "AMX-2026-000123"));
-    app.update(Action::Worker(WorkerEvent::Request(Box::new(
+    app.update(Action::worker(WorkerEvent::Request(Box::new(
         sample::loaded_request(),
     ))));
     assert_eq!(app.screen, Screen::Request);
@@ -426,15 +428,16 @@ fn added_measures_epreuves_and_detail() {
     assert_eq!(app.editor.as_ref().unwrap().rows().len(), 3);
 }
 
-/// The save numbers of the commands.
-fn save_seqs(cmds: &[WorkerCommand]) -> Vec<u64> {
-    cmds.iter()
-        .filter_map(|c| match c {
-            WorkerCommand::SaveDraft { seq, .. } | WorkerCommand::FinalSave { seq, .. } => {
-                Some(*seq)
-            }
-            _ => None,
+/// The ids of the saves among the commands.
+fn save_ids(cmds: &Orders) -> Vec<CommandId> {
+    cmds.with_ids()
+        .filter(|(_, c)| {
+            matches!(
+                c,
+                WorkerCommand::SaveDraft { .. } | WorkerCommand::FinalSave { .. }
+            )
         })
+        .map(|(id, _)| id)
         .collect()
 }
 
@@ -446,38 +449,50 @@ fn a_save_reply_settles_only_the_save_it_answers() {
     app.update(Action::Tick(t0));
     app.update(Action::Editor(EditorMsg::FocusNext));
     app.update(Action::Editor(EditorMsg::TextKey(key('L'))));
-    let first = save_seqs(&app.update(Action::Tick(t0 + Duration::from_millis(600))));
+    let first = save_ids(&app.update(Action::Tick(t0 + Duration::from_millis(600))));
     app.update(Action::Editor(EditorMsg::TextKey(key('e'))));
-    let second = save_seqs(&app.update(Action::Tick(t0 + Duration::from_millis(1200))));
+    let second = save_ids(&app.update(Action::Tick(t0 + Duration::from_millis(1200))));
     let ([a], [b]) = (first.as_slice(), second.as_slice()) else {
         panic!("two saves expected: {first:?} {second:?}");
     };
-    assert_ne!(a, b, "each save has its own number");
+    assert!(a < b, "each save has its own number, in order");
     // The first save fails while the second is on its way: the second decides.
-    app.update(Action::Worker(WorkerEvent::SaveFailed {
-        id: ID.into(),
-        seq: Some(*a),
-        error: "disque plein".into(),
-    }));
+    app.update(Action::worker(Reply::to(
+        *a,
+        WorkerEvent::SaveFailed {
+            id: ID.into(),
+            error: WorkerFailure::new(FailureKind::Io, "disque plein"),
+        },
+    )));
     assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saving);
+    assert!(
+        app.message.is_none(),
+        "an earlier save's failure is not shown"
+    );
     // The doctor quits meanwhile: the first save's late success does not
     // let the application leave while the last save is unanswered.
     app.update(Action::Quit);
-    app.update(Action::Worker(WorkerEvent::Saved {
-        id: ID.into(),
-        seq: Some(*a),
-        status: Status::Brouillon,
-        findings: vec![],
-    }));
+    app.update(Action::worker(Reply::to(
+        *a,
+        WorkerEvent::Saved {
+            id: ID.into(),
+            status: Status::Brouillon,
+            findings: vec![],
+        },
+    )));
     assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saving);
     assert!(!app.should_quit, "left before the last save was answered");
     // The last save's own failure is shown.
-    let last = app.editor.as_ref().unwrap().saves_sent;
-    app.update(Action::Worker(WorkerEvent::SaveFailed {
-        id: ID.into(),
-        seq: Some(last),
-        error: "le brouillon n'a pas pu être enregistré : disque plein".into(),
-    }));
+    app.update(Action::worker(Reply::to(
+        *b,
+        WorkerEvent::SaveFailed {
+            id: ID.into(),
+            error: WorkerFailure::new(
+                FailureKind::Io,
+                "le brouillon n'a pas pu être enregistré : disque plein",
+            ),
+        },
+    )));
     assert!(matches!(
         app.editor.as_ref().unwrap().save,
         SaveState::Failed(_)
@@ -508,9 +523,8 @@ fn drafts_are_saved_after_the_debounce_and_on_leaving() {
         _ => panic!("expected one save"),
     }
     assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saving);
-    app.update(Action::Worker(WorkerEvent::Saved {
+    app.update(Action::worker(WorkerEvent::Saved {
         id: "AMX-2026-000123".into(),
-        seq: None,
         status: Status::Brouillon,
         findings: vec![],
     }));
@@ -547,15 +561,18 @@ fn validation_is_refused_with_undecided_measures_then_sent() {
         cmds.as_slice(),
         [WorkerCommand::SaveDraft { .. }, WorkerCommand::Validate(id)] if id == "AMX-2026-000123"
     ));
-    app.update(Action::Worker(WorkerEvent::Validated {
+    app.update(Action::worker(WorkerEvent::Validated {
         id: "AMX-2026-000123".into(),
-        result: Err("un contrôle bloquant n'est pas résolu".into()),
+        result: Err(WorkerFailure::new(
+            FailureKind::Refused,
+            "un contrôle bloquant n'est pas résolu",
+        )),
         status: Status::Brouillon,
         findings: vec![],
     }));
     let n = app.message.clone().unwrap();
     assert!(n.error && n.text.starts_with("Validation refusée"));
-    app.update(Action::Worker(WorkerEvent::Validated {
+    app.update(Action::worker(WorkerEvent::Validated {
         id: "AMX-2026-000123".into(),
         result: Ok(()),
         status: Status::Valide,
@@ -652,7 +669,7 @@ fn export_flow_asks_confirmation_and_reports() {
         ExportPhase::Editing,
         "nothing to export yet"
     );
-    app.update(Action::Worker(WorkerEvent::ExportPreview(vec![
+    app.update(Action::worker(WorkerEvent::ExportPreview(vec![
         avis::tui::worker::ExportItem {
             id: "X".into(),
             candidate: "Y".into(),
@@ -675,7 +692,9 @@ fn export_flow_asks_confirmation_and_reports() {
     assert_eq!(app.export.phase, ExportPhase::Running);
     app.update(Action::Back);
     assert_eq!(app.screen, Screen::Export, "no leaving while exporting");
-    app.update(Action::Worker(WorkerEvent::Exported(Err("échec".into()))));
+    app.update(Action::worker(WorkerEvent::Exported(Err(
+        WorkerFailure::new(FailureKind::Io, "échec"),
+    ))));
     assert!(matches!(app.export.phase, ExportPhase::Failed(_)));
     app.update(Action::Export(ExportMsg::Submit));
     assert_eq!(app.screen, Screen::Inbox);
@@ -690,9 +709,8 @@ fn quitting_from_the_editor_flushes_the_draft() {
         .iter()
         .any(|c| matches!(c, WorkerCommand::SaveDraft { .. })));
     assert!(!app.should_quit, "quitting waits until the draft is saved");
-    app.update(Action::Worker(WorkerEvent::Saved {
+    app.update(Action::worker(WorkerEvent::Saved {
         id: "AMX-2026-000123".into(),
-        seq: None,
         status: Status::Brouillon,
         findings: vec![],
     }));
@@ -868,7 +886,9 @@ fn deadline_sort_puts_the_soonest_exams_first() {
 fn a_failed_demo_only_offers_to_quit() {
     let mut app = App::new(true, today(), Theme::new(ThemeKind::Normal));
     assert!(app.unlock.busy, "the demo opens by itself");
-    app.update(Action::Worker(WorkerEvent::UnlockFailed("échec".into())));
+    app.update(Action::worker(WorkerEvent::UnlockFailed(
+        WorkerFailure::new(FailureKind::Storage, "échec"),
+    )));
     app.update(Action::Unlock(UnlockMsg::Input('x')));
     assert!(app.update(Action::Unlock(UnlockMsg::Submit)).is_empty());
     assert!(app.unlock.input.is_empty());
@@ -1075,7 +1095,7 @@ fn a_message_disappears_when_its_state_changes() {
         app.update(Action::Move(1));
     }
     app.update(Action::Editor(EditorMsg::Validate));
-    app.update(Action::Worker(WorkerEvent::Validated {
+    app.update(Action::worker(WorkerEvent::Validated {
         id: id.clone(),
         result: Ok(()),
         status: Status::Valide,
@@ -1088,9 +1108,8 @@ fn a_message_disappears_when_its_state_changes() {
         .text
         .starts_with("Avis validé"));
     // Back to draft: "Avis validé" is no longer true.
-    app.update(Action::Worker(WorkerEvent::Saved {
+    app.update(Action::worker(WorkerEvent::Saved {
         id: id.clone(),
-        seq: None,
         status: Status::Brouillon,
         findings: vec![],
     }));
@@ -1143,10 +1162,12 @@ fn quitting_after_a_failed_save_asks_and_reports_a_lost_draft() {
     let mut app = editor_app();
     app.update(Action::Editor(EditorMsg::Decide(Decision::Refuse)));
     app.update(Action::Quit);
-    app.update(Action::Worker(WorkerEvent::SaveFailed {
+    app.update(Action::worker(WorkerEvent::SaveFailed {
         id: "AMX-2026-000123".into(),
-        seq: None,
-        error: "le brouillon n'a pas pu être enregistré : magasin introuvable".into(),
+        error: WorkerFailure::new(
+            FailureKind::Io,
+            "le brouillon n'a pas pu être enregistré : magasin introuvable",
+        ),
     }));
     assert!(!app.should_quit);
     assert!(app.quit.is_some(), "the doctor is asked");
@@ -1165,9 +1186,9 @@ fn quitting_after_a_failed_save_asks_and_reports_a_lost_draft() {
     assert!(cmds
         .iter()
         .any(|c| matches!(c, WorkerCommand::KeepRecovery { .. })));
-    app.update(Action::Worker(WorkerEvent::RecoveryFailed {
+    app.update(Action::worker(WorkerEvent::RecoveryFailed {
         id: "AMX-2026-000123".into(),
-        error: "disque plein".into(),
+        error: WorkerFailure::new(FailureKind::Io, "disque plein"),
     }));
     assert!(
         !app.should_quit,
@@ -1186,26 +1207,297 @@ fn a_failure_is_shown_where_it_belongs_and_marks_no_other_draft() {
     app.update(Action::Editor(EditorMsg::SaveNow));
     assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saving);
     // The inbox failed to reload: the draft being saved is not marked.
-    app.update(Action::Worker(WorkerEvent::Failed(WorkerError {
+    app.update(Action::worker(WorkerEvent::Failed(WorkerError {
         op: Op::LoadSummaries,
         request: None,
-        message: "liste illisible".into(),
+        failure: WorkerFailure::new(FailureKind::Storage, "liste illisible"),
     })));
     assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saving);
     assert!(app.message.as_ref().unwrap().error);
     // Another request's save failed: not this draft.
-    app.update(Action::Worker(WorkerEvent::SaveFailed {
+    app.update(Action::worker(WorkerEvent::SaveFailed {
         id: "AMX-2026-000999".into(),
-        seq: None,
-        error: "disque plein".into(),
+        error: WorkerFailure::new(FailureKind::Io, "disque plein"),
     }));
     assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saving);
     // Saved, but its checks unreadable: saved, and said.
-    app.update(Action::Worker(WorkerEvent::Failed(WorkerError {
+    app.update(Action::worker(WorkerEvent::Failed(WorkerError {
         op: Op::Checks,
         request: Some("AMX-2026-000123".into()),
-        message: "contrôles illisibles".into(),
+        failure: WorkerFailure::new(FailureKind::Storage, "contrôles illisibles"),
     })));
     assert_eq!(app.editor.as_ref().unwrap().save, SaveState::Saved);
     assert!(app.message.as_ref().unwrap().text.contains("illisibles"));
+}
+
+/// The id of the only command of `cmds` matching `what`.
+fn id_of(cmds: &Orders, what: fn(&WorkerCommand) -> bool) -> CommandId {
+    let ids: Vec<CommandId> = cmds
+        .with_ids()
+        .filter(|(_, c)| what(c))
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(ids.len(), 1, "one such command expected");
+    ids[0]
+}
+
+fn screen_text(app: &App) -> String {
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|f| avis::tui::screens::render(app, f))
+        .unwrap();
+    terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect()
+}
+
+#[test]
+fn commands_are_numbered_in_the_order_they_are_sent() {
+    let mut app = app();
+    let first = app.update(Action::Inbox(InboxMsg::OpenExport));
+    let ids: Vec<CommandId> = first.with_ids().map(|(id, _)| id).collect();
+    let second = app.update(Action::Back);
+    let later: Vec<CommandId> = second.with_ids().map(|(id, _)| id).collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids[0] < ids[1], "{ids:?}");
+    assert!(!later.is_empty() && later[0] > ids[1], "{ids:?} {later:?}");
+    // What the event loop sends carries the same ids.
+    let sent: Vec<CommandId> = second.into_orders().map(|o| o.id).collect();
+    assert_eq!(sent, later);
+}
+
+#[test]
+fn a_stale_export_reply_is_not_shown_over_the_awaited_one() {
+    let mut app = app();
+    app.update(Action::Inbox(InboxMsg::OpenExport));
+    app.update(Action::worker(WorkerEvent::ExportPreview(vec![
+        avis::tui::worker::ExportItem {
+            id: "X".into(),
+            candidate: "Y".into(),
+            issuer_name: "Z".into(),
+        },
+    ])));
+    app.update(Action::Export(ExportMsg::Submit));
+    let cmds = app.update(Action::Export(ExportMsg::Confirm(true)));
+    let first = id_of(&cmds, |c| matches!(c, WorkerCommand::Export(_)));
+    // The file exists: the typed kind asks the replace question.
+    let path = std::path::PathBuf::from("/tmp/avis-2026-11-26-n1.avis");
+    app.update(Action::worker(Reply::to(
+        first,
+        WorkerEvent::Exported(Err(WorkerFailure::new(
+            FailureKind::FileExists(path.clone()),
+            "le fichier existe déjà",
+        ))),
+    )));
+    assert_eq!(app.export.phase, ExportPhase::Exists(path.clone()));
+    assert!(screen_text(&app).contains("remplacer ce fichier"));
+    let cmds = app.update(Action::Export(ExportMsg::Replace));
+    let second = id_of(&cmds, |c| matches!(c, WorkerCommand::ExportReplace(_)));
+    assert!(second > first);
+    // A late failure of the first attempt changes nothing.
+    app.update(Action::worker(Reply::to(
+        first,
+        WorkerEvent::Exported(Err(WorkerFailure::new(FailureKind::Io, "échec ancien"))),
+    )));
+    assert_eq!(app.export.phase, ExportPhase::Running);
+    assert!(app.message.is_none());
+    app.update(Action::worker(Reply::to(
+        second,
+        WorkerEvent::Exported(Ok(vec![])),
+    )));
+    assert!(matches!(app.export.phase, ExportPhase::Done(_)));
+    // …even after the awaited success.
+    app.update(Action::worker(Reply::to(
+        first,
+        WorkerEvent::Exported(Err(WorkerFailure::new(FailureKind::Io, "échec ancien"))),
+    )));
+    assert!(matches!(app.export.phase, ExportPhase::Done(_)));
+    assert!(!screen_text(&app).contains("échec ancien"));
+}
+
+#[test]
+fn a_late_load_failure_does_not_cancel_the_request_asked_again() {
+    let mut app = app();
+    let first = id_of(&app.update(Action::Inbox(InboxMsg::OpenSelected)), |c| {
+        matches!(c, WorkerCommand::LoadRequest(_))
+    });
+    let id = app.loading.clone().unwrap();
+    // Asked again before the first answer.
+    let second = id_of(&app.update(Action::Inbox(InboxMsg::OpenSelected)), |c| {
+        matches!(c, WorkerCommand::LoadRequest(_))
+    });
+    app.update(Action::worker(Reply::to(
+        first,
+        WorkerEvent::Failed(avis::tui::worker::WorkerError {
+            op: avis::tui::worker::Op::LoadRequest,
+            request: Some(id.clone()),
+            failure: WorkerFailure::new(FailureKind::Storage, "base occupée"),
+        }),
+    )));
+    assert_eq!(app.loading.as_deref(), Some(id.as_str()), "still awaited");
+    assert!(app.message.as_ref().is_none_or(|m| !m.error));
+    let mut loaded = sample::loaded_request();
+    loaded.record.request.id = id.clone();
+    // A late copy of the first answer does not open it either…
+    app.update(Action::worker(Reply::to(
+        first,
+        WorkerEvent::Request(Box::new(loaded.clone())),
+    )));
+    assert_eq!(app.screen, Screen::Inbox);
+    // …the awaited one does.
+    app.update(Action::worker(Reply::to(
+        second,
+        WorkerEvent::Request(Box::new(loaded)),
+    )));
+    assert_eq!(app.screen, Screen::Request);
+    assert_eq!(app.request.as_ref().unwrap().record.request.id, id);
+}
+
+#[test]
+fn a_failure_is_shown_on_the_screen_of_the_command_that_failed() {
+    let mut app = app();
+    // Print from the inbox, then open a request before the answer.
+    let print = id_of(&app.update(Action::Inbox(InboxMsg::Print(true))), |c| {
+        matches!(c, WorkerCommand::Print(None))
+    });
+    let load = id_of(&app.update(Action::Inbox(InboxMsg::OpenSelected)), |c| {
+        matches!(c, WorkerCommand::LoadRequest(_))
+    });
+    let mut loaded = sample::loaded_request();
+    loaded.record.request.id = app.loading.clone().unwrap();
+    app.update(Action::worker(Reply::to(
+        load,
+        WorkerEvent::Request(Box::new(loaded)),
+    )));
+    assert_eq!(app.screen, Screen::Request);
+    app.set_message("Message de la demande", false);
+    app.update(Action::worker(Reply::to(
+        print,
+        WorkerEvent::Printed(Err(WorkerFailure::new(
+            FailureKind::Refused,
+            "aucun avis exporté à imprimer",
+        ))),
+    )));
+    assert!(
+        !screen_text(&app).contains("aucun avis exporté"),
+        "the inbox's failure is not shown over the request"
+    );
+    assert_eq!(
+        app.message.as_ref().map(|m| m.text.as_str()),
+        Some("Message de la demande"),
+        "nor does it replace the request's message"
+    );
+    assert!(app
+        .log
+        .iter()
+        .any(|n| n.error && n.text.contains("aucun avis exporté") && n.screen == Screen::Inbox));
+    // Back on the inbox, where it was asked, it is shown.
+    app.update(Action::Back);
+    assert_eq!(app.screen, Screen::Inbox);
+    assert!(screen_text(&app).contains("aucun avis exporté"));
+}
+
+#[test]
+fn a_stale_validation_reply_says_nothing_over_the_later_command() {
+    let mut app = editor_app();
+    for _ in 0..3 {
+        app.update(Action::Editor(EditorMsg::Decide(Decision::Accorde)));
+        app.update(Action::Move(1));
+    }
+    let validate = id_of(&app.update(Action::Editor(EditorMsg::Validate)), |c| {
+        matches!(c, WorkerCommand::Validate(_))
+    });
+    let unvalidate = id_of(&app.update(Action::Editor(EditorMsg::Unvalidate)), |c| {
+        matches!(c, WorkerCommand::Unvalidate(_))
+    });
+    let id = app.editor.as_ref().unwrap().id.clone();
+    app.update(Action::worker(Reply::to(
+        validate,
+        WorkerEvent::Validated {
+            id: id.clone(),
+            result: Ok(()),
+            status: Status::Valide,
+            findings: vec![],
+        },
+    )));
+    // The store's status is shown, but not a message the doctor's later
+    // command is about to make untrue.
+    assert_eq!(app.editor.as_ref().unwrap().status, Status::Valide);
+    assert!(app
+        .message
+        .as_ref()
+        .is_none_or(|m| !m.text.starts_with("Avis validé")));
+    app.update(Action::worker(Reply::to(
+        unvalidate,
+        WorkerEvent::Validated {
+            id,
+            result: Ok(()),
+            status: Status::Brouillon,
+            findings: vec![],
+        },
+    )));
+    assert_eq!(app.editor.as_ref().unwrap().status, Status::Brouillon);
+    assert_eq!(
+        app.message.as_ref().map(|m| m.text.as_str()),
+        Some("Avis remis en brouillon")
+    );
+}
+
+#[test]
+fn the_unlock_screen_tells_a_wrong_passphrase_from_a_damaged_store() {
+    let mut app = App::new(false, today(), Theme::new(ThemeKind::Normal));
+    let unlock = |app: &mut App| {
+        app.update(Action::Unlock(UnlockMsg::Input('x')));
+        id_of(&app.update(Action::Unlock(UnlockMsg::Submit)), |c| {
+            matches!(c, WorkerCommand::Unlock(_))
+        })
+    };
+    let sent = unlock(&mut app);
+    app.update(Action::worker(Reply::to(
+        sent,
+        WorkerEvent::UnlockFailed(WorkerFailure::from(
+            avis::store::StoreError::WrongPassphrase,
+        )),
+    )));
+    let wrong = app.unlock.error.clone().unwrap();
+    assert!(wrong.starts_with("phrase de passe incorrecte"), "{wrong}");
+    assert!(!wrong.contains("n'est pas en cause"), "{wrong}");
+    let sent = unlock(&mut app);
+    app.update(Action::worker(Reply::to(
+        sent,
+        WorkerEvent::UnlockFailed(WorkerFailure::from(avis::store::StoreError::Corrupt(
+            "index",
+        ))),
+    )));
+    let damaged = app.unlock.error.clone().unwrap();
+    assert!(damaged.contains("endommagé"), "{damaged}");
+    assert!(
+        damaged.contains("la phrase de passe n'est pas en cause"),
+        "{damaged}"
+    );
+    assert!(screen_text(&app).contains("n'est pas en cause"));
+}
+
+#[test]
+fn an_untrusted_signer_offers_the_trust_screen_by_its_kind() {
+    let failed = |failure: WorkerFailure| {
+        let mut app = app();
+        avis::tui::screens::import::start(&mut app, "/tmp/lot.avis".into(), &mut Orders::default());
+        app.update(Action::worker(WorkerEvent::Imported(Err(failure))));
+        screen_text(&app)
+    };
+    let untrusted = failed(WorkerFailure::from(avis::store::StoreError::Bundle(
+        avis::bundle::BundleError::UntrustedSigner,
+    )));
+    assert!(untrusted.contains("K depuis la liste"), "{untrusted}");
+    // Decided by the kind, not by the words of the message.
+    let other = failed(WorkerFailure::new(
+        FailureKind::Bundle,
+        "pas une de vos clés de confiance",
+    ));
+    assert!(!other.contains("K depuis la liste"), "{other}");
 }

@@ -10,7 +10,7 @@ use super::screens::{
     backup, chooser, editor, export, figures, import, inbox, paper, purge, request, trust, unlock,
     viewer_keys, welcome,
 };
-use super::worker::WorkerEvent;
+use super::worker::Reply;
 
 /// A message for [`super::app::App::update`].
 #[derive(Debug, Clone, PartialEq)]
@@ -57,7 +57,15 @@ pub enum Action {
     Paper(paper::Msg),
 
     /// A reply from the worker.
-    Worker(WorkerEvent),
+    Worker(Reply),
+}
+
+impl Action {
+    /// A reply from the worker: a [`Reply`], or a bare
+    /// [`super::worker::WorkerEvent`] that answers no command in particular.
+    pub fn worker(reply: impl Into<Reply>) -> Action {
+        Action::Worker(reply.into())
+    }
 }
 
 /// What the doctor chose when quitting with a draft that is not saved.

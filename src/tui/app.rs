@@ -22,7 +22,10 @@ use super::screens::{
     viewer_keys, welcome,
 };
 use super::theme::{Theme, ThemeKind};
-use super::worker::{DocumentContent, ImageJob, LoadedRequest, Op, WorkerCommand, WorkerEvent};
+use super::worker::{
+    CommandId, DocumentContent, ImageJob, LoadedRequest, Op, Orders, Reply, WorkerCommand,
+    WorkerEvent,
+};
 
 pub use super::screens::export::{ExportPhase, ExportState};
 pub use super::screens::request::{RequestView, Tab};
@@ -69,6 +72,9 @@ pub struct LockState {
     pub save_failed: bool,
     /// Escape was pressed once although the kept draft would be lost.
     pub quit_warned: bool,
+    /// The command that closed the store: a failure of a command sent
+    /// before it is not the unlock's.
+    pub lock: CommandId,
 }
 
 /// Where the doctor was when the session locked (no health data but the
@@ -84,8 +90,8 @@ pub struct Resume {
     pub editor: Option<EditorResume>,
     /// The draft sent for saving just before the lock, until acknowledged.
     pub pending: Option<(String, Draft)>,
-    /// The number of the save that acknowledges `pending`.
-    pub pending_seq: u64,
+    /// The save whose reply acknowledges `pending` (the last one sent).
+    pub pending_save: Option<CommandId>,
 }
 
 /// Where the editor stood.
@@ -157,6 +163,53 @@ impl ViewerState {
     }
 }
 
+/// An operation that waits for the worker's reply to its last command: a
+/// reply to an earlier one (the doctor asked again, or moved on) is stale
+/// and changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Job {
+    Unlock,
+    Create,
+    /// A request being opened.
+    Load,
+    Validate,
+    OpenExternal,
+    Export,
+    Import,
+    Print,
+    Figures,
+    FiguresCsv,
+    Backup,
+    PurgeDue,
+    Purge,
+    KeysWritten,
+    KeyFile,
+    Listing,
+    Paper,
+}
+
+impl Job {
+    /// The operation a failure of this kind answers, if it is one.
+    fn of(op: Op) -> Option<Job> {
+        match op {
+            Op::LoadRequest => Some(Job::Load),
+            Op::Validate => Some(Job::Validate),
+            Op::Figures => Some(Job::Figures),
+            Op::Print => Some(Job::Print),
+            Op::Paper | Op::PaperReload => Some(Job::Paper),
+            _ => None,
+        }
+    }
+}
+
+/// The command an operation waits for, and the screen it was sent from
+/// (where its failure is shown).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Awaited {
+    pub id: CommandId,
+    pub screen: Screen,
+}
+
 /// A progress report shown by the screens.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProgressInfo {
@@ -225,6 +278,9 @@ pub struct App {
     pub progress: Option<ProgressInfo>,
     /// The message shown under the screen.
     pub message: Option<Notice>,
+    /// The last message given on a screen the doctor was not on, shown
+    /// when they come back to it.
+    pub held: Option<Notice>,
     /// Every message of this session, oldest first (F2).
     pub log: Vec<Notice>,
     /// The message log is open.
@@ -251,6 +307,10 @@ pub struct App {
     pub locked: Option<LockState>,
     /// Where to go back after the unlock that follows a lock.
     pub resume: Option<Resume>,
+    /// The id of the last command sent to the worker.
+    pub last_sent: CommandId,
+    /// What each operation under way waits for.
+    pub awaiting: std::collections::HashMap<Job, Awaited>,
 }
 
 impl App {
@@ -297,6 +357,7 @@ impl App {
             drop_images: false,
             progress: None,
             message: None,
+            held: None,
             log: Vec::new(),
             show_log: false,
             quit: None,
@@ -310,6 +371,8 @@ impl App {
             last_input: now,
             locked: None,
             resume: None,
+            last_sent: CommandId(0),
+            awaiting: Default::default(),
         }
     }
 
@@ -344,18 +407,31 @@ impl App {
 
     /// Shows a message under the screen (and keeps it in the log).
     pub fn set_message(&mut self, text: impl Into<String>, error: bool) {
+        self.message_on(self.screen, text, error);
+    }
+
+    /// Gives a message on `screen` (the one a command was sent from): on
+    /// another screen than the doctor's, it waits there, in the log, and
+    /// does not cover the current screen's message.
+    pub fn message_on(&mut self, screen: Screen, text: impl Into<String>, error: bool) {
+        let here = screen == self.screen;
         // Messages may quote ids that came in a bundle.
         let notice = Notice {
             text: clean(&text.into()),
             error,
-            screen: self.screen,
+            screen,
             about: self
                 .request
                 .as_ref()
+                .filter(|_| here)
                 .map(|r| (r.record.request.id.clone(), r.status)),
         };
         self.log.push(notice.clone());
-        self.message = Some(notice);
+        if here {
+            self.message = Some(notice);
+        } else {
+            self.held = Some(notice);
+        }
     }
 
     /// Moves the editor's last feedback into the message area.
@@ -376,10 +452,45 @@ impl App {
         super::screens::inbox::table_rows(self.size.1)
     }
 
-    /// Carries out one action; returns what the worker must do.
-    /// Carries out one action; returns what the worker must do.
-    pub fn update(&mut self, action: Action) -> Vec<WorkerCommand> {
-        let mut out = Vec::new();
+    /// From now on `job` waits for the reply to command `id`, sent from
+    /// the current screen; replies to its earlier commands are stale.
+    pub(crate) fn expect(&mut self, job: Job, id: CommandId) {
+        let screen = self.screen;
+        self.awaiting.insert(job, Awaited { id, screen });
+    }
+
+    /// Whether a reply to `to` is the one `job` waits for (a reply that
+    /// names no command is taken as it comes).
+    pub fn awaits(&self, job: Job, to: Option<CommandId>) -> bool {
+        to.is_none_or(|to| self.awaiting.get(&job).is_some_and(|a| a.id == to))
+    }
+
+    /// The screen `job`'s last command was sent from (else the current one).
+    pub(crate) fn screen_of(&self, job: Job) -> Screen {
+        self.awaiting.get(&job).map_or(self.screen, |a| a.screen)
+    }
+
+    /// A single command outside any update (start-up, shutdown).
+    pub fn order(&mut self, command: WorkerCommand) -> Orders {
+        let mut out = Orders::after(self.last_sent);
+        out.push(command);
+        self.last_sent = out.last_id();
+        out
+    }
+
+    /// Unlocks with a passphrase given outside the unlock screen (a file,
+    /// the demo's).
+    pub fn unlock_with(&mut self, passphrase: secrecy::SecretString) -> Orders {
+        self.unlock.busy = true;
+        let out = self.order(WorkerCommand::Unlock(passphrase));
+        self.expect(Job::Unlock, out.last_id());
+        out
+    }
+
+    /// Carries out one action; returns what the worker must do, numbered
+    /// after the commands sent before.
+    pub fn update(&mut self, action: Action) -> Orders {
+        let mut out = Orders::after(self.last_sent);
         if !matches!(
             action,
             Action::Tick(_) | Action::Worker(_) | Action::Resize(..)
@@ -390,9 +501,7 @@ impl App {
         match action {
             Action::Tick(now) => {
                 self.now = now;
-                if let Some(cmd) = self.autosave(false) {
-                    out.push(cmd);
-                }
+                self.autosave(false, &mut out);
                 let idle = now.saturating_duration_since(self.last_input);
                 if self.lock_after.is_some_and(|after| idle >= after) {
                     self.lock(true, &mut out);
@@ -474,11 +583,15 @@ impl App {
         {
             self.message = None;
         }
+        if self.screen != screen && self.held.as_ref().is_some_and(|m| m.screen == self.screen) {
+            self.message = self.held.take();
+        }
+        self.last_sent = out.last_id();
         out
     }
 
     /// Hands a screen's message to that screen, if it is the current one.
-    fn route(&mut self, action: Action, out: &mut Vec<WorkerCommand>) {
+    fn route(&mut self, action: Action, out: &mut Orders) {
         match (self.screen, action) {
             (Screen::Unlock, Action::Unlock(m)) => unlock::update(self, m, out),
             (Screen::Inbox, Action::Inbox(m)) => inbox::update(self, m, out),
@@ -513,7 +626,7 @@ impl App {
 
     /// Quit: the draft is saved first; when it is not saved (or its last
     /// save failed), the app waits for the save or asks what to do.
-    fn quit(&mut self, out: &mut Vec<WorkerCommand>) {
+    fn quit(&mut self, out: &mut Orders) {
         out.push(WorkerCommand::CloseExternal);
         let failed = self.editor.as_ref().and_then(|ed| match &ed.save {
             SaveState::Failed(why) => Some(why.clone()),
@@ -528,9 +641,7 @@ impl App {
             .as_ref()
             .is_some_and(|ed| ed.dirty_since.is_some() || ed.save == SaveState::Saving);
         if unsaved {
-            if let Some(cmd) = self.autosave(true) {
-                out.push(cmd);
-            }
+            self.autosave(true, out);
             self.quitting = true;
             self.set_message("Enregistrement du brouillon avant de quitter…", false);
             return;
@@ -541,28 +652,28 @@ impl App {
     /// What to send on the way out when nobody can be asked (a signal, the
     /// terminal gone): the unsaved draft, saved or else kept in a recovery
     /// file.
-    pub fn final_commands(&mut self) -> Vec<WorkerCommand> {
-        let mut out = vec![WorkerCommand::CloseExternal];
+    pub fn final_commands(&mut self) -> Orders {
+        let mut out = Orders::after(self.last_sent);
+        out.push(WorkerCommand::CloseExternal);
         if let Some(ed) = self.editor.as_mut() {
             let unsaved = ed.dirty_since.is_some()
                 || matches!(ed.save, SaveState::Saving | SaveState::Failed(_));
             if unsaved {
                 ed.dirty_since = None;
                 ed.save = SaveState::Saving;
-                let seq = ed.next_save();
-                out.push(WorkerCommand::FinalSave {
+                ed.last_save = Some(out.push(WorkerCommand::FinalSave {
                     id: ed.id.clone(),
                     draft: Box::new(ed.current_draft()),
-                    seq,
-                });
+                }));
             }
         }
+        self.last_sent = out.last_id();
         self.should_quit = true;
         out
     }
 
     /// The doctor's answer to the quit question.
-    fn quit_choice(&mut self, choice: QuitChoice, out: &mut Vec<WorkerCommand>) {
+    fn quit_choice(&mut self, choice: QuitChoice, out: &mut Orders) {
         if self.quit.is_none() {
             return;
         }
@@ -576,9 +687,7 @@ impl App {
                 if let Some(ed) = self.editor.as_mut() {
                     ed.dirty_since = Some(self.now);
                 }
-                if let Some(cmd) = self.autosave(true) {
-                    out.push(cmd);
-                }
+                self.autosave(true, out);
                 self.quitting = true;
                 self.set_message("Nouvel essai d'enregistrement du brouillon…", false);
             }
@@ -611,13 +720,17 @@ impl App {
     }
 
     /// Saves the editor's draft if it changed: now if `force`, otherwise
-    /// once the debounce delay has passed.
-    pub(crate) fn autosave(&mut self, force: bool) -> Option<WorkerCommand> {
+    /// once the debounce delay has passed. `true` if a save was sent.
+    pub(crate) fn autosave(&mut self, force: bool, out: &mut Orders) -> bool {
         let now = self.now;
-        let editor = self.editor.as_mut()?;
-        let since = editor.dirty_since?;
+        let Some(editor) = self.editor.as_mut() else {
+            return false;
+        };
+        let Some(since) = editor.dirty_since else {
+            return false;
+        };
         if !force && now.saturating_duration_since(since) < SAVE_DEBOUNCE {
-            return None;
+            return false;
         }
         editor.dirty_since = None;
         editor.save = SaveState::Saving;
@@ -625,18 +738,18 @@ impl App {
         if let Some(req) = self.request.as_mut() {
             req.draft = Some(draft.clone());
         }
-        Some(WorkerCommand::SaveDraft {
+        editor.last_save = Some(out.push(WorkerCommand::SaveDraft {
             id: editor.id.clone(),
             draft: Box::new(draft),
-            seq: editor.next_save(),
-        })
+        }));
+        true
     }
 
     /// Locks the session: sends the pending draft for saving, then orders
     /// the worker to close the store (it handles commands in order, so the
     /// save comes first), and forgets every decrypted thing. Deferred while
     /// an export runs.
-    fn lock(&mut self, idle: bool, out: &mut Vec<WorkerCommand>) {
+    fn lock(&mut self, idle: bool, out: &mut Orders) {
         if matches!(self.screen, Screen::Unlock | Screen::Welcome)
             || self.keys_first_run
             || self.locked.is_some()
@@ -668,21 +781,15 @@ impl App {
             .editor
             .as_ref()
             .is_some_and(|ed| ed.save == SaveState::Saving);
-        let mut pending = None;
-        // The save whose reply settles the pending draft: the last one sent.
-        let mut pending_seq = self.editor.as_ref().map_or(0, |ed| ed.saves_sent);
-        if let Some(cmd) = self.autosave(true) {
-            if let WorkerCommand::SaveDraft { id, draft, seq } = &cmd {
-                pending = Some((id.clone(), (**draft).clone()));
-                pending_seq = *seq;
-            }
-            out.push(cmd);
-        } else if in_flight {
-            pending = self
-                .editor
+        let pending = if self.autosave(true, out) || in_flight {
+            self.editor
                 .as_ref()
-                .map(|ed| (ed.id.clone(), ed.current_draft()));
-        }
+                .map(|ed| (ed.id.clone(), ed.current_draft()))
+        } else {
+            None
+        };
+        // The save whose reply settles the pending draft: the last one sent.
+        let pending_save = self.editor.as_ref().and_then(|ed| ed.last_save);
         let editor = self.editor.as_ref().map(|ed| EditorResume {
             line: ed.line.clone(),
             focus: ed.focus,
@@ -699,9 +806,11 @@ impl App {
                 .map(|r| (r.record.request.id.clone(), r.tab, r.scroll, r.doc_selected)),
             editor,
             pending,
-            pending_seq,
+            pending_save,
         });
-        out.push(WorkerCommand::Lock);
+        let lock = out.push(WorkerCommand::Lock);
+        // What was awaited belongs to the session now closed.
+        self.awaiting.clear();
         // Forget everything decrypted; keep only the inbox's settings. A
         // scan's pixels must leave the terminal too.
         self.close_viewer();
@@ -723,6 +832,7 @@ impl App {
         }
         self.purge.phase = purge::PurgePhase::Asking;
         self.message = None;
+        self.held = None;
         self.loading = None;
         self.progress = None;
         self.help = false;
@@ -732,15 +842,17 @@ impl App {
             reopened: false,
             save_failed: false,
             quit_warned: false,
+            lock,
         });
         self.screen = Screen::Unlock;
     }
 
     /// Once per session, after the unlock: are dossiers past retention?
-    fn ask_purge(&mut self, out: &mut Vec<WorkerCommand>) {
+    fn ask_purge(&mut self, out: &mut Orders) {
         if !self.purge.asked && !self.demo {
             self.purge.asked = true;
-            out.push(WorkerCommand::PurgeDue);
+            let sent = out.push(WorkerCommand::PurgeDue);
+            self.expect(Job::PurgeDue, sent);
         }
     }
 
@@ -789,12 +901,14 @@ impl App {
     /// What the worker says while the session is locked: only the save
     /// acknowledgement and the unlock matter; late replies carrying
     /// decrypted data are dropped.
-    fn on_worker_locked(&mut self, event: WorkerEvent, out: &mut Vec<WorkerCommand>) {
+    fn on_worker_locked(&mut self, reply: Reply, out: &mut Orders) {
         let reopened = self.locked.as_ref().is_some_and(|l| l.reopened);
+        let Reply { to, event } = reply;
         match event {
-            WorkerEvent::Saved { id, seq, .. } => {
+            WorkerEvent::Saved { id, .. } => {
                 if let Some(r) = self.resume.as_mut() {
-                    let answers = seq.is_none_or(|s| s == r.pending_seq);
+                    // Every command before this reply's is done.
+                    let answers = to.is_none_or(|t| r.pending_save.is_none_or(|p| t >= p));
                     if answers && r.pending.as_ref().is_some_and(|(p, _)| *p == id) {
                         r.pending = None;
                     }
@@ -802,8 +916,8 @@ impl App {
             }
             // An earlier save failed while the last one is on its way: that
             // one decides.
-            WorkerEvent::SaveFailed { seq: Some(s), .. }
-                if self.resume.as_ref().is_some_and(|r| r.pending_seq != s) => {}
+            WorkerEvent::SaveFailed { .. }
+                if to.is_some() && self.resume.as_ref().is_some_and(|r| r.pending_save != to) => {}
             WorkerEvent::SaveFailed { .. } if !reopened => {
                 let kept = self.resume.as_ref().is_some_and(|r| r.pending.is_some());
                 if let Some(l) = self.locked.as_mut() {
@@ -813,11 +927,9 @@ impl App {
             WorkerEvent::Progress { label, done, total } if self.unlock.busy => {
                 self.progress = Some(ProgressInfo { label, done, total });
             }
-            WorkerEvent::UnlockFailed(msg) => {
-                self.unlock.busy = false;
-                self.progress = None;
-                self.unlock.error = Some(clean(&msg));
-            }
+            WorkerEvent::UnlockFailed(_) | WorkerEvent::Unlocked(_)
+                if !self.awaits(Job::Unlock, to) => {}
+            WorkerEvent::UnlockFailed(failure) => unlock::failed(self, &failure),
             WorkerEvent::Unlocked(settings) => {
                 if let Some(l) = self.locked.as_mut() {
                     l.reopened = true;
@@ -844,7 +956,8 @@ impl App {
                     self.screen = Screen::Inbox;
                     if let Some((id, ..)) = r.request.as_ref() {
                         self.loading = Some(id.clone());
-                        out.push(WorkerCommand::LoadRequest(id.clone()));
+                        let sent = out.push(WorkerCommand::LoadRequest(id.clone()));
+                        self.expect(Job::Load, sent);
                         self.resume = Some(r);
                     }
                 } else {
@@ -856,16 +969,19 @@ impl App {
                 }
                 self.inbox.scroll_into_view(self.inbox_height());
             }
+            // A command of the closed session failed: not the unlock.
+            WorkerEvent::Failed(_)
+                if to.is_some_and(|to| self.locked.as_ref().is_some_and(|l| to <= l.lock)) => {}
             WorkerEvent::Failed(err) => {
                 self.unlock.busy = false;
                 self.progress = None;
-                self.unlock.error = Some(clean(&err.message));
+                self.unlock.error = Some(clean(&err.failure.to_string()));
             }
             _ => {}
         }
     }
 
-    fn back(&mut self, out: &mut Vec<WorkerCommand>) {
+    fn back(&mut self, out: &mut Orders) {
         if self.help || self.show_log {
             self.help = false;
             self.show_log = false;
@@ -971,7 +1087,7 @@ impl App {
     /// already, or an encoding is under way (its reply asks again if the
     /// area changed meanwhile). Half blocks are encoded here (a few
     /// milliseconds), pixel protocols on the worker. Never while drawing.
-    fn refresh_picture(&mut self, out: &mut Vec<WorkerCommand>) {
+    fn refresh_picture(&mut self, out: &mut Orders) {
         // The grey shades of NO_COLOR are drawn from the thumbnail itself.
         if self.theme.kind == ThemeKind::NoColor {
             return;
@@ -1017,7 +1133,7 @@ impl App {
         sha256: &str,
         area: ratatui::layout::Rect,
         picture: Option<Picture>,
-        out: &mut Vec<WorkerCommand>,
+        out: &mut Orders,
     ) {
         let current = super::screens::viewer::image_area(self.size);
         let Some(v) = self
@@ -1056,8 +1172,11 @@ impl App {
     pub(crate) fn after_viewer(
         &mut self,
         outcome: super::screens::viewer::Outcome,
-        out: &mut Vec<WorkerCommand>,
+        out: &mut Orders,
     ) {
+        if let Some(sent) = outcome.external {
+            self.expect(Job::OpenExternal, sent);
+        }
         if outcome.picture {
             if let Some(v) = self.viewer.as_mut() {
                 v.encoding = None;
@@ -1079,10 +1198,38 @@ impl App {
         }
     }
 
-    fn on_worker(&mut self, event: WorkerEvent, out: &mut Vec<WorkerCommand>) {
+    fn on_worker(&mut self, reply: Reply, out: &mut Orders) {
         if self.locked.is_some() {
-            return self.on_worker_locked(event, out);
+            return self.on_worker_locked(reply, out);
         }
+        let Reply { to, event } = reply;
+        // A reply to a command the doctor asked again, or moved on from,
+        // changes nothing (the changes it reports are read again later).
+        let job = match &event {
+            WorkerEvent::Unlocked(_) | WorkerEvent::UnlockFailed(_) => Some(Job::Unlock),
+            WorkerEvent::Created(..) | WorkerEvent::CreateFailed(_) => Some(Job::Create),
+            WorkerEvent::Request(_) => Some(Job::Load),
+            WorkerEvent::ExternalOpened(_) => Some(Job::OpenExternal),
+            WorkerEvent::Exported(_) => Some(Job::Export),
+            WorkerEvent::Imported(_) => Some(Job::Import),
+            WorkerEvent::Printed(_) => Some(Job::Print),
+            WorkerEvent::Figures { .. } => Some(Job::Figures),
+            WorkerEvent::FiguresCsv(_) => Some(Job::FiguresCsv),
+            WorkerEvent::BackedUp(_) => Some(Job::Backup),
+            WorkerEvent::PurgeDue(_) => Some(Job::PurgeDue),
+            WorkerEvent::Purged(_) => Some(Job::Purge),
+            WorkerEvent::KeysWritten(_) => Some(Job::KeysWritten),
+            WorkerEvent::KeyFile(_) => Some(Job::KeyFile),
+            WorkerEvent::Listing(_) => Some(Job::Listing),
+            WorkerEvent::PaperAdded(_) => Some(Job::Paper),
+            WorkerEvent::Failed(err) => Job::of(err.op),
+            _ => None,
+        };
+        if job.is_some_and(|job| !self.awaits(job, to)) {
+            return;
+        }
+        // Where the answer to the command is shown.
+        let home = job.map_or(self.screen, |job| self.screen_of(job));
         match event {
             WorkerEvent::Progress { label, done, total } => {
                 self.progress = Some(ProgressInfo { label, done, total });
@@ -1098,11 +1245,7 @@ impl App {
                 });
                 out.push(WorkerCommand::LoadSummaries);
             }
-            WorkerEvent::UnlockFailed(msg) => {
-                self.unlock.busy = false;
-                self.progress = None;
-                self.unlock.error = Some(clean(&msg));
-            }
+            WorkerEvent::UnlockFailed(failure) => unlock::failed(self, &failure),
             WorkerEvent::Summaries(list) => {
                 self.progress = None;
                 self.inbox.set_summaries(list);
@@ -1115,19 +1258,21 @@ impl App {
             }
             WorkerEvent::Figures { asked, result } => figures::on_figures(self, asked, result),
             WorkerEvent::FiguresCsv(result) => match result {
-                Ok(path) => self.set_message(
+                Ok(path) => self.message_on(
+                    home,
                     format!(
                         "Bilan écrit dans {} (des nombres seulement, aucun nom)",
                         path.display()
                     ),
                     false,
                 ),
-                Err(msg) => self.set_message(format!("Le bilan n'a pas été écrit : {msg}"), true),
+                Err(f) => self.message_on(home, format!("Le bilan n'a pas été écrit : {f}"), true),
             },
             WorkerEvent::Printed(result) => {
                 self.progress = None;
                 match result {
-                    Ok((dir, files)) => self.set_message(
+                    Ok((dir, files)) => self.message_on(
+                        home,
                         format!(
                             "{} PDF écrit(s) dans {} : {}. Ils contiennent l'identité du candidat : transmettez-les puis supprimez-les de cet ordinateur.",
                             files.len(),
@@ -1141,7 +1286,7 @@ impl App {
                         ),
                         false,
                     ),
-                    Err(msg) => self.set_message(format!("Impression impossible : {msg}"), true),
+                    Err(f) => self.message_on(home, format!("Impression impossible : {f}"), true),
                 }
             }
             WorkerEvent::PurgeDue(result) => purge::on_due(self, result),
@@ -1159,14 +1304,13 @@ impl App {
             }
             WorkerEvent::Saved {
                 id,
-                seq,
                 status,
                 findings,
             } => {
                 self.apply_status(&id, status, findings);
                 if let Some(ed) = self.editor.as_mut().filter(|e| e.id == id) {
                     // Saved only when the last save sent is.
-                    if ed.save == SaveState::Saving && ed.answers_last_save(seq) {
+                    if ed.save == SaveState::Saving && ed.answers_last_save(to) {
                         ed.save = SaveState::Saved;
                     }
                     if self.quitting && ed.save == SaveState::Saved && ed.dirty_since.is_none() {
@@ -1174,13 +1318,13 @@ impl App {
                     }
                 }
             }
-            WorkerEvent::SaveFailed { id, seq, .. }
+            WorkerEvent::SaveFailed { id, .. }
                 if self
                     .editor
                     .as_ref()
-                    .is_some_and(|e| e.id == id && !e.answers_last_save(seq)) => {}
-            WorkerEvent::SaveFailed { id, error, .. } => {
-                let error = clean(&error);
+                    .is_some_and(|e| e.id == id && !e.is_last_save(to)) => {}
+            WorkerEvent::SaveFailed { id, error } => {
+                let error = clean(&error.to_string());
                 if let Some(ed) = self.editor.as_mut().filter(|e| e.id == id) {
                     ed.save = SaveState::Failed(error.clone());
                     ed.dirty_since = Some(self.now);
@@ -1203,7 +1347,7 @@ impl App {
                 self.should_quit = true;
             }
             WorkerEvent::RecoveryFailed { id, error } => {
-                let error = clean(&error);
+                let error = clean(&error.to_string());
                 match self.quit.as_mut() {
                     Some(q) => {
                         q.reason = Some(format!(
@@ -1229,15 +1373,22 @@ impl App {
                 status,
                 findings,
             } => {
+                // The store changed whoever waits: the status is shown.
                 self.apply_status(&id, status, findings);
-                if self.editor.as_ref().is_some_and(|e| e.id == id) {
+                if self.awaits(Job::Validate, to)
+                    && self.editor.as_ref().is_some_and(|e| e.id == id)
+                {
+                    let home = self.screen_of(Job::Validate);
                     match result {
-                        Ok(()) if status == Status::Valide => self.set_message(
+                        Ok(()) if status == Status::Valide => self.message_on(
+                            home,
                             "Avis validé : prêt à exporter (e depuis la liste)",
                             false,
                         ),
-                        Ok(()) => self.set_message("Avis remis en brouillon", false),
-                        Err(msg) => self.set_message(format!("Validation refusée : {msg}"), true),
+                        Ok(()) => self.message_on(home, "Avis remis en brouillon", false),
+                        Err(f) => {
+                            self.message_on(home, format!("Validation refusée : {f}"), true)
+                        }
                     }
                 }
             }
@@ -1267,38 +1418,36 @@ impl App {
                 }
             }
             WorkerEvent::ExternalOpened(result) => match result {
-                Ok(true) => self.set_message(
+                Ok(true) => self.message_on(
+                    home,
                     "Pièce ouverte dans la visionneuse, depuis la mémoire : rien n'a été écrit sur le disque",
                     false,
                 ),
-                Ok(false) => self.set_message(
+                Ok(false) => self.message_on(
+                    home,
                     "Pièce ouverte dans la visionneuse du système ; sa copie temporaire privée sera effacée en quittant la demande",
                     false,
                 ),
-                Err(msg) => self.set_message(msg, true),
+                Err(f) => self.message_on(home, f.to_string(), true),
             },
             WorkerEvent::ExportPreview(items) => self.export.items = Some(items),
             WorkerEvent::ExportDestination(path) => export::on_destination(self, path),
-            WorkerEvent::ExportExists(path) => {
-                self.progress = None;
-                self.export.path = path.display().to_string();
-                self.export.phase = ExportPhase::Exists(path);
-            }
             WorkerEvent::Created(keys, settings) => {
                 self.inbox.settings = *settings;
                 welcome::created(self, *keys);
             }
-            WorkerEvent::CreateFailed(msg) => welcome::failed(self, &msg),
+            WorkerEvent::CreateFailed(f) => welcome::failed(self, &f),
             WorkerEvent::Keys(keys) => self.keys = Some(*keys),
             WorkerEvent::KeysWritten(result) => match result {
-                Ok(path) => self.set_message(
+                Ok(path) => self.message_on(
+                    home,
                     format!(
                         "Clés enregistrées dans {} : envoyez ce fichier au rectorat",
                         path.display()
                     ),
                     false,
                 ),
-                Err(msg) => self.set_message(msg, true),
+                Err(f) => self.message_on(home, f.to_string(), true),
             },
             WorkerEvent::Listing(listing) => chooser::on_listing(self, *listing),
             WorkerEvent::Trusted(list) => trust::on_trusted(self, list),
@@ -1317,14 +1466,7 @@ impl App {
                     );
                 }
             }
-            WorkerEvent::Exported(result) => {
-                self.progress = None;
-                self.export.phase = match result {
-                    Ok(files) => ExportPhase::Done(files),
-                    Err(msg) => ExportPhase::Failed(clean(&msg)),
-                };
-                out.push(WorkerCommand::LoadSummaries);
-            }
+            WorkerEvent::Exported(result) => export::on_exported(self, result, out),
             WorkerEvent::Failed(err) => {
                 self.progress = None;
                 match err.op {
@@ -1337,6 +1479,9 @@ impl App {
                         self.resume = None;
                     }
                     Op::Paper => paper::failed(self),
+                    // Recorded: the form closes (sending it again would
+                    // record the pièce twice).
+                    Op::PaperReload => paper::recorded(self),
                     // Saved, but its state unreadable: saved all the same.
                     Op::Checks => {
                         if let Some(ed) = self
@@ -1351,7 +1496,13 @@ impl App {
                     }
                     _ => {}
                 }
-                self.set_message(err.message, true);
+                // The form is closed: said on the request.
+                let home = if err.op == Op::PaperReload {
+                    self.screen
+                } else {
+                    home
+                };
+                self.message_on(home, err.failure.to_string(), true);
             }
         }
     }

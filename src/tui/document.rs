@@ -72,7 +72,7 @@ impl Pieces {
         if self.session.is_none() {
             let events = self.events.clone();
             self.session = Session::spawn(move |e| {
-                let _ = events.send(Event::Worker(WorkerEvent::Piece(e)));
+                let _ = events.send(Event::Worker(WorkerEvent::Piece(e).into()));
             })
             .ok();
         }
@@ -625,12 +625,13 @@ mod tests {
         let event = rx.recv_timeout(std::time::Duration::from_secs(20)).unwrap();
         assert!(matches!(
             event,
-            Event::Worker(WorkerEvent::Piece(
-                crate::pieces::session::SessionEvent::OpenFailed {
+            Event::Worker(super::super::worker::Reply {
+                to: None,
+                event: WorkerEvent::Piece(crate::pieces::session::SessionEvent::OpenFailed {
                     error: crate::pieces::PieceError::UnreadablePdf,
                     ..
-                }
-            ))
+                })
+            })
         ));
     }
 }

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ratatui::crossterm::event as ct;
 
-use super::worker::WorkerEvent;
+use super::worker::Reply;
 
 /// Something the UI loop must react to.
 #[derive(Debug)]
@@ -16,7 +16,7 @@ pub enum Event {
     /// A key, mouse or resize event from the terminal.
     Input(ct::Event),
     /// A reply from the worker.
-    Worker(WorkerEvent),
+    Worker(Reply),
 }
 
 /// Reads terminal input on a dedicated thread until `stop` is set or the

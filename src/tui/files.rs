@@ -76,13 +76,10 @@ pub fn listing(dir: Option<PathBuf>, last: Option<PathBuf>) -> Listing {
     }
 }
 
-fn entries(dir: &Path) -> Result<Vec<FolderEntry>, String> {
-    let rd = std::fs::read_dir(dir).map_err(|source| {
-        crate::store::StoreError::Io {
-            what: "lire ce dossier",
-            source,
-        }
-        .to_string()
+fn entries(dir: &Path) -> Result<Vec<FolderEntry>, super::failure::WorkerFailure> {
+    let rd = std::fs::read_dir(dir).map_err(|source| crate::store::StoreError::Io {
+        what: "lire ce dossier",
+        source,
     })?;
     let mut out = Vec::new();
     for entry in rd.flatten().take(MAX_ENTRIES) {

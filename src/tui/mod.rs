@@ -5,8 +5,12 @@
 //! becomes an [`action::Action`] through the current screen's key table
 //! ([`keymap`]), [`app::App::update`] routes it to the screen's update,
 //! which changes the state and returns orders for the [`worker`] (which
-//! owns the store: unlock, import, decryption, export), and
-//! [`screens::render`] draws the state by shared reference. Untrusted
+//! owns the store: unlock, import, decryption, export), each numbered; the
+//! worker's replies name the command they answer and carry a typed
+//! [`failure::WorkerFailure`], so that the app drops a reply to a command
+//! the doctor asked again or moved on from ([`app::Job`]) and shows a
+//! failure on the screen its command came from. [`screens::render`] draws
+//! the state by shared reference. Untrusted
 //! text is cleaned ([`clean`]) before it is drawn. The session locks itself
 //! after `AVIS_VERROUILLAGE_MINUTES` (5 by default, `0`: never) without
 //! input, or on Ctrl+L: the draft is saved, the worker closes the store, the
@@ -43,6 +47,7 @@ pub mod clean;
 pub mod demo;
 pub mod document;
 pub mod event;
+pub mod failure;
 pub mod files;
 pub mod graphics;
 pub mod keymap;
@@ -56,7 +61,7 @@ use action::Action;
 use app::App;
 use event::Event;
 use ratatui_image::picker::Picker;
-use worker::{DemoAssets, StoreSource, WorkerCommand};
+use worker::{DemoAssets, Order, Orders, StoreSource, WorkerCommand};
 
 /// What the TUI needs from the command line.
 #[derive(Debug, Clone)]
@@ -235,16 +240,19 @@ fn run_app(
     let (mut terminal, picker) = setup_terminal(&mut app)?;
 
     let (tx, rx) = mpsc::channel::<Event>();
-    let (cmd_tx, cmd_rx) = mpsc::channel::<WorkerCommand>();
+    let (cmd_tx, cmd_rx) = mpsc::channel::<Order>();
     let demo = matches!(source, StoreSource::Demo { .. });
     let worker = worker::spawn(source, app.today, picker, cmd_rx, tx.clone()).map_err(|_| {
         "impossible de démarrer le processus de travail : relancez avis".to_string()
     })?;
-    if demo {
-        let _ = cmd_tx.send(WorkerCommand::Unlock(SecretString::from(String::new())));
-    } else if let Some(p) = passphrase {
-        app.unlock.busy = true;
-        let _ = cmd_tx.send(WorkerCommand::Unlock(p));
+    // The demo opens by itself; a passphrase file opens the store at once.
+    let first = if demo {
+        Some(SecretString::from(String::new()))
+    } else {
+        passphrase
+    };
+    if let Some(p) = first {
+        send(&cmd_tx, app.unlock_with(p));
     }
     let stop_input = Arc::new(AtomicBool::new(false));
     let result = match event::spawn_input(tx, Arc::clone(&stop_input)) {
@@ -257,11 +265,9 @@ fn run_app(
         Err(_) => Err("impossible de lire le clavier : relancez avis".to_string()),
     };
     if !app.should_quit {
-        for cmd in app.final_commands() {
-            let _ = cmd_tx.send(cmd);
-        }
+        send(&cmd_tx, app.final_commands());
     }
-    let _ = cmd_tx.send(WorkerCommand::Shutdown);
+    send(&cmd_tx, app.order(WorkerCommand::Shutdown));
     let _ = worker.join();
     // The replies to the last save, kept or lost.
     while let Ok(ev) = rx.try_recv() {
@@ -283,6 +289,13 @@ fn run_app(
     }
 }
 
+/// Hands the commands to the worker, each with its id.
+fn send(tx: &mpsc::Sender<Order>, orders: Orders) {
+    for order in orders.into_orders() {
+        let _ = tx.send(order);
+    }
+}
+
 /// Turns a mouse event into an action (none while an overlay is open).
 pub fn handle_mouse(app: &App, ev: ct::MouseEvent) -> Option<Action> {
     if app.help || app.show_log || app.quit.is_some() {
@@ -300,7 +313,7 @@ fn event_loop(
     app: &mut App,
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     rx: &mpsc::Receiver<Event>,
-    cmd_tx: &mpsc::Sender<WorkerCommand>,
+    cmd_tx: &mpsc::Sender<Order>,
     signalled: &AtomicBool,
     worker: &std::thread::JoinHandle<()>,
 ) -> Result<(), String> {
@@ -342,14 +355,10 @@ fn event_loop(
                 Event::Input(_) => None,
             };
             if let Some(action) = action {
-                for cmd in app.update(action) {
-                    let _ = cmd_tx.send(cmd);
-                }
+                send(cmd_tx, app.update(action));
             }
         }
-        for cmd in app.update(Action::Tick(Instant::now())) {
-            let _ = cmd_tx.send(cmd);
-        }
+        send(cmd_tx, app.update(Action::Tick(Instant::now())));
         if signalled.load(Ordering::Relaxed) {
             // Nobody to ask: the draft is saved or kept on the way out.
             return Ok(());

@@ -1,8 +1,11 @@
 //! The worker thread: it owns the [`Store`] and does everything slow or
 //! secret (unlock, import, sled, decryption, PDF text extraction, export,
 //! encoding scans for sixel, kitty or iTerm2) off the UI thread. The UI
-//! sends [`WorkerCommand`]s and receives [`WorkerEvent`]s, progress
-//! included. Errors come back as French messages that never quote health
+//! sends [`Order`]s (a [`WorkerCommand`] and its [`CommandId`]) and
+//! receives [`Reply`]s (a [`WorkerEvent`] and the id of the command it
+//! answers), progress included, so that a late reply to a command the
+//! doctor moved on from is told apart from the one awaited. Failures come
+//! back as a typed [`WorkerFailure`] whose French text never quotes health
 //! data.
 
 use std::path::PathBuf;
@@ -22,7 +25,106 @@ use crate::store::{
 };
 
 use super::event::Event;
+pub use super::failure::{FailureKind, WorkerFailure};
 use super::graphics::Picture;
+
+/// The number of a command, given by the UI in the order it sends them
+/// (the first is 1), echoed by every reply to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CommandId(pub u64);
+
+/// A command for the worker, with its number.
+pub struct Order {
+    pub id: CommandId,
+    pub command: WorkerCommand,
+}
+
+/// A reply of the worker: the command it answers (`None`: a push nobody
+/// asked for, such as the pièces' session's), and what it says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply {
+    pub to: Option<CommandId>,
+    pub event: WorkerEvent,
+}
+
+impl Reply {
+    /// The reply to command `to`.
+    pub fn to(to: CommandId, event: WorkerEvent) -> Reply {
+        Reply {
+            to: Some(to),
+            event,
+        }
+    }
+}
+
+impl From<WorkerEvent> for Reply {
+    /// A reply that answers no command in particular.
+    fn from(event: WorkerEvent) -> Reply {
+        Reply { to: None, event }
+    }
+}
+
+/// The commands one update of the UI sends, numbered in order from the id
+/// after the last one sent; reads as the list of its commands.
+#[derive(Default)]
+pub struct Orders {
+    /// The id of the command before the first of these.
+    after: u64,
+    commands: Vec<WorkerCommand>,
+}
+
+impl Orders {
+    /// No command yet; the first pushed will be numbered `last + 1`.
+    pub fn after(last: CommandId) -> Orders {
+        Orders {
+            after: last.0,
+            commands: Vec::new(),
+        }
+    }
+
+    /// Adds a command; returns its id.
+    pub fn push(&mut self, command: WorkerCommand) -> CommandId {
+        self.commands.push(command);
+        self.last_id()
+    }
+
+    /// The id of the last command pushed (or the one before the first).
+    pub fn last_id(&self) -> CommandId {
+        CommandId(self.after + self.commands.len() as u64)
+    }
+
+    /// The commands with the ids they are sent under.
+    pub fn with_ids(&self) -> impl Iterator<Item = (CommandId, &WorkerCommand)> {
+        (self.after + 1..).map(CommandId).zip(self.commands.iter())
+    }
+
+    /// The commands with their ids, in order.
+    pub fn into_orders(self) -> impl Iterator<Item = Order> {
+        let after = self.after;
+        self.commands
+            .into_iter()
+            .enumerate()
+            .map(move |(n, command)| Order {
+                id: CommandId(after + n as u64 + 1),
+                command,
+            })
+    }
+}
+
+impl std::ops::Deref for Orders {
+    type Target = Vec<WorkerCommand>;
+    fn deref(&self) -> &Vec<WorkerCommand> {
+        &self.commands
+    }
+}
+
+impl IntoIterator for Orders {
+    type Item = WorkerCommand;
+    type IntoIter = std::vec::IntoIter<WorkerCommand>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.commands.into_iter()
+    }
+}
 
 /// Everything the demo needs, compiled into the binary.
 #[derive(Clone)]
@@ -122,8 +224,8 @@ pub struct Place {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Listing {
     pub dir: PathBuf,
-    /// `Err`: the folder cannot be read (French message).
-    pub entries: Result<Vec<FolderEntry>, String>,
+    /// `Err`: the folder cannot be read.
+    pub entries: Result<Vec<FolderEntry>, WorkerFailure>,
     /// The usual places that exist.
     pub places: Vec<Place>,
 }
@@ -168,8 +270,6 @@ pub enum WorkerCommand {
     SaveDraft {
         id: String,
         draft: Box<Draft>,
-        /// The editor's number for this save, echoed by the reply.
-        seq: u64,
     },
     Validate(String),
     Unvalidate(String),
@@ -270,7 +370,6 @@ pub enum WorkerCommand {
     FinalSave {
         id: String,
         draft: Box<Draft>,
-        seq: u64,
     },
     Shutdown,
 }
@@ -296,30 +395,34 @@ pub enum Op {
     Recovery,
     Trust,
     Paper,
+    /// The paper pièce is recorded, but the request could not be read
+    /// again.
+    PaperReload,
 }
 
-/// A failure of the worker: the command it answers, the request it is
-/// about, and what went wrong in French (never health data).
+/// A failure of the worker: the kind of command it answers, the request
+/// it is about, and what went wrong.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WorkerError {
     pub op: Op,
     pub request: Option<String>,
-    pub message: String,
+    pub failure: WorkerFailure,
 }
 
 impl WorkerError {
-    fn new(op: Op, request: Option<&str>, e: impl std::fmt::Display) -> WorkerError {
+    /// A failure of `op` about `request`.
+    pub fn new(op: Op, request: Option<&str>, e: impl Into<WorkerFailure>) -> WorkerError {
         WorkerError {
             op,
             request: request.map(str::to_string),
-            message: e.to_string(),
+            failure: e.into(),
         }
     }
 }
 
 impl std::fmt::Display for WorkerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        self.failure.fmt(f)
     }
 }
 
@@ -334,23 +437,21 @@ pub enum WorkerEvent {
     },
     /// The store is open; its campaign settings (exam dates, thresholds).
     Unlocked(Box<CampaignSettings>),
-    UnlockFailed(String),
+    UnlockFailed(WorkerFailure),
     Summaries(Vec<RequestSummary>),
     Request(Box<LoadedRequest>),
-    /// The draft of `id` is saved; `seq` names the save it answers
-    /// (`None` for the other commands that change a request).
+    /// The draft of `id` is saved (the reply to its save, or to another
+    /// command that changed the request: every command sent before it is
+    /// done).
     Saved {
         id: String,
-        seq: Option<u64>,
         status: Status,
         findings: Vec<Finding>,
     },
-    /// The draft of `id` could not be saved (French message), by the save
-    /// numbered `seq`.
+    /// The draft of `id` could not be saved, by the save this replies to.
     SaveFailed {
         id: String,
-        seq: Option<u64>,
-        error: String,
+        error: WorkerFailure,
     },
     /// The draft of `id` is kept in this recovery file.
     RecoveryKept {
@@ -362,11 +463,11 @@ pub enum WorkerEvent {
     /// The recovery file could not be written either.
     RecoveryFailed {
         id: String,
-        error: String,
+        error: WorkerFailure,
     },
     Validated {
         id: String,
-        result: Result<(), String>,
+        result: Result<(), WorkerFailure>,
         status: Status,
         findings: Vec<Finding>,
     },
@@ -382,39 +483,39 @@ pub enum WorkerEvent {
     },
     /// The external viewer started; `Ok(true)` when it reads the pièce
     /// from memory (nothing written to disk).
-    ExternalOpened(Result<bool, String>),
+    ExternalOpened(Result<bool, WorkerFailure>),
     /// A reply of the pièces' session.
     Piece(crate::pieces::session::SessionEvent),
     ExportPreview(Vec<ExportItem>),
-    Exported(Result<Vec<ExportedFile>, String>),
+    /// The files written, or why not ([`FailureKind::FileExists`]: the
+    /// file exists, nothing was written).
+    Exported(Result<Vec<ExportedFile>, WorkerFailure>),
     /// The figures of the period asked (`asked`), with the period computed
     /// and the sessions found.
     Figures {
         asked: Option<Period>,
-        result: Result<(Period, Vec<String>, Box<Figures>), String>,
+        result: Result<(Period, Vec<String>, Box<Figures>), WorkerFailure>,
     },
     /// The CSV file written.
-    FiguresCsv(Result<PathBuf, String>),
+    FiguresCsv(Result<PathBuf, WorkerFailure>),
     /// The PDF files written (in this folder), or why not.
-    Printed(Result<(PathBuf, Vec<PathBuf>), String>),
+    Printed(Result<(PathBuf, Vec<PathBuf>), WorkerFailure>),
     /// What is past its retention.
-    PurgeDue(Result<super::screens::purge::PurgeDue, String>),
+    PurgeDue(Result<super::screens::purge::PurgeDue, WorkerFailure>),
     /// How many dossiers were purged.
-    Purged(Result<usize, String>),
-    /// The export's file exists: nothing written.
-    ExportExists(PathBuf),
+    Purged(Result<usize, WorkerFailure>),
     /// Where the next export goes (`None`: no folder chosen yet).
     ExportDestination(Option<PathBuf>),
     /// The store was created and is open.
     Created(Box<KeysInfo>, Box<CampaignSettings>),
-    CreateFailed(String),
+    CreateFailed(WorkerFailure),
     Keys(Box<KeysInfo>),
-    KeysWritten(Result<PathBuf, String>),
+    KeysWritten(Result<PathBuf, WorkerFailure>),
     Listing(Box<Listing>),
     Trusted(Vec<crate::store::TrustedSigner>),
-    KeyFile(Result<KeyCandidate, String>),
-    Imported(Result<ImportReport, String>),
-    BackedUp(Result<BackupReport, String>),
+    KeyFile(Result<KeyCandidate, WorkerFailure>),
+    Imported(Result<ImportReport, WorkerFailure>),
+    BackedUp(Result<BackupReport, WorkerFailure>),
     /// The paper pièce is recorded: the request read again.
     PaperAdded(Box<LoadedRequest>),
     /// Any other failure, with the command it answers.
@@ -428,7 +529,7 @@ pub fn spawn(
     source: StoreSource,
     today: NaiveDate,
     picker: Option<Picker>,
-    commands: Receiver<WorkerCommand>,
+    commands: Receiver<Order>,
     events: Sender<Event>,
 ) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
@@ -440,15 +541,17 @@ pub fn spawn(
                 today,
                 store: None,
                 events,
+                current: None,
                 external: Vec::new(),
                 demo_ready: false,
                 pieces,
                 picker,
             };
-            while let Ok(command) = commands.recv() {
+            while let Ok(Order { id, command }) = commands.recv() {
                 if matches!(command, WorkerCommand::Shutdown) {
                     break;
                 }
+                worker.current = Some(id);
                 worker.handle(command);
             }
             // Close cleanly: flush, forget the keys, release the lock; and
@@ -466,6 +569,8 @@ struct Worker {
     today: NaiveDate,
     store: Option<Store>,
     events: Sender<Event>,
+    /// The command being carried out: its replies say they answer it.
+    current: Option<CommandId>,
     external: Vec<super::document::ExternalCopy>,
     /// The demo store exists: later unlocks open it with its passphrase.
     demo_ready: bool,
@@ -473,16 +578,19 @@ struct Worker {
     pieces: super::document::Pieces,
 }
 
-fn err_text(e: impl std::fmt::Display) -> String {
-    e.to_string()
+fn not_open() -> WorkerFailure {
+    WorkerFailure::new(
+        FailureKind::StoreClosed,
+        "le magasin n'est pas déverrouillé : saisissez la phrase de passe puis réessayez",
+    )
 }
-
-const NOT_OPEN: &str =
-    "le magasin n'est pas déverrouillé : saisissez la phrase de passe puis réessayez";
 
 impl Worker {
     fn send(&self, event: WorkerEvent) {
-        let _ = self.events.send(Event::Worker(event));
+        let _ = self.events.send(Event::Worker(Reply {
+            to: self.current,
+            event,
+        }));
     }
 
     fn progress(&self, label: &str, done: u64, total: u64) {
@@ -522,21 +630,22 @@ impl Worker {
             }
             WorkerCommand::Purge => {
                 let event = match self.store.as_mut() {
-                    None => WorkerEvent::Failed(WorkerError::new(Op::Store, None, NOT_OPEN)),
+                    None => WorkerEvent::Failed(WorkerError::new(Op::Store, None, not_open())),
                     Some(store) => {
-                        let events = &self.events;
+                        let (events, to) = (&self.events, self.current);
                         let mut report = |p: crate::store::Progress| {
-                            let _ = events.send(Event::Worker(WorkerEvent::Progress {
+                            let event = WorkerEvent::Progress {
                                 label: "Purge des dossiers".into(),
                                 done: p.done,
                                 total: p.total,
-                            }));
+                            };
+                            let _ = events.send(Event::Worker(Reply { to, event }));
                         };
                         WorkerEvent::Purged(
                             store
                                 .purge(chrono::Utc::now(), &mut report)
                                 .map(|r| r.purged.len())
-                                .map_err(err_text),
+                                .map_err(WorkerFailure::from),
                         )
                     }
                 };
@@ -557,9 +666,10 @@ impl Worker {
                 let listing = super::files::listing(dir, last);
                 self.send(WorkerEvent::Listing(Box::new(listing)));
             }
-            WorkerCommand::ReadKeyFile(path) => {
-                self.send(WorkerEvent::KeyFile(super::files::read_key_file(&path)))
-            }
+            WorkerCommand::ReadKeyFile(path) => self.send(WorkerEvent::KeyFile(
+                super::files::read_key_file(&path)
+                    .map_err(|text| WorkerFailure::new(FailureKind::Bundle, text)),
+            )),
             WorkerCommand::Lock => {
                 self.external.clear();
                 self.pieces.request(super::document::PieceRequest::Close);
@@ -571,9 +681,10 @@ impl Worker {
                 None => self.send(WorkerEvent::Failed(WorkerError::new(
                     Op::Store,
                     None,
-                    NOT_OPEN,
+                    not_open(),
                 ))),
                 Some(store) => {
+                    let (events, to) = (&self.events, self.current);
                     let event = run_on_store(
                         store,
                         self.today,
@@ -581,7 +692,7 @@ impl Worker {
                         &mut self.external,
                         &mut self.pieces,
                         &|event| {
-                            let _ = self.events.send(Event::Worker(event));
+                            let _ = events.send(Event::Worker(Reply { to, event }));
                         },
                     );
                     if let Some(event) = event {
@@ -608,13 +719,13 @@ impl Worker {
                             Err(e) => self.send(WorkerEvent::Failed(WorkerError::new(
                                 Op::Recovery,
                                 None,
-                                format!(
-                                    "un brouillon gardé en secours n'a pas pu être repris : {e}"
+                                WorkerFailure::from(e).context(
+                                    "un brouillon gardé en secours n'a pas pu être repris",
                                 ),
                             ))),
                         }
                     }
-                    Err(e) => self.send(WorkerEvent::UnlockFailed(err_text(e))),
+                    Err(e) => self.send(WorkerEvent::UnlockFailed(e.into())),
                 }
             }
             StoreSource::Demo { dir, .. } if self.demo_ready => {
@@ -625,7 +736,7 @@ impl Worker {
                         self.store = Some(store);
                         self.send(WorkerEvent::Unlocked(settings));
                     }
-                    Err(e) => self.send(WorkerEvent::UnlockFailed(err_text(e))),
+                    Err(e) => self.send(WorkerEvent::UnlockFailed(e.into())),
                 }
             }
             StoreSource::Demo { dir, assets } => {
@@ -637,7 +748,10 @@ impl Worker {
                         self.store = Some(store);
                         self.send(WorkerEvent::Unlocked(settings));
                     }
-                    Err(message) => self.send(WorkerEvent::UnlockFailed(message)),
+                    Err(message) => self.send(WorkerEvent::UnlockFailed(WorkerFailure::new(
+                        FailureKind::Storage,
+                        message,
+                    ))),
                 }
             }
         }
@@ -645,9 +759,10 @@ impl Worker {
 
     fn create(&mut self, name: &str, rpps: Option<&str>, passphrase: &SecretString) {
         let StoreSource::Dir(dir) = &self.source else {
-            return self.send(WorkerEvent::CreateFailed(
-                "la démonstration a déjà son magasin".into(),
-            ));
+            return self.send(WorkerEvent::CreateFailed(WorkerFailure::new(
+                FailureKind::StoreExists,
+                "la démonstration a déjà son magasin",
+            )));
         };
         self.progress("Création du magasin et des clés", 0, 1);
         let options = crate::passphrase::new_store_options();
@@ -662,7 +777,7 @@ impl Worker {
                     Err(e) => self.send(WorkerEvent::CreateFailed(e)),
                 }
             }
-            Err(e) => self.send(WorkerEvent::CreateFailed(err_text(e))),
+            Err(e) => self.send(WorkerEvent::CreateFailed(e.into())),
         }
     }
 
@@ -713,21 +828,20 @@ fn run_on_store(
             Ok(loaded) => WorkerEvent::Request(Box::new(loaded)),
             Err(e) => WorkerEvent::Failed(WorkerError::new(Op::LoadRequest, Some(&id), e)),
         },
-        WorkerCommand::SaveDraft { id, draft, seq } => match store.save_draft(&id, &draft) {
-            Ok(()) => saved(store, id, Some(seq), today),
+        WorkerCommand::SaveDraft { id, draft } => match store.save_draft(&id, &draft) {
+            Ok(()) => saved(store, id, today),
             Err(e) => WorkerEvent::SaveFailed {
                 id,
-                seq: Some(seq),
-                error: format!("le brouillon n'a pas pu être enregistré : {e}"),
+                error: WorkerFailure::from(e).context("le brouillon n'a pas pu être enregistré"),
             },
         },
-        WorkerCommand::FinalSave { id, draft, seq } => match store.save_draft(&id, &draft) {
-            Ok(()) => saved(store, id, Some(seq), today),
+        WorkerCommand::FinalSave { id, draft } => match store.save_draft(&id, &draft) {
+            Ok(()) => saved(store, id, today),
             Err(first) => match store.keep_recovery(&id, &draft) {
                 Ok(path) => WorkerEvent::RecoveryKept { id, path },
                 Err(e) => WorkerEvent::RecoveryFailed {
                     id,
-                    error: format!("{first} ; {e}"),
+                    error: WorkerFailure::from(first).then(e),
                 },
             },
         },
@@ -735,11 +849,11 @@ fn run_on_store(
             Ok(path) => WorkerEvent::RecoveryKept { id, path },
             Err(e) => WorkerEvent::RecoveryFailed {
                 id,
-                error: err_text(e),
+                error: e.into(),
             },
         },
         WorkerCommand::Validate(id) => {
-            let result = store.validate(&id, today).map_err(err_text);
+            let result = store.validate(&id, today).map_err(WorkerFailure::from);
             validated(store, id, today, result)
         }
         WorkerCommand::Override {
@@ -748,18 +862,18 @@ fn run_on_store(
             measure,
             reason,
         } => match store.override_check(&id, &rule, measure, &reason) {
-            Ok(()) => saved(store, id, None, today),
+            Ok(()) => saved(store, id, today),
             Err(e) => WorkerEvent::Failed(WorkerError::new(Op::Override, Some(&id), e)),
         },
         WorkerCommand::Unvalidate(id) => {
-            let result = store.unvalidate(&id).map_err(err_text);
+            let result = store.unvalidate(&id).map_err(WorkerFailure::from);
             validated(store, id, today, result)
         }
         WorkerCommand::Document { sha256, media_type } => {
             progress("Déchiffrement de la pièce", 0, 1);
             let content = match store.document(&sha256) {
                 Ok(bytes) => super::document::opening(pieces, &sha256, bytes, &media_type),
-                Err(e) => DocumentContent::Unavailable(err_text(e)),
+                Err(e) => DocumentContent::Unavailable(e.to_string()),
             };
             progress("Déchiffrement de la pièce", 1, 1);
             WorkerEvent::Document { sha256, content }
@@ -767,8 +881,11 @@ fn run_on_store(
         WorkerCommand::OpenExternal { sha256, filename } => {
             let result = store
                 .document(&sha256)
-                .map_err(err_text)
-                .and_then(|bytes| super::document::open_external(&bytes, &filename))
+                .map_err(WorkerFailure::from)
+                .and_then(|bytes| {
+                    super::document::open_external(&bytes, &filename)
+                        .map_err(|text| WorkerFailure::new(FailureKind::Io, text))
+                })
                 .map(|copy| {
                     let in_memory = copy.in_memory;
                     external.push(copy);
@@ -787,11 +904,11 @@ fn run_on_store(
                 replace,
                 ..ExportOptions::default()
             };
-            match store.export(&path, &options, &mut report) {
-                Ok(files) => WorkerEvent::Exported(Ok(files)),
-                Err(crate::store::StoreError::ExportFileExists(p)) => WorkerEvent::ExportExists(p),
-                Err(e) => WorkerEvent::Exported(Err(err_text(e))),
-            }
+            WorkerEvent::Exported(
+                store
+                    .export(&path, &options, &mut report)
+                    .map_err(WorkerFailure::from),
+            )
         }
         WorkerCommand::ExportDestination => destination(store, today),
         WorkerCommand::SetExportFolder(dir) => match store.set_export_folder(&dir) {
@@ -822,7 +939,7 @@ fn run_on_store(
                 store
                     .import(&path, &crate::store::ImportOptions::default(), &mut report)
                     .map(import_report)
-                    .map_err(err_text),
+                    .map_err(WorkerFailure::from),
             )
         }
         WorkerCommand::Figures(asked) => WorkerEvent::Figures {
@@ -845,13 +962,17 @@ fn run_on_store(
                         files: s.files,
                         bytes: s.bytes,
                     })
-                    .map_err(err_text),
+                    .map_err(WorkerFailure::from),
             )
         }
         WorkerCommand::AddPaper { id, doc } => match store.add_paper_document(&id, doc, today) {
             Ok(()) => match load_request(store, &id, today) {
                 Ok(loaded) => WorkerEvent::PaperAdded(Box::new(loaded)),
-                Err(e) => WorkerEvent::Failed(WorkerError::new(Op::LoadRequest, Some(&id), e)),
+                Err(e) => WorkerEvent::Failed(WorkerError::new(
+                    Op::PaperReload,
+                    Some(&id),
+                    e.context("la pièce reçue sur papier est enregistrée, mais la demande n'a pas pu être relue"),
+                )),
             },
             Err(e) => WorkerEvent::Failed(WorkerError::new(Op::Paper, Some(&id), e)),
         },
@@ -878,13 +999,13 @@ fn backup_name(today: NaiveDate) -> String {
     format!("avis-sauvegarde-{}.age", today.format("%Y-%m-%d"))
 }
 
-fn keys_info(store: &Store) -> Result<KeysInfo, String> {
+fn keys_info(store: &Store) -> Result<KeysInfo, WorkerFailure> {
     let keys = store.public_keys();
     let doctor = store.doctor();
     Ok(KeysInfo {
         doctor: doctor.name,
         rpps: doctor.rpps,
-        fingerprint: crate::store::fingerprint(&keys.signing_key).map_err(err_text)?,
+        fingerprint: crate::store::fingerprint(&keys.signing_key)?,
         age_recipient: keys.age_recipient,
         signing_key: keys.signing_key,
         signing_key_file: keys.signing_key_file,
@@ -893,15 +1014,16 @@ fn keys_info(store: &Store) -> Result<KeysInfo, String> {
 
 /// The keys file for the rectorat (the JSON of `avis keys show --json`),
 /// under a name not taken.
-fn write_keys(store: &Store, dir: &std::path::Path) -> Result<PathBuf, String> {
+fn write_keys(store: &Store, dir: &std::path::Path) -> Result<PathBuf, WorkerFailure> {
     let keys = store.public_keys();
     let json = serde_json::json!({
         "age_recipient": keys.age_recipient,
         "signing_key": keys.signing_key,
         "signing_key_file": keys.signing_key_file,
-        "fingerprint": crate::store::fingerprint(&keys.signing_key).map_err(err_text)?,
+        "fingerprint": crate::store::fingerprint(&keys.signing_key)?,
     });
-    let text = serde_json::to_string_pretty(&json).map_err(err_text)?;
+    let text = serde_json::to_string_pretty(&json)
+        .map_err(|_| WorkerFailure::from(crate::store::StoreError::Encode("fichier des clés")))?;
     let path = super::files::free_name(dir, "cles-avis.json");
     std::fs::OpenOptions::new()
         .write(true)
@@ -913,12 +1035,9 @@ fn write_keys(store: &Store, dir: &std::path::Path) -> Result<PathBuf, String> {
             f.write_all(b"\n")?;
             f.sync_all()
         })
-        .map_err(|source| {
-            crate::store::StoreError::Io {
-                what: "écrire le fichier des clés",
-                source,
-            }
-            .to_string()
+        .map_err(|source| crate::store::StoreError::Io {
+            what: "écrire le fichier des clés",
+            source,
         })?;
     Ok(path)
 }
@@ -969,26 +1088,26 @@ fn import_report(outcome: crate::store::ImportOutcome) -> ImportReport {
 
 /// The status and checks of `id`, read back after a change; an error is
 /// reported, never replaced by a default.
-fn state(store: &Store, id: &str, today: NaiveDate) -> Result<(Status, Vec<Finding>), String> {
-    Ok((
-        store.status(id).map_err(err_text)?,
-        store.findings(id, today).map_err(err_text)?,
-    ))
+fn state(
+    store: &Store,
+    id: &str,
+    today: NaiveDate,
+) -> Result<(Status, Vec<Finding>), WorkerFailure> {
+    Ok((store.status(id)?, store.findings(id, today)?))
 }
 
-fn saved(store: &Store, id: String, seq: Option<u64>, today: NaiveDate) -> WorkerEvent {
+fn saved(store: &Store, id: String, today: NaiveDate) -> WorkerEvent {
     match state(store, &id, today) {
         Ok((status, findings)) => WorkerEvent::Saved {
             id,
-            seq,
             status,
             findings,
         },
         Err(e) => WorkerEvent::Failed(WorkerError::new(
             Op::Checks,
             Some(&id),
-            format!(
-                "le brouillon est enregistré, mais son état et ses contrôles sont illisibles : {e}"
+            e.context(
+                "le brouillon est enregistré, mais son état et ses contrôles sont illisibles",
             ),
         )),
     }
@@ -998,7 +1117,7 @@ fn validated(
     store: &Store,
     id: String,
     today: NaiveDate,
-    result: Result<(), String>,
+    result: Result<(), WorkerFailure>,
 ) -> WorkerEvent {
     match state(store, &id, today) {
         Ok((status, findings)) => WorkerEvent::Validated {
@@ -1010,30 +1129,30 @@ fn validated(
         Err(e) => {
             let what = match result {
                 Ok(()) => "l'opération a réussi".to_string(),
-                Err(m) => m,
+                Err(m) => m.to_string(),
             };
             WorkerEvent::Failed(WorkerError::new(
                 Op::Validate,
                 Some(&id),
-                format!("{what}, mais l'état de l'avis est illisible : {e}"),
+                e.context(format!("{what}, mais l'état de l'avis est illisible")),
             ))
         }
     }
 }
 
-fn load_request(store: &Store, id: &str, today: NaiveDate) -> Result<LoadedRequest, String> {
+fn load_request(store: &Store, id: &str, today: NaiveDate) -> Result<LoadedRequest, WorkerFailure> {
     Ok(LoadedRequest {
-        record: store.request(id).map_err(err_text)?,
-        status: store.status(id).map_err(err_text)?,
-        draft: store.draft(id).map_err(err_text)?,
-        findings: store.findings(id, today).map_err(err_text)?,
-        journal: store.journal(Some(id)).map_err(err_text)?,
+        record: store.request(id)?,
+        status: store.status(id)?,
+        draft: store.draft(id)?,
+        findings: store.findings(id, today)?,
+        journal: store.journal(Some(id))?,
     })
 }
 
-fn export_preview(store: &Store, today: NaiveDate) -> Result<Vec<ExportItem>, String> {
+fn export_preview(store: &Store, today: NaiveDate) -> Result<Vec<ExportItem>, WorkerFailure> {
     let mut items = Vec::new();
-    for summary in store.summaries(today).map_err(err_text)? {
+    for summary in store.summaries(today)? {
         if summary.status != Status::Valide {
             continue;
         }
@@ -1055,8 +1174,8 @@ fn figures(
     store: &Store,
     today: NaiveDate,
     asked: Option<Period>,
-) -> Result<(Period, Vec<String>, Box<Figures>), String> {
-    let facts = crate::figures::facts(store, today).map_err(err_text)?;
+) -> Result<(Period, Vec<String>, Box<Figures>), WorkerFailure> {
+    let facts = crate::figures::facts(store, today)?;
     let seasons = crate::figures::seasons(&facts);
     let period = asked.unwrap_or_else(|| {
         seasons
@@ -1069,15 +1188,19 @@ fn figures(
 
 /// Where papers (printed avis, figures) go: the exports' folder the doctor
 /// chose, else the folder avis was started in.
-fn papers_dir(store: &Store) -> Result<PathBuf, String> {
-    if let Some(dir) = store.export_folder().map_err(err_text)? {
+fn papers_dir(store: &Store) -> Result<PathBuf, WorkerFailure> {
+    if let Some(dir) = store.export_folder()? {
         return Ok(dir);
     }
-    std::env::current_dir()
-        .map_err(|e| format!("le dossier courant est inaccessible ({e}) : rien n'a été écrit"))
+    std::env::current_dir().map_err(|e| {
+        WorkerFailure::new(
+            FailureKind::Io,
+            format!("le dossier courant est inaccessible ({e}) : rien n'a été écrit"),
+        )
+    })
 }
 
-fn figures_csv(store: &Store, today: NaiveDate, period: Period) -> Result<PathBuf, String> {
+fn figures_csv(store: &Store, today: NaiveDate, period: Period) -> Result<PathBuf, WorkerFailure> {
     let (period, _, figures) = figures(store, today, Some(period))?;
     let csv = crate::figures::to_csv(&figures);
     crate::print::output::write_unique(
@@ -1086,7 +1209,7 @@ fn figures_csv(store: &Store, today: NaiveDate, period: Period) -> Result<PathBu
         "csv",
         csv.as_bytes(),
     )
-    .map_err(err_text)
+    .map_err(|e| WorkerFailure::new(FailureKind::Io, e.to_string()))
 }
 
 /// The folder the printed avis go to.
@@ -1097,40 +1220,47 @@ fn print(
     today: NaiveDate,
     id: Option<String>,
     progress: &dyn Fn(&str, u64, u64),
-) -> Result<(PathBuf, Vec<PathBuf>), String> {
+) -> Result<(PathBuf, Vec<PathBuf>), WorkerFailure> {
     let ids = match id {
         Some(id) => vec![id],
-        None => crate::print::exported_ids(store, today).map_err(err_text)?,
+        None => crate::print::exported_ids(store, today)?,
     };
     if ids.is_empty() {
-        return Err("aucun avis exporté à imprimer : exportez d'abord des avis (e)".into());
+        return Err(WorkerFailure::new(
+            FailureKind::Refused,
+            "aucun avis exporté à imprimer : exportez d'abord des avis (e)",
+        ));
     }
     // Every paper is made before anything is written.
     let mut papers = Vec::new();
     let total = ids.len() as u64;
     for (n, id) in ids.iter().enumerate() {
         progress("Impression des avis", n as u64, total);
-        papers.extend(crate::print::papers(store, id).map_err(err_text)?);
+        papers.extend(crate::print::papers(store, id)?);
     }
     progress("Impression des avis", total, total);
     let dir = papers_dir(store)?.join(PRINT_DIR);
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| format!("impossible de créer le dossier {} : {e}", dir.display()))?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        WorkerFailure::new(
+            FailureKind::Io,
+            format!("impossible de créer le dossier {} : {e}", dir.display()),
+        )
+    })?;
     let mut written = Vec::new();
     for paper in papers {
         let stem = paper.name.strip_suffix(".pdf").unwrap_or(&paper.name);
         let path = crate::print::output::write_unique(&dir, stem, "pdf", &paper.bytes)
-            .map_err(err_text)?;
+            .map_err(|e| WorkerFailure::new(FailureKind::Io, e.to_string()))?;
         written.push(path);
     }
     Ok((dir, written))
 }
 
-fn purge_due(store: &Store) -> Result<super::screens::purge::PurgeDue, String> {
-    let due = store.purge_due(chrono::Utc::now()).map_err(err_text)?;
+fn purge_due(store: &Store) -> Result<super::screens::purge::PurgeDue, WorkerFailure> {
+    let due = store.purge_due(chrono::Utc::now())?;
     Ok(super::screens::purge::PurgeDue {
         dossiers: due.len(),
         documents: due.iter().map(|d| d.documents).sum(),
-        months: store.retention_months().map_err(err_text)?,
+        months: store.retention_months()?,
     })
 }

@@ -8,7 +8,7 @@
 //! - `keymap(&App) -> KeyMap`: its key table for the current mode (keys,
 //!   action, French help line, status-bar hint), from which key handling,
 //!   the `?` help and the status bar are all derived,
-//! - `update(&mut App, Msg, &mut Vec<WorkerCommand>)`: the only place its
+//! - `update(&mut App, Msg, &mut Orders)`: the only place its
 //!   state changes; slow work goes to the worker as commands,
 //! - `render(&App, &mut Frame, Rect)`: drawing by shared reference, no I/O.
 //!

@@ -20,7 +20,7 @@ use crate::tui::document::PieceRequest;
 use crate::tui::graphics::ImageMode;
 use crate::tui::theme::ThemeKind;
 use crate::tui::widgets::halfblocks::HalfBlocks;
-use crate::tui::worker::{DocumentContent, WorkerCommand};
+use crate::tui::worker::{DocumentContent, Orders, WorkerCommand};
 
 /// The image and its hint line inside the viewer's border.
 fn image_and_hint(inner: Rect) -> [Rect; 2] {
@@ -169,6 +169,8 @@ pub struct Outcome {
     pub picture: bool,
     /// A message for the status line (text, is an error).
     pub message: Option<(String, bool)>,
+    /// The command that opens the pièce in the system's viewer, sent.
+    pub external: Option<crate::tui::worker::CommandId>,
 }
 
 impl Outcome {
@@ -176,6 +178,7 @@ impl Outcome {
         Outcome {
             picture: true,
             message: None,
+            external: None,
         }
     }
 
@@ -183,6 +186,7 @@ impl Outcome {
         Outcome {
             picture: false,
             message: Some((text.into(), error)),
+            external: None,
         }
     }
 }
@@ -193,7 +197,7 @@ fn view_cells(ctx: &Ctx) -> (u16, u16) {
 }
 
 /// Asks for the current page's image if it is not the one wanted already.
-fn request_page(v: &mut ViewerState, ctx: &Ctx, out: &mut Vec<WorkerCommand>) {
+fn request_page(v: &mut ViewerState, ctx: &Ctx, out: &mut Orders) {
     let p = &mut v.piece;
     if p.info.is_none() || p.mode != ViewMode::Image {
         return;
@@ -224,7 +228,7 @@ fn request_page(v: &mut ViewerState, ctx: &Ctx, out: &mut Vec<WorkerCommand>) {
 }
 
 /// Asks for a page's text unless it is known.
-fn request_text(v: &mut ViewerState, page: usize, out: &mut Vec<WorkerCommand>) {
+fn request_text(v: &mut ViewerState, page: usize, out: &mut Orders) {
     let p = &mut v.piece;
     if p.texts.get(page).is_some_and(Option::is_none) {
         // Marked as asked: an empty page until the answer.
@@ -250,7 +254,7 @@ fn show_window(v: &mut ViewerState) -> Outcome {
     }
 }
 
-fn go_to(v: &mut ViewerState, page: usize, ctx: &Ctx, out: &mut Vec<WorkerCommand>) -> Outcome {
+fn go_to(v: &mut ViewerState, page: usize, ctx: &Ctx, out: &mut Orders) -> Outcome {
     let pages = v.piece.pages();
     if pages == 0 || page >= pages || page == v.page {
         return Outcome::default();
@@ -352,7 +356,7 @@ fn refresh_matches(v: &mut ViewerState, ctx: &Ctx) -> Option<Outcome> {
 }
 
 /// Moves to the next (`d` = 1) or previous (-1) match, across pages.
-fn step_match(v: &mut ViewerState, d: isize, ctx: &Ctx, out: &mut Vec<WorkerCommand>) -> Outcome {
+fn step_match(v: &mut ViewerState, d: isize, ctx: &Ctx, out: &mut Orders) -> Outcome {
     let pages = v.piece.pages();
     let Some(s) = v.piece.search.as_mut() else {
         return Outcome::default();
@@ -387,13 +391,16 @@ fn step_match(v: &mut ViewerState, d: isize, ctx: &Ctx, out: &mut Vec<WorkerComm
 }
 
 /// The viewer's update.
-pub fn update(v: &mut ViewerState, msg: Msg, ctx: &Ctx, out: &mut Vec<WorkerCommand>) -> Outcome {
+pub fn update(v: &mut ViewerState, msg: Msg, ctx: &Ctx, out: &mut Orders) -> Outcome {
     if let Msg::OpenExternal = msg {
-        out.push(WorkerCommand::OpenExternal {
+        let sent = out.push(WorkerCommand::OpenExternal {
             sha256: v.sha256.clone(),
             filename: v.filename.clone(),
         });
-        return Outcome::say("Ouverture dans la visionneuse du système…", false);
+        return Outcome {
+            external: Some(sent),
+            ..Outcome::say("Ouverture dans la visionneuse du système…", false)
+        };
     }
     if v.piece.info.is_none() {
         // Text given as is (or nothing yet): pages and scrolling.
@@ -599,17 +606,12 @@ pub fn update(v: &mut ViewerState, msg: Msg, ctx: &Ctx, out: &mut Vec<WorkerComm
 }
 
 /// The terminal changed size: the page is rendered again for the new view.
-pub fn resized(v: &mut ViewerState, ctx: &Ctx, out: &mut Vec<WorkerCommand>) {
+pub fn resized(v: &mut ViewerState, ctx: &Ctx, out: &mut Orders) {
     request_page(v, ctx, out);
 }
 
 /// A reply of the pièces' session.
-pub fn on_event(
-    v: &mut ViewerState,
-    event: SessionEvent,
-    ctx: &Ctx,
-    out: &mut Vec<WorkerCommand>,
-) -> Outcome {
+pub fn on_event(v: &mut ViewerState, event: SessionEvent, ctx: &Ctx, out: &mut Orders) -> Outcome {
     match event {
         SessionEvent::Opened { doc, info } if doc == v.sha256 => {
             let mut texts = vec![None; info.pages];

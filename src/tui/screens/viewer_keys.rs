@@ -11,7 +11,7 @@ use super::viewer::{InputKind, PieceView, ViewMode};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen};
 use crate::tui::keymap::{Binding, Key, KeyMap};
-use crate::tui::worker::WorkerCommand;
+use crate::tui::worker::{Orders, WorkerCommand};
 
 /// The viewer's messages.
 #[derive(Debug, Clone, PartialEq)]
@@ -326,7 +326,7 @@ fn common_keymap() -> KeyMap {
 }
 
 /// Carries out a message of the viewer.
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     let ctx = app.viewer_ctx();
     let Some(v) = app.viewer.as_mut() else {
         return;
@@ -336,7 +336,7 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
 }
 
 /// Moves and wheel scroll the text, or move the zoomed page.
-pub fn move_by(app: &mut App, d: isize, out: &mut Vec<WorkerCommand>) {
+pub fn move_by(app: &mut App, d: isize, out: &mut Orders) {
     update(app, Msg::Scroll(d), out);
 }
 
@@ -344,7 +344,7 @@ pub fn move_by(app: &mut App, d: isize, out: &mut Vec<WorkerCommand>) {
 /// session forgets the document (its decrypted pages leave memory). Copies
 /// for the external viewer live until the request is left (the system
 /// viewer may still be reading them).
-pub fn back(app: &mut App, out: &mut Vec<WorkerCommand>) {
+pub fn back(app: &mut App, out: &mut Orders) {
     if let Some(v) = app.viewer.as_mut().filter(|v| v.piece.input.is_some()) {
         v.piece.input = None;
         return;

@@ -13,10 +13,10 @@ use secrecy::SecretString;
 use zeroize::Zeroizing;
 
 use crate::tui::action::Action;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Job, Screen};
 use crate::tui::clean::clean;
 use crate::tui::keymap::{Binding, Key, KeyMap};
-use crate::tui::worker::{BackupReport, WorkerCommand};
+use crate::tui::worker::{BackupReport, Orders, WorkerCommand, WorkerFailure};
 
 /// Where the backup stands.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -101,7 +101,7 @@ pub fn keymap(app: &App) -> KeyMap {
 }
 
 /// Carries out a message of the backup screen.
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     let b = &mut app.backup;
     match (&b.phase, msg) {
         (BackupPhase::Passphrase, Msg::Input(c)) => b.input.push(c),
@@ -117,10 +117,11 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             b.input.clear();
             b.phase = BackupPhase::Running;
             app.progress = None;
-            out.push(WorkerCommand::Backup {
+            let sent = out.push(WorkerCommand::Backup {
                 dir: b.dir.clone(),
                 passphrase,
             });
+            app.expect(Job::Backup, sent);
         }
         (BackupPhase::Done(_) | BackupPhase::Failed(_), Msg::Submit) => {
             app.screen = Screen::Inbox;
@@ -138,11 +139,11 @@ pub fn back(app: &mut App) {
 }
 
 /// The worker's reply.
-pub fn on_backed_up(app: &mut App, result: Result<BackupReport, String>) {
+pub fn on_backed_up(app: &mut App, result: Result<BackupReport, WorkerFailure>) {
     app.progress = None;
     app.backup.phase = match result {
         Ok(r) => BackupPhase::Done(r),
-        Err(e) => BackupPhase::Failed(clean(&e)),
+        Err(e) => BackupPhase::Failed(clean(&e.to_string())),
     };
 }
 

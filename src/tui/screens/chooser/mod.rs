@@ -16,10 +16,10 @@ use ratatui::widgets::{Block, List, ListItem, ListState, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::action::Action;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Job, Screen};
 use crate::tui::clean::clean;
 use crate::tui::keymap::{Binding, Key, KeyMap};
-use crate::tui::worker::{Listing, Place, WorkerCommand};
+use crate::tui::worker::{Listing, Orders, Place, WorkerCommand};
 
 /// What the chosen file or folder is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -101,7 +101,7 @@ pub enum Msg {
 
 /// Opens the chooser for `purpose`, on the last folder used (or the
 /// exports' folder) or the first usual place.
-pub fn open(app: &mut App, purpose: Purpose, out: &mut Vec<WorkerCommand>) {
+pub fn open(app: &mut App, purpose: Purpose, out: &mut Orders) {
     // The exports' folder first for an export (remembered in the store).
     let export_dir = std::path::Path::new(&app.export.path)
         .parent()
@@ -116,7 +116,8 @@ pub fn open(app: &mut App, purpose: Purpose, out: &mut Vec<WorkerCommand>) {
         ..ChooserState::default()
     };
     app.screen = Screen::Chooser;
-    out.push(WorkerCommand::ListFolder { dir: None, last });
+    let sent = out.push(WorkerCommand::ListFolder { dir: None, last });
+    app.expect(Job::Listing, sent);
 }
 
 /// The keys of the chooser.
@@ -171,7 +172,7 @@ pub fn keymap(app: &App) -> KeyMap {
 }
 
 /// Carries out a message of the chooser.
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     let c = &mut app.chooser;
     let Some(dir) = c.dir.clone() else {
         return;
@@ -184,10 +185,11 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             let path = dir.join(&row.name);
             if row.dir {
                 c.loading = true;
-                out.push(WorkerCommand::ListFolder {
+                let sent = out.push(WorkerCommand::ListFolder {
                     dir: Some(path),
                     last: c.last.clone(),
                 });
+                app.expect(Job::Listing, sent);
             } else if !c.purpose.folder() {
                 c.last = Some(dir);
                 picked(app, path, out);
@@ -196,10 +198,11 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
         Msg::Parent => {
             if let Some(parent) = dir.parent() {
                 c.loading = true;
-                out.push(WorkerCommand::ListFolder {
+                let sent = out.push(WorkerCommand::ListFolder {
                     dir: Some(parent.to_path_buf()),
                     last: c.last.clone(),
                 });
+                app.expect(Job::Listing, sent);
             }
         }
         Msg::NextPlace => {
@@ -209,10 +212,11 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             let at = c.places.iter().position(|p| p.path == dir);
             let next = at.map_or(0, |i| (i + 1) % c.places.len());
             c.loading = true;
-            out.push(WorkerCommand::ListFolder {
+            let sent = out.push(WorkerCommand::ListFolder {
                 dir: Some(c.places[next].path.clone()),
                 last: c.last.clone(),
             });
+            app.expect(Job::Listing, sent);
         }
         Msg::ChooseHere if c.purpose.folder() => {
             c.last = Some(dir.clone());
@@ -223,7 +227,7 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
 }
 
 /// Hands the chosen path to the screen that asked for it.
-fn picked(app: &mut App, path: PathBuf, out: &mut Vec<WorkerCommand>) {
+fn picked(app: &mut App, path: PathBuf, out: &mut Orders) {
     use crate::tui::screens::{backup, import, trust};
     if let Some(dir) = app.chooser.last.clone() {
         out.push(WorkerCommand::RememberFolder(dir));
@@ -238,7 +242,8 @@ fn picked(app: &mut App, path: PathBuf, out: &mut Vec<WorkerCommand>) {
         Purpose::Backup => backup::start(app, path),
         Purpose::SaveKeys => {
             app.screen = Screen::Keys;
-            out.push(WorkerCommand::WriteKeys(path));
+            let sent = out.push(WorkerCommand::WriteKeys(path));
+            app.expect(Job::KeysWritten, sent);
         }
     }
 }
@@ -277,7 +282,7 @@ pub fn on_listing(app: &mut App, listing: Listing) {
     match listing.entries {
         Err(e) => {
             c.rows.clear();
-            c.error = Some(clean(&e));
+            c.error = Some(clean(&e.to_string()));
         }
         Ok(entries) => {
             c.error = None;

@@ -11,9 +11,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use crate::domain::{Decision, DocumentCategory, Outcome, Status};
 use crate::tui::action::Action;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Job, Screen};
 use crate::tui::keymap::{Binding, Key, KeyMap};
-use crate::tui::worker::WorkerCommand;
+use crate::tui::worker::{Orders, WorkerCommand};
 
 pub mod model;
 pub mod view;
@@ -477,7 +477,7 @@ pub fn keymap(app: &App) -> KeyMap {
 }
 
 /// Carries out a message of the editor.
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     let now = app.now;
     let Some(ed) = app.editor.as_mut() else {
         return;
@@ -732,9 +732,7 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             }
         }
         Msg::SaveNow => {
-            if let Some(cmd) = app.autosave(true) {
-                out.push(cmd);
-            }
+            app.autosave(true, out);
         }
         Msg::Validate => {
             let undecided = ed.undecided();
@@ -745,17 +743,15 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             }
             ed.note("Validation en cours…");
             app.take_editor_message();
-            if let Some(cmd) = app.autosave(true) {
-                out.push(cmd);
-            }
-            out.push(WorkerCommand::Validate(id));
+            app.autosave(true, out);
+            let sent = out.push(WorkerCommand::Validate(id));
+            app.expect(Job::Validate, sent);
         }
         Msg::Unvalidate => {
             let id = ed.id.clone();
-            if let Some(cmd) = app.autosave(true) {
-                out.push(cmd);
-            }
-            out.push(WorkerCommand::Unvalidate(id));
+            app.autosave(true, out);
+            let sent = out.push(WorkerCommand::Unvalidate(id));
+            app.expect(Job::Validate, sent);
         }
         Msg::PickerInput(_)
         | Msg::PickerBackspace
@@ -843,7 +839,7 @@ fn choose(app: &mut App) {
     }
 }
 
-fn submit_line(app: &mut App, out: &mut Vec<WorkerCommand>) {
+fn submit_line(app: &mut App, out: &mut Orders) {
     let now = app.now;
     let Some(ed) = app.editor.as_mut() else {
         return;
@@ -891,12 +887,10 @@ fn submit_line(app: &mut App, out: &mut Vec<WorkerCommand>) {
             if let Some(req) = app.request.as_mut() {
                 req.draft = Some(draft.clone());
             }
-            let seq = ed.next_save();
-            out.push(WorkerCommand::SaveDraft {
+            ed.last_save = Some(out.push(WorkerCommand::SaveDraft {
                 id: id.clone(),
                 draft: Box::new(draft),
-                seq,
-            });
+            }));
             out.push(WorkerCommand::Override {
                 id,
                 rule,
@@ -957,7 +951,7 @@ pub fn click(app: &mut App, col: u16, row: u16) {
 
 /// Pasted text: goes through the update (an exported avis asks first).
 pub fn paste(app: &mut App, text: &str) {
-    update(app, Msg::Paste(text.to_string()), &mut Vec::new());
+    update(app, Msg::Paste(text.to_string()), &mut Orders::default());
 }
 
 /// Pasted text: into the open one-line input or the focused text area,
@@ -1007,7 +1001,7 @@ fn one_line(text: &str) -> String {
 
 /// Escape: closes the pop-up, leaves the text area, or goes back to the
 /// request (saving first).
-pub fn back(app: &mut App, out: &mut Vec<WorkerCommand>) {
+pub fn back(app: &mut App, out: &mut Orders) {
     if let Some(ed) = app.editor.as_mut() {
         if ed.confirm_reopen.take().is_some() {
             return;
@@ -1028,9 +1022,7 @@ pub fn back(app: &mut App, out: &mut Vec<WorkerCommand>) {
             return;
         }
     }
-    if let Some(cmd) = app.autosave(true) {
-        out.push(cmd);
-    }
+    app.autosave(true, out);
     if let (Some(ed), Some(req)) = (app.editor.as_ref(), app.request.as_mut()) {
         req.status = ed.status;
     }

@@ -11,6 +11,7 @@ use crate::domain::{
     Opinion, Outcome, Status, Validity, ValidityKind,
 };
 use crate::store::RequestRecord;
+use crate::tui::worker::CommandId;
 
 use crate::tui::screens::inbox::fold;
 
@@ -201,10 +202,10 @@ pub struct Editor {
     pub confirm_reopen: Option<Box<super::Msg>>,
     pub dirty_since: Option<Instant>,
     pub save: SaveState,
-    /// The number of the last save sent to the worker: a reply settles the
-    /// save state only if it answers that one (an earlier save's reply
-    /// while a later one is on its way settles nothing).
-    pub saves_sent: u64,
+    /// The last save sent to the worker: a reply settles the save state
+    /// only if it answers that one or a later command (an earlier save's
+    /// reply while a later one is on its way settles nothing).
+    pub last_save: Option<CommandId>,
     /// Last feedback (validation refused, saved…), with whether it is an error.
     pub message: Option<(String, bool)>,
 }
@@ -236,16 +237,16 @@ pub fn new_draft(record: &RequestRecord) -> Draft {
 }
 
 impl Editor {
-    /// Numbers a new save of the draft.
-    pub fn next_save(&mut self) -> u64 {
-        self.saves_sent += 1;
-        self.saves_sent
+    /// Whether a `Saved` reply to command `to` settles the last save sent:
+    /// the worker carries out commands in order, so a reply to that save
+    /// or to a later command (an override) says it is done.
+    pub fn answers_last_save(&self, to: Option<CommandId>) -> bool {
+        to.is_none_or(|to| self.last_save.is_none_or(|last| to >= last))
     }
 
-    /// Whether a save reply numbered `seq` answers the last save sent
-    /// (`None`: a reply to another command, such as a validation).
-    pub fn answers_last_save(&self, seq: Option<u64>) -> bool {
-        seq.is_none_or(|s| s == self.saves_sent)
+    /// Whether a failure replying to `to` is the last save's own.
+    pub fn is_last_save(&self, to: Option<CommandId>) -> bool {
+        to.is_none_or(|to| self.last_save == Some(to))
     }
 
     /// Shows `text` in the editor's message line.
@@ -295,7 +296,7 @@ impl Editor {
             reopen_confirmed: false,
             confirm_reopen: None,
             dirty_since: None,
-            saves_sent: 0,
+            last_save: None,
             save: SaveState::Saved,
             message: None,
             draft,

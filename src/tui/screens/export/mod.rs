@@ -5,9 +5,10 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use crate::store::ExportedFile;
 use crate::tui::action::Action;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Job, Screen};
+use crate::tui::clean::clean;
 use crate::tui::keymap::{Binding, Key, KeyMap};
-use crate::tui::worker::{ExportItem, WorkerCommand};
+use crate::tui::worker::{ExportItem, FailureKind, Orders, WorkerCommand, WorkerFailure};
 
 mod view;
 pub use view::render;
@@ -149,7 +150,7 @@ pub fn keymap(app: &App) -> KeyMap {
 }
 
 /// Carries out a message of the export screen.
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     let ex = &mut app.export;
     match (&ex.phase, msg) {
         (ExportPhase::Editing, Msg::PathInput(c)) => ex.path.push(c),
@@ -174,9 +175,10 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
         }
         (ExportPhase::Confirm, Msg::Confirm(true)) => {
             ex.phase = ExportPhase::Running;
-            out.push(WorkerCommand::Export(std::path::PathBuf::from(
+            let sent = out.push(WorkerCommand::Export(std::path::PathBuf::from(
                 ex.path.trim(),
             )));
+            app.expect(Job::Export, sent);
             app.progress = None;
         }
         (ExportPhase::Confirm, Msg::Confirm(false)) => ex.phase = ExportPhase::Editing,
@@ -193,7 +195,8 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             let path = p.clone();
             ex.path = path.display().to_string();
             ex.phase = ExportPhase::Running;
-            out.push(WorkerCommand::ExportReplace(path));
+            let sent = out.push(WorkerCommand::ExportReplace(path));
+            app.expect(Job::Export, sent);
             app.progress = None;
         }
         (ExportPhase::Done(_) | ExportPhase::Failed(_), Msg::Submit) => {
@@ -206,7 +209,7 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
 }
 
 /// Escape: back to choosing the file, or to the inbox.
-pub fn back(app: &mut App, out: &mut Vec<WorkerCommand>) {
+pub fn back(app: &mut App, out: &mut Orders) {
     match app.export.phase {
         ExportPhase::Running => {}
         ExportPhase::Confirm | ExportPhase::Exists(_) => app.export.phase = ExportPhase::Editing,
@@ -242,6 +245,28 @@ pub fn on_destination(app: &mut App, path: Option<std::path::PathBuf>) {
             app.export.path = p.display().to_string();
         }
     }
+}
+
+/// The export's result: the files written; or the file exists (nothing
+/// written: another name, or replace it); or why it failed.
+pub fn on_exported(
+    app: &mut App,
+    result: Result<Vec<ExportedFile>, WorkerFailure>,
+    out: &mut Orders,
+) {
+    app.progress = None;
+    app.export.phase = match result {
+        Ok(files) => ExportPhase::Done(files),
+        Err(f) => match f.kind() {
+            FailureKind::FileExists(path) => {
+                app.export.path = path.display().to_string();
+                app.export.phase = ExportPhase::Exists(path.clone());
+                return;
+            }
+            _ => ExportPhase::Failed(clean(&f.to_string())),
+        },
+    };
+    out.push(WorkerCommand::LoadSummaries);
 }
 
 /// Pasted text goes into the file name (one line).

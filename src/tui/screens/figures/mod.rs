@@ -8,9 +8,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use crate::figures::{Figures, Period};
 use crate::tui::action::Action;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Job, Screen};
 use crate::tui::keymap::{Binding, Key, KeyMap};
-use crate::tui::worker::WorkerCommand;
+use crate::tui::worker::{Orders, WorkerCommand, WorkerFailure};
 
 mod view;
 pub use view::{render, shows_all_charts};
@@ -168,15 +168,16 @@ pub fn keymap(app: &App) -> KeyMap {
 }
 
 /// Opens the screen and asks the worker for the figures.
-pub fn open(app: &mut App, out: &mut Vec<WorkerCommand>) {
+pub fn open(app: &mut App, out: &mut Orders) {
     app.screen = Screen::Figures;
     let period = app.figures.period.clone();
     request(app, period, out);
 }
 
-fn request(app: &mut App, period: Option<Period>, out: &mut Vec<WorkerCommand>) {
+fn request(app: &mut App, period: Option<Period>, out: &mut Orders) {
     app.figures.busy = true;
-    out.push(WorkerCommand::Figures(period));
+    let sent = out.push(WorkerCommand::Figures(period));
+    app.expect(Job::Figures, sent);
 }
 
 /// A date typed by the doctor: JJ/MM/AAAA or AAAA-MM-JJ.
@@ -208,7 +209,7 @@ pub fn parse_range(text: &str) -> Result<Period, String> {
 }
 
 /// Carries out a message of the figures screen.
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     let st = &mut app.figures;
     match msg {
         Msg::Period(d) => {
@@ -237,7 +238,8 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
         Msg::ExportCsv => match (&st.period, &st.figures) {
             (Some(p), Some(_)) => {
                 let p = p.clone();
-                out.push(WorkerCommand::FiguresCsv(p));
+                let sent = out.push(WorkerCommand::FiguresCsv(p));
+                app.expect(Job::FiguresCsv, sent);
                 app.set_message("Écriture du fichier CSV…", false);
             }
             _ => app.set_message(
@@ -304,7 +306,7 @@ pub fn paste(app: &mut App, text: &str) {
 pub fn on_figures(
     app: &mut App,
     asked: Option<Period>,
-    result: Result<(Period, Vec<String>, Box<Figures>), String>,
+    result: Result<(Period, Vec<String>, Box<Figures>), WorkerFailure>,
 ) {
     let st = &mut app.figures;
     if asked != st.period {
@@ -317,6 +319,6 @@ pub fn on_figures(
             st.seasons = seasons;
             st.figures = Some(*figures);
         }
-        Err(msg) => app.set_message(msg, true),
+        Err(f) => app.message_on(app.screen_of(Job::Figures), f.to_string(), true),
     }
 }

@@ -12,10 +12,10 @@ use ratatui::widgets::{Block, Gauge, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::action::Action;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Job, Screen};
 use crate::tui::clean::clean;
 use crate::tui::keymap::{Binding, Key, KeyMap};
-use crate::tui::worker::{ImportReport, WorkerCommand};
+use crate::tui::worker::{FailureKind, ImportReport, Orders, WorkerCommand, WorkerFailure};
 
 /// Where the import stands.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -23,7 +23,12 @@ pub enum ImportPhase {
     #[default]
     Running,
     Done(ImportReport),
-    Failed(String),
+    /// Nothing imported: why, and whether the bundle's signer is not a
+    /// trusted key yet (the trust screen can fix it).
+    Failed {
+        text: String,
+        untrusted: bool,
+    },
 }
 
 /// The import screen's state.
@@ -44,7 +49,7 @@ pub enum Msg {
 }
 
 /// Starts importing `path` on the worker.
-pub fn start(app: &mut App, path: PathBuf, out: &mut Vec<WorkerCommand>) {
+pub fn start(app: &mut App, path: PathBuf, out: &mut Orders) {
     app.import = ImportState {
         file: clean(
             &path
@@ -56,7 +61,8 @@ pub fn start(app: &mut App, path: PathBuf, out: &mut Vec<WorkerCommand>) {
     };
     app.progress = None;
     app.screen = Screen::Import;
-    out.push(WorkerCommand::Import(path));
+    let sent = out.push(WorkerCommand::Import(path));
+    app.expect(Job::Import, sent);
 }
 
 /// The keys of the import screen.
@@ -85,7 +91,7 @@ pub fn keymap(app: &App) -> KeyMap {
 }
 
 /// Carries out a message of the import screen.
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     if app.import.phase == ImportPhase::Running {
         return;
     }
@@ -96,20 +102,19 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
 }
 
 /// Échap: like Entrée, once the import is over.
-pub fn back(app: &mut App, out: &mut Vec<WorkerCommand>) {
+pub fn back(app: &mut App, out: &mut Orders) {
     update(app, Msg::Close, out);
 }
 
 /// The worker's reply: the summary, and the inbox read again.
-pub fn on_imported(
-    app: &mut App,
-    result: Result<ImportReport, String>,
-    out: &mut Vec<WorkerCommand>,
-) {
+pub fn on_imported(app: &mut App, result: Result<ImportReport, WorkerFailure>, out: &mut Orders) {
     app.progress = None;
     app.import.phase = match result {
         Ok(r) => ImportPhase::Done(r),
-        Err(e) => ImportPhase::Failed(clean(&e)),
+        Err(e) => ImportPhase::Failed {
+            untrusted: *e.kind() == FailureKind::UntrustedSigner,
+            text: clean(&e.to_string()),
+        },
     };
     out.push(WorkerCommand::LoadSummaries);
 }
@@ -200,13 +205,16 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
                 rect,
             );
         }
-        ImportPhase::Failed(msg) => frame.render_widget(
+        ImportPhase::Failed {
+            text: msg,
+            untrusted,
+        } => frame.render_widget(
             Paragraph::new(vec![
                 Line::raw(""),
                 Line::styled(format!(" ⚠ Le lot n'a pas été importé : {msg}"), t.block),
                 Line::raw(""),
                 Line::raw(" Rien n'a changé dans le magasin."),
-                if msg.contains("clés de confiance") {
+                if *untrusted {
                     Line::raw(
                         " Dans l'interface : K depuis la liste pour accepter la clé du rectorat.",
                     )

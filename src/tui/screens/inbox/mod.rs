@@ -6,9 +6,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 
 use crate::domain::Status;
 use crate::tui::action::Action;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Job, Screen};
 use crate::tui::keymap::{Binding, Key, KeyMap};
-use crate::tui::worker::WorkerCommand;
+use crate::tui::worker::{Orders, WorkerCommand};
 
 pub mod model;
 pub mod view;
@@ -244,7 +244,7 @@ pub fn keymap(app: &App) -> KeyMap {
 
 /// Carries out a message of the inbox (and the moves, wheel and clicks
 /// routed to it).
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     let height = app.inbox_height();
     let inbox = &mut app.inbox;
     match msg {
@@ -317,7 +317,7 @@ pub fn move_by(app: &mut App, d: isize) {
 }
 
 /// A click: selects a row, opens it when already selected.
-pub fn click(app: &mut App, col: u16, row: u16, out: &mut Vec<WorkerCommand>) {
+pub fn click(app: &mut App, col: u16, row: u16, out: &mut Orders) {
     if let Some(i) = row_at(app, col, row) {
         if app.inbox.selected == i {
             open_selected(app, out);
@@ -349,21 +349,23 @@ pub fn paste(app: &mut App, text: &str) {
     }
 }
 
-fn open_selected(app: &mut App, out: &mut Vec<WorkerCommand>) {
+fn open_selected(app: &mut App, out: &mut Orders) {
     if let Some(id) = app.inbox.selected_id() {
         let id = id.to_string();
         app.loading = Some(id.clone());
         app.set_message("Ouverture du dossier…", false);
-        out.push(WorkerCommand::LoadRequest(id));
+        let sent = out.push(WorkerCommand::LoadRequest(id));
+        app.expect(Job::Load, sent);
     }
 }
 
 /// The print keys: the selected request's avis, or every exported one;
 /// only an exported avis prints (as `avis imprimer`).
-fn print(app: &mut App, all: bool, out: &mut Vec<WorkerCommand>) {
+fn print(app: &mut App, all: bool, out: &mut Orders) {
     if all {
         app.set_message("Impression de tous les avis exportés…", false);
-        out.push(WorkerCommand::Print(None));
+        let sent = out.push(WorkerCommand::Print(None));
+        app.expect(Job::Print, sent);
         return;
     }
     let Some(row) = app.inbox.selected_row() else {
@@ -378,5 +380,6 @@ fn print(app: &mut App, all: bool, out: &mut Vec<WorkerCommand>) {
     }
     let id = row.summary.id.clone();
     app.set_message("Impression de l'avis…", false);
-    out.push(WorkerCommand::Print(Some(id)));
+    let sent = out.push(WorkerCommand::Print(Some(id)));
+    app.expect(Job::Print, sent);
 }

@@ -12,10 +12,10 @@ use ratatui::Frame;
 
 use crate::domain::{DocumentCategory, PaperDocument};
 use crate::tui::action::Action;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Job, Screen};
 use crate::tui::clean::clean;
 use crate::tui::keymap::{Binding, Key, KeyMap};
-use crate::tui::worker::WorkerCommand;
+use crate::tui::worker::{Orders, WorkerCommand};
 
 /// The field being typed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -129,7 +129,7 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
 }
 
 /// Carries out a message of the form.
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     let today = app.today;
     let Some(p) = app.paper.as_mut().filter(|p| !p.busy) else {
         return;
@@ -187,10 +187,11 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             }
             p.error = None;
             p.busy = true;
-            out.push(WorkerCommand::AddPaper {
+            let sent = out.push(WorkerCommand::AddPaper {
                 id: p.id.clone(),
                 doc,
             });
+            app.expect(Job::Paper, sent);
         }
     }
 }
@@ -202,6 +203,15 @@ pub fn back(app: &mut App) {
     }
     app.paper = None;
     app.screen = Screen::Request;
+}
+
+/// The pièce is recorded but the request could not be read again: the
+/// form closes on the request as it was shown.
+pub fn recorded(app: &mut App) {
+    app.paper = None;
+    if app.screen == Screen::Paper {
+        app.screen = Screen::Request;
+    }
 }
 
 /// The worker could not record it: the form stays, with the message.

@@ -10,9 +10,9 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::tui::action::Action;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Job, Screen};
 use crate::tui::keymap::{Binding, Key, KeyMap};
-use crate::tui::worker::WorkerCommand;
+use crate::tui::worker::{Orders, WorkerCommand, WorkerFailure};
 
 /// What the worker found past retention.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -32,7 +32,7 @@ pub enum PurgePhase {
     Asking,
     Running,
     /// How many dossiers were purged, or why it failed.
-    Done(Result<usize, String>),
+    Done(Result<usize, WorkerFailure>),
 }
 
 /// The purge question's state.
@@ -94,7 +94,7 @@ pub fn keymap(app: &App) -> KeyMap {
 
 /// The worker's count of dossiers past retention: the question is asked
 /// if there are some and the doctor is on the inbox (not in a dossier).
-pub fn on_due(app: &mut App, result: Result<PurgeDue, String>) {
+pub fn on_due(app: &mut App, result: Result<PurgeDue, WorkerFailure>) {
     match result {
         Ok(due) if due.dossiers > 0 && app.screen == Screen::Inbox && app.request.is_none() => {
             app.purge.due = due;
@@ -102,7 +102,8 @@ pub fn on_due(app: &mut App, result: Result<PurgeDue, String>) {
             app.screen = Screen::Purge;
         }
         Ok(_) => {}
-        Err(msg) => app.set_message(
+        Err(msg) => app.message_on(
+            app.screen_of(Job::PurgeDue),
             format!("les dossiers à purger n'ont pas pu être comptés : {msg}"),
             true,
         ),
@@ -110,18 +111,19 @@ pub fn on_due(app: &mut App, result: Result<PurgeDue, String>) {
 }
 
 /// The purge's result.
-pub fn on_purged(app: &mut App, result: Result<usize, String>, out: &mut Vec<WorkerCommand>) {
+pub fn on_purged(app: &mut App, result: Result<usize, WorkerFailure>, out: &mut Orders) {
     app.progress = None;
     app.purge.phase = PurgePhase::Done(result);
     out.push(WorkerCommand::LoadSummaries);
 }
 
 /// Carries out a message of the purge question.
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     match (&app.purge.phase, msg) {
         (PurgePhase::Asking, Msg::Confirm) => {
             app.purge.phase = PurgePhase::Running;
-            out.push(WorkerCommand::Purge);
+            let sent = out.push(WorkerCommand::Purge);
+            app.expect(Job::Purge, sent);
         }
         (PurgePhase::Asking, Msg::Later) => {
             app.screen = Screen::Inbox;
@@ -149,12 +151,12 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
 pub fn back(app: &mut App) {
     match app.purge.phase {
         PurgePhase::Asking => {
-            let mut out = Vec::new();
+            let mut out = Orders::default();
             update(app, Msg::Later, &mut out);
         }
         PurgePhase::Running => {}
         PurgePhase::Done(_) => {
-            let mut out = Vec::new();
+            let mut out = Orders::default();
             update(app, Msg::Close, &mut out);
         }
     }
@@ -217,7 +219,10 @@ pub fn render(app: &App, frame: &mut Frame, area: Rect) {
         PurgePhase::Done(Ok(n)) => lines.push(Line::styled(format!(" {}", done_text(*n)), t.ok)),
         PurgePhase::Done(Err(e)) => {
             lines.push(Line::styled(
-                format!(" ⚠ La purge a échoué : {}", crate::tui::clean::clean(e)),
+                format!(
+                    " ⚠ La purge a échoué : {}",
+                    crate::tui::clean::clean(&e.to_string())
+                ),
                 t.block,
             ));
             lines.push(Line::raw(

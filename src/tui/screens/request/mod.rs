@@ -8,9 +8,9 @@ use crate::domain::checks::Finding;
 use crate::domain::Status;
 use crate::store::{JournalEvent, RequestRecord};
 use crate::tui::action::Action;
-use crate::tui::app::{App, Screen, ViewerState};
+use crate::tui::app::{App, Job, Screen, ViewerState};
 use crate::tui::keymap::{Binding, Key, KeyMap};
-use crate::tui::worker::WorkerCommand;
+use crate::tui::worker::{Orders, WorkerCommand};
 
 pub mod historique;
 pub mod mesures;
@@ -228,7 +228,7 @@ pub fn keymap(app: &App) -> KeyMap {
 }
 
 /// Carries out a message of the request view.
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     let Some(req) = app.request.as_mut() else {
         return;
     };
@@ -259,17 +259,19 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
         }
         Msg::OpenExternal if req.tab == Tab::Pieces => {
             if let Some(doc) = req.record.request.documents.get(req.doc_selected) {
-                out.push(WorkerCommand::OpenExternal {
+                let sent = out.push(WorkerCommand::OpenExternal {
                     sha256: doc.sha256.clone(),
                     filename: doc.filename.clone(),
                 });
+                app.expect(Job::OpenExternal, sent);
                 app.set_message("Ouverture dans la visionneuse du système…", false);
             }
         }
         Msg::OpenExternal => {}
         Msg::Print if req.status == Status::Exporte => {
             let id = req.record.request.id.clone();
-            out.push(WorkerCommand::Print(Some(id)));
+            let sent = out.push(WorkerCommand::Print(Some(id)));
+            app.expect(Job::Print, sent);
             app.set_message("Impression de l'avis…", false);
         }
         Msg::Print => app.set_message(
@@ -279,7 +281,7 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
     }
 }
 
-fn open_document(app: &mut App, out: &mut Vec<WorkerCommand>) {
+fn open_document(app: &mut App, out: &mut Orders) {
     let Some(req) = app.request.as_ref() else {
         return;
     };
@@ -326,7 +328,7 @@ pub fn move_by(app: &mut App, d: isize) {
 }
 
 /// A click on a tab, or on a pièce (a second click shows it).
-pub fn click(app: &mut App, col: u16, row: u16, out: &mut Vec<WorkerCommand>) {
+pub fn click(app: &mut App, col: u16, row: u16, out: &mut Orders) {
     let size = app.size;
     let Some(req) = app.request.as_mut() else {
         return;
@@ -346,7 +348,7 @@ pub fn click(app: &mut App, col: u16, row: u16, out: &mut Vec<WorkerCommand>) {
 }
 
 /// Escape: back to the inbox.
-pub fn back(app: &mut App, out: &mut Vec<WorkerCommand>) {
+pub fn back(app: &mut App, out: &mut Orders) {
     app.screen = Screen::Inbox;
     app.request = None;
     out.push(WorkerCommand::CloseExternal);

@@ -14,12 +14,12 @@ use ratatui::Frame;
 
 use crate::store::TrustedSigner;
 use crate::tui::action::Action;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Job, Screen};
 use crate::tui::clean::clean;
 use crate::tui::keymap::{Binding, Key, KeyMap};
 use crate::tui::screens::chooser::{self, Purpose};
 use crate::tui::screens::welcome::keys::phone_form;
-use crate::tui::worker::{KeyCandidate, WorkerCommand};
+use crate::tui::worker::{KeyCandidate, Orders, WorkerCommand, WorkerFailure};
 
 /// Where the trust screen stands.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -65,7 +65,7 @@ fn typed(ev: &KeyEvent) -> Action {
 }
 
 /// Opens the trust screen and asks the worker for the list.
-pub fn open(app: &mut App, out: &mut Vec<WorkerCommand>) {
+pub fn open(app: &mut App, out: &mut Orders) {
     app.trust.phase = TrustPhase::List;
     app.screen = Screen::Trust;
     out.push(WorkerCommand::Trusted);
@@ -154,7 +154,7 @@ pub fn keymap(app: &App) -> KeyMap {
 }
 
 /// Carries out a message of the trust screen.
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     let phase = std::mem::take(&mut app.trust.phase);
     app.trust.phase = match (phase, msg) {
         (TrustPhase::List, Msg::Add) => {
@@ -232,21 +232,22 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
 }
 
 /// The file chooser gave the rectorat's key file.
-pub fn file_chosen(app: &mut App, path: PathBuf, out: &mut Vec<WorkerCommand>) {
+pub fn file_chosen(app: &mut App, path: PathBuf, out: &mut Orders) {
     app.screen = Screen::Trust;
     app.trust.phase = TrustPhase::Reading;
-    out.push(WorkerCommand::ReadKeyFile(path));
+    let sent = out.push(WorkerCommand::ReadKeyFile(path));
+    app.expect(Job::KeyFile, sent);
 }
 
 /// The worker read the key file.
-pub fn on_key_file(app: &mut App, result: Result<KeyCandidate, String>) {
+pub fn on_key_file(app: &mut App, result: Result<KeyCandidate, WorkerFailure>) {
     if app.trust.phase != TrustPhase::Reading {
         return;
     }
     app.trust.phase = match result {
         Ok(k) => TrustPhase::Naming(k, String::new()),
         Err(e) => {
-            app.set_message(e, true);
+            app.message_on(app.screen_of(Job::KeyFile), e.to_string(), true);
             TrustPhase::List
         }
     };

@@ -6,9 +6,10 @@ use secrecy::SecretString;
 use zeroize::Zeroizing;
 
 use crate::tui::action::Action;
-use crate::tui::app::App;
+use crate::tui::app::{App, Job};
+use crate::tui::clean::clean;
 use crate::tui::keymap::{Binding, Key, KeyMap};
-use crate::tui::worker::WorkerCommand;
+use crate::tui::worker::{FailureKind, Orders, WorkerCommand, WorkerFailure};
 
 mod view;
 pub use view::render;
@@ -71,7 +72,7 @@ pub fn keymap(app: &App) -> KeyMap {
 }
 
 /// Carries out a message of the unlock screen.
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     // The demo has no passphrase to open, but one to unlock after a lock.
     if app.unlock.busy || (app.demo && app.locked.is_none()) {
         return;
@@ -91,9 +92,22 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
             app.unlock.input.clear();
             app.unlock.busy = true;
             app.unlock.error = None;
-            out.push(WorkerCommand::Unlock(pass));
+            let sent = out.push(WorkerCommand::Unlock(pass));
+            app.expect(Job::Unlock, sent);
         }
     }
+}
+
+/// The store did not open. Only a wrong passphrase is worth typing again;
+/// any other failure says so.
+pub fn failed(app: &mut App, failure: &WorkerFailure) {
+    app.unlock.busy = false;
+    app.progress = None;
+    let text = match failure.kind() {
+        FailureKind::WrongPassphrase => failure.to_string(),
+        _ => format!("{failure} (la phrase de passe n'est pas en cause)"),
+    };
+    app.unlock.error = Some(clean(&text));
 }
 
 /// A pasted passphrase (its first line).

@@ -15,7 +15,7 @@ use crate::tui::app::{App, Screen};
 use crate::tui::clean::clean;
 use crate::tui::keymap::{Binding, Key, KeyMap};
 use crate::tui::screens::chooser::{self, Purpose};
-use crate::tui::worker::WorkerCommand;
+use crate::tui::worker::{Orders, WorkerCommand};
 
 /// The keys screen's messages.
 #[derive(Debug, Clone, PartialEq)]
@@ -50,7 +50,7 @@ pub fn keymap(app: &App) -> KeyMap {
 }
 
 /// Carries out a message of the keys screen.
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     match msg {
         Msg::Continue => back(app, out),
         Msg::SaveFile => chooser::open(app, Purpose::SaveKeys, out),
@@ -58,7 +58,7 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
 }
 
 /// Leaves the keys screen.
-pub fn back(app: &mut App, out: &mut Vec<WorkerCommand>) {
+pub fn back(app: &mut App, out: &mut Orders) {
     if std::mem::take(&mut app.keys_first_run) {
         app.screen = Screen::Inbox;
         app.progress = Some(crate::tui::app::ProgressInfo {

@@ -11,10 +11,10 @@ use secrecy::SecretString;
 use zeroize::Zeroizing;
 
 use crate::tui::action::Action;
-use crate::tui::app::{App, Screen};
+use crate::tui::app::{App, Job, Screen};
 use crate::tui::clean::clean;
 use crate::tui::keymap::{Binding, Key, KeyMap};
-use crate::tui::worker::{KeysInfo, WorkerCommand};
+use crate::tui::worker::{KeysInfo, Orders, WorkerCommand, WorkerFailure};
 
 pub mod keys;
 
@@ -129,7 +129,7 @@ fn problem(w: &WelcomeState) -> Option<(Field, String)> {
 }
 
 /// Carries out a message of the welcome screen.
-pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
+pub fn update(app: &mut App, msg: Msg, out: &mut Orders) {
     let w = &mut app.welcome;
     if w.busy {
         return;
@@ -163,11 +163,12 @@ pub fn update(app: &mut App, msg: Msg, out: &mut Vec<WorkerCommand>) {
                 let passphrase = SecretString::from(w.passphrase.as_str().to_string());
                 w.passphrase.clear();
                 w.confirm.clear();
-                out.push(WorkerCommand::Create {
+                let sent = out.push(WorkerCommand::Create {
                     name: w.name.trim().to_string(),
                     rpps: Some(w.rpps.trim().to_string()),
                     passphrase,
                 });
+                app.expect(Job::Create, sent);
             }
         },
     }
@@ -199,7 +200,7 @@ pub fn paste(app: &mut App, text: &str) {
         .filter(|c| !c.is_control())
         .collect();
     for c in first.chars() {
-        update(app, Msg::Input(c), &mut Vec::new());
+        update(app, Msg::Input(c), &mut Orders::default());
     }
 }
 
@@ -220,10 +221,10 @@ pub fn created(app: &mut App, keys: KeysInfo) {
 }
 
 /// The store could not be created.
-pub fn failed(app: &mut App, message: &str) {
+pub fn failed(app: &mut App, failure: &WorkerFailure) {
     app.welcome.busy = false;
     app.progress = None;
-    app.welcome.error = Some(clean(message));
+    app.welcome.error = Some(clean(&failure.to_string()));
 }
 
 /// Draws the welcome screen.
