@@ -115,6 +115,32 @@ impl Binding {
     }
 }
 
+/// `?`: the help of the screen, the same line on every screen.
+pub fn help_key() -> Binding {
+    Binding::new(&[Key::Char('?')], "cette aide", Some("aide"), |_| {
+        Action::ToggleHelp
+    })
+}
+
+/// `c`: the high-contrast theme, on the screens that offer it.
+pub fn contrast_key() -> Binding {
+    Binding::new(&[Key::Char('c')], "thème contrasté", None, |_| {
+        Action::ToggleContrast
+    })
+}
+
+/// Échap or `q`: back to the previous screen, which `help` names
+/// ("retour à la liste").
+pub fn back_key(help: &'static str) -> Binding {
+    Binding::new(
+        &[Key::Code(KeyCode::Esc), Key::Char('q')],
+        help,
+        Some("retour"),
+        |_| Action::Back,
+    )
+    .hint_keys("Échap")
+}
+
 /// The keys of one screen in one of its modes.
 #[derive(Clone, Default)]
 pub struct KeyMap {

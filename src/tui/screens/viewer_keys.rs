@@ -10,7 +10,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use super::viewer::{InputKind, PieceView, ViewMode};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Screen};
-use crate::tui::keymap::{Binding, Key, KeyMap};
+use crate::tui::keymap::{back_key, help_key, Binding, Key, KeyMap};
 use crate::tui::worker::{Orders, WorkerCommand};
 
 /// The viewer's messages.
@@ -312,16 +312,8 @@ fn common_keymap() -> KeyMap {
             Some("visionneuse"),
             |_| msg(Msg::OpenExternal),
         ),
-        Binding::new(&[Key::Char('?')], "cette aide", Some("aide"), |_| {
-            Action::ToggleHelp
-        }),
-        Binding::new(
-            &[Key::Code(KeyCode::Esc), Key::Char('q')],
-            "retour aux pièces",
-            Some("retour"),
-            |_| Action::Back,
-        )
-        .hint_keys("Échap"),
+        help_key(),
+        back_key("retour aux pièces"),
     ])
 }
 

@@ -12,7 +12,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use crate::domain::{Decision, DocumentCategory, Outcome, Status};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Job, Screen};
-use crate::tui::keymap::{Binding, Key, KeyMap};
+use crate::tui::keymap::{contrast_key, help_key, Binding, Key, KeyMap};
 use crate::tui::worker::{Orders, WorkerCommand};
 
 pub mod model;
@@ -417,12 +417,8 @@ pub fn keymap(app: &App) -> KeyMap {
                 None,
                 |_| e(Msg::Unvalidate),
             ),
-            Binding::new(&[Key::Char('c')], "thème contrasté", None, |_| {
-                Action::ToggleContrast
-            }),
-            Binding::new(&[Key::Char('?')], "cette aide", Some("aide"), |_| {
-                Action::ToggleHelp
-            }),
+            contrast_key(),
+            help_key(),
             Binding::new(
                 &[Key::Code(KeyCode::Esc)],
                 "retour à la demande",
@@ -462,9 +458,7 @@ pub fn keymap(app: &App) -> KeyMap {
             Binding::new(&[Key::Char('v')], "valider l'avis", Some("valider"), |_| {
                 e(Msg::Validate)
             }),
-            Binding::new(&[Key::Char('?')], "cette aide", Some("aide"), |_| {
-                Action::ToggleHelp
-            }),
+            help_key(),
             Binding::new(
                 &[Key::Code(KeyCode::Esc)],
                 "revenir aux mesures",

@@ -7,7 +7,7 @@ use crate::store::ExportedFile;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Job, Screen};
 use crate::tui::clean::clean;
-use crate::tui::keymap::{Binding, Key, KeyMap};
+use crate::tui::keymap::{help_key, Binding, Key, KeyMap};
 use crate::tui::worker::{ExportItem, FailureKind, Orders, WorkerCommand, WorkerFailure};
 
 mod view;
@@ -61,9 +61,7 @@ fn typed(ev: &KeyEvent) -> Action {
 
 /// The keys of the export screen in its current phase.
 pub fn keymap(app: &App) -> KeyMap {
-    let help = Binding::new(&[Key::Char('?')], "cette aide", Some("aide"), |_| {
-        Action::ToggleHelp
-    });
+    let help = help_key();
     match app.export.phase {
         ExportPhase::Editing => KeyMap::new(vec![
             Binding::new(

@@ -9,7 +9,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use crate::figures::{Figures, Period};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Job, Screen};
-use crate::tui::keymap::{Binding, Key, KeyMap};
+use crate::tui::keymap::{back_key, contrast_key, help_key, Binding, Key, KeyMap};
 use crate::tui::worker::{Orders, WorkerCommand, WorkerFailure};
 
 mod view;
@@ -150,19 +150,9 @@ pub fn keymap(app: &App) -> KeyMap {
             Some("CSV"),
             |_| Action::Figures(Msg::ExportCsv),
         ),
-        Binding::new(&[Key::Char('c')], "thème contrasté", None, |_| {
-            Action::ToggleContrast
-        }),
-        Binding::new(&[Key::Char('?')], "cette aide", Some("aide"), |_| {
-            Action::ToggleHelp
-        }),
-        Binding::new(
-            &[Key::Code(KeyCode::Esc), Key::Char('q')],
-            "retour à la liste",
-            Some("retour"),
-            |_| Action::Back,
-        )
-        .hint_keys("Échap"),
+        contrast_key(),
+        help_key(),
+        back_key("retour à la liste"),
     ]);
     KeyMap::new(b)
 }

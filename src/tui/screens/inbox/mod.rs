@@ -7,7 +7,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use crate::domain::Status;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Job, Screen};
-use crate::tui::keymap::{Binding, Key, KeyMap};
+use crate::tui::keymap::{contrast_key, help_key, Binding, Key, KeyMap};
 use crate::tui::worker::{Orders, WorkerCommand};
 
 pub mod model;
@@ -206,12 +206,8 @@ pub fn keymap(app: &App) -> KeyMap {
             None,
             |_| Action::Inbox(Msg::OpenBackup),
         ),
-        Binding::new(&[Key::Char('c')], "thème contrasté", None, |_| {
-            Action::ToggleContrast
-        }),
-        Binding::new(&[Key::Char('?')], "cette aide", Some("aide"), |_| {
-            Action::ToggleHelp
-        }),
+        contrast_key(),
+        help_key(),
         Binding::new(&[Key::Char('q')], "quitter", Some("quitter"), |_| {
             Action::Quit
         }),

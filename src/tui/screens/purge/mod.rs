@@ -11,7 +11,7 @@ use ratatui::Frame;
 
 use crate::tui::action::Action;
 use crate::tui::app::{App, Job, Screen};
-use crate::tui::keymap::{Binding, Key, KeyMap};
+use crate::tui::keymap::{help_key, Binding, Key, KeyMap};
 use crate::tui::worker::{Orders, WorkerCommand, WorkerFailure};
 
 /// What the worker found past retention.
@@ -57,9 +57,7 @@ pub enum Msg {
 
 /// The keys of the purge question.
 pub fn keymap(app: &App) -> KeyMap {
-    let help = Binding::new(&[Key::Char('?')], "cette aide", Some("aide"), |_| {
-        Action::ToggleHelp
-    });
+    let help = help_key();
     match app.purge.phase {
         PurgePhase::Asking => KeyMap::new(vec![
             Binding::new(

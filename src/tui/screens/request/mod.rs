@@ -9,7 +9,7 @@ use crate::domain::Status;
 use crate::store::{JournalEvent, RequestRecord};
 use crate::tui::action::Action;
 use crate::tui::app::{App, Job, Screen, ViewerState};
-use crate::tui::keymap::{Binding, Key, KeyMap};
+use crate::tui::keymap::{back_key, contrast_key, help_key, Binding, Key, KeyMap};
 use crate::tui::worker::{Orders, WorkerCommand};
 
 pub mod historique;
@@ -210,19 +210,9 @@ pub fn keymap(app: &App) -> KeyMap {
             None,
             |_| Action::Request(Msg::Print),
         ),
-        Binding::new(&[Key::Char('c')], "thème contrasté", None, |_| {
-            Action::ToggleContrast
-        }),
-        Binding::new(&[Key::Char('?')], "cette aide", Some("aide"), |_| {
-            Action::ToggleHelp
-        }),
-        Binding::new(
-            &[Key::Code(KeyCode::Esc), Key::Char('q')],
-            "retour à la liste",
-            Some("retour"),
-            |_| Action::Back,
-        )
-        .hint_keys("Échap"),
+        contrast_key(),
+        help_key(),
+        back_key("retour à la liste"),
     ]);
     KeyMap::new(b)
 }

@@ -16,7 +16,7 @@ use crate::store::TrustedSigner;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Job, Screen};
 use crate::tui::clean::clean;
-use crate::tui::keymap::{Binding, Key, KeyMap};
+use crate::tui::keymap::{back_key, Binding, Key, KeyMap};
 use crate::tui::screens::chooser::{self, Purpose};
 use crate::tui::screens::welcome::keys::phone_form;
 use crate::tui::worker::{KeyCandidate, Orders, WorkerCommand, WorkerFailure};
@@ -115,13 +115,7 @@ pub fn keymap(app: &App) -> KeyMap {
                 Some("mes clés"),
                 |_| Action::Trust(Msg::MyKeys),
             ),
-            Binding::new(
-                &[Key::Code(KeyCode::Esc), Key::Char('q')],
-                "retour à la liste des demandes",
-                Some("retour"),
-                |_| Action::Back,
-            )
-            .hint_keys("Échap"),
+            back_key("retour à la liste des demandes"),
         ]),
         TrustPhase::Reading => KeyMap::default(),
         TrustPhase::Naming(..) => KeyMap::new(vec![
