@@ -59,7 +59,8 @@ pub(crate) struct SummaryRow {
 /// See [`SummaryRow::alerts`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct ImportedAlerts {
-    /// The first 16 hex digits of the settings' fingerprint.
+    /// The first 16 hex digits of the settings' fingerprint (see
+    /// `Store::settings_fingerprint`: settings, rules, avis version).
     pub settings: String,
     pub count: usize,
     /// The review day it was made on, and the first later day it may not
@@ -240,7 +241,8 @@ struct AlertsCache {
     /// Older binaries' one day: written empty, so that they count again.
     #[serde(default)]
     day: Option<NaiveDate>,
-    /// SHA-256 (hex) of the campaign settings the checks used.
+    /// The fingerprint of the settings the checks used (see
+    /// `Store::settings_fingerprint`).
     #[serde(default)]
     settings: String,
     /// Older binaries' counts of that day: ignored, written empty.
@@ -833,9 +835,20 @@ impl Store {
         Ok(line)
     }
 
-    /// A fingerprint of the campaign settings (the cached counts depend on them).
+    /// A fingerprint of what the cached counts depend on besides the
+    /// request, its draft and the day: the campaign settings, the rule
+    /// table and the version of avis (whose checks may differ). Settings
+    /// that cannot be written out get a fingerprint of their own, matching
+    /// nothing cached.
     fn settings_fingerprint(&self) -> String {
-        let bytes = serde_json::to_vec(&self.settings).unwrap_or_default();
+        let Ok(mut bytes) = serde_json::to_vec(&self.settings) else {
+            return hex::encode(&super::crypto::random_key()[..]);
+        };
+        bytes.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
+        for rule in checks::rules() {
+            bytes.push(0);
+            bytes.extend_from_slice(rule.id.as_bytes());
+        }
         super::crypto::sha256_hex(&bytes)
     }
 
