@@ -464,16 +464,16 @@ impl Store {
 
     /// Every request's inbox line; checks evaluated on `today`.
     ///
-    /// Reads the inbox lines (one record), the statuses, and the alert
-    /// counts cached for `today`; only the requests whose count is not
-    /// cached (changed since, or another day) are parsed and checked, on
-    /// both cores.
+    /// Reads the inbox lines (with the counts the import made), the
+    /// statuses, and the alert counts cached; only the requests with no
+    /// count holding on `today` (changed since, past its horizon, other
+    /// settings) are parsed and checked, on both cores.
     pub fn summaries(&self, today: NaiveDate) -> Result<Vec<RequestSummary>> {
         self.summaries_with(today, None)
     }
 
     /// Like [`Store::summaries`]; when alert counts must be recomputed
-    /// (the first load of a day, after changes), first hands `early` the
+    /// (past their horizon, after changes), first hands `early` the
     /// lines at once, the counts not yet known flagged `alerts_pending`
     /// (with the last count known, or 0), so that the inbox shows before
     /// the checks run.
