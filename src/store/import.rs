@@ -110,6 +110,8 @@ struct ImportSink<'s, 'p, 'q> {
     /// The purged dossiers, once a new request was checked against them
     /// (updated as purged requests come back).
     purged: Option<super::purge::PurgedIndex>,
+    /// To count the alerts of the requests added, as they are parsed.
+    alert_counts: super::opinions::ImportCounts,
 }
 
 /// What the import keeps of the manifest.
@@ -285,8 +287,11 @@ impl ImportSink<'_, '_, '_> {
                 self.staging.put(keys, T::Requests, id, &row)?;
             }
         }
-        self.staging
-            .put(keys, T::Summaries, id, &SummaryRow::of(&request))?;
+        let line = match &old {
+            None => store.new_request_line(&self.alert_counts, &request)?,
+            Some(_) => SummaryRow::of(&request),
+        };
+        self.staging.put(keys, T::Summaries, id, &line)?;
         self.counts.requests += 1;
         Ok(())
     }
@@ -548,6 +553,7 @@ impl Store {
             counts: Counts::default(),
             stop: None,
             purged: None,
+            alert_counts: self.import_counts(options.today)?,
         };
         let verified = if binary {
             verify_while_staging(

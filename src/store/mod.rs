@@ -210,6 +210,9 @@ pub struct TrustedSigner {
 pub struct ImportOptions {
     /// Accept a bundle whose sequence is not above the last one (`--accepter-ancien`).
     pub accept_older: bool,
+    /// The review day on which the import counts the alerts of the requests
+    /// it adds, for the inbox (`--date`; default: the local date).
+    pub today: Option<chrono::NaiveDate>,
 }
 
 /// Progress of a long operation, in bytes.
@@ -243,6 +246,14 @@ pub enum ImportOutcome {
 #[cfg(any(test, feature = "test-hooks"))]
 pub fn point_reads() -> u64 {
     db::POINT_READS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Evaluations of the checks made for the inbox's alert counts so far in
+/// this process (builds with test hooks only): the scale tests check which
+/// requests a listing checks again.
+#[cfg(any(test, feature = "test-hooks"))]
+pub fn alert_evaluations() -> u64 {
+    opinions::COUNT_EVALUATIONS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// One line of the inbox (`avis list`).

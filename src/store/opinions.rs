@@ -48,6 +48,31 @@ pub(crate) struct SummaryRow {
     pub received_at: NaiveDate,
     pub troubles: Vec<TroubleCode>,
     pub measures: Vec<MeasureCode>,
+    /// The alert count made when the import wrote the request (one it did
+    /// not hold, without a draft): trusted while the request has no
+    /// generation mark (nothing written for it since), under the same
+    /// campaign settings, on the days it holds for. Absent from older lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<ImportedAlerts>,
+}
+
+/// See [`SummaryRow::alerts`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ImportedAlerts {
+    /// The first 16 hex digits of the settings' fingerprint (see
+    /// `Store::settings_fingerprint`: settings, rules, avis version).
+    pub settings: String,
+    pub count: usize,
+    /// The review day it was made on, and the first later day it may not
+    /// hold on (`None`: it holds on every later day).
+    pub from: NaiveDate,
+    #[serde(default)]
+    pub until: Option<NaiveDate>,
+}
+
+/// Whether a count made on `from`, with that horizon, holds on `day`.
+fn holds_on(from: NaiveDate, until: Option<NaiveDate>, day: NaiveDate) -> bool {
+    from <= day && until.is_none_or(|u| day < u)
 }
 
 impl SummaryRow {
@@ -67,6 +92,7 @@ impl SummaryRow {
                 .iter()
                 .map(|m| m.code.clone())
                 .collect(),
+            alerts: None,
         }
     }
 
@@ -205,16 +231,72 @@ pub(crate) struct ReviewRow {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct AlertsRow {}
 
-/// Alert counts (checks that fire and are not `info`) cached for one day
-/// and one set of campaign settings; an entry counts only while the
-/// request's generation mark is the one it was computed under.
+/// Alert counts (checks that fire and are not `info`) cached for one set
+/// of campaign settings, each for the days it holds on; an entry counts
+/// only while the request's generation mark is the one it was computed
+/// under. The counts the import made are in the inbox lines instead
+/// ([`SummaryRow::alerts`]); this record holds those made by a listing.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct AlertsCache {
+    /// Older binaries' one day: written empty, so that they count again.
+    #[serde(default)]
     day: Option<NaiveDate>,
-    /// SHA-256 (hex) of the campaign settings the checks used.
+    /// The fingerprint of the settings the checks used (see
+    /// `Store::settings_fingerprint`).
+    #[serde(default)]
     settings: String,
-    /// id → (generation mark, count).
-    counts: HashMap<String, (String, usize)>,
+    /// Older binaries' counts of that day: ignored, written empty.
+    #[serde(default)]
+    counts: LegacyCounts,
+    /// id → count and the days it holds on.
+    #[serde(default)]
+    held: HashMap<String, CachedCount>,
+}
+
+/// One request's cached count: generation mark, count, review day it was
+/// made on, first later day it may not hold on (`None`: never).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct CachedCount(String, usize, NaiveDate, Option<NaiveDate>);
+
+/// The `counts` map of the cache as older binaries wrote it (id → mark
+/// and count, for one day): skipped when read, written empty.
+#[derive(Debug, Clone, Copy, Default)]
+struct LegacyCounts;
+
+impl Serialize for LegacyCounts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        s.serialize_map(Some(0))?.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for LegacyCounts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| LegacyCounts)
+    }
+}
+
+/// Evaluations of the checks made for alert counts so far in this process
+/// (test builds only): the scale tests count which requests a listing
+/// checks again.
+#[cfg(any(test, feature = "test-hooks"))]
+pub(crate) static COUNT_EVALUATIONS: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(0);
+
+/// Counts one evaluation (see [`COUNT_EVALUATIONS`]); nothing in the doctor's build.
+fn count_evaluation() {
+    #[cfg(any(test, feature = "test-hooks"))]
+    COUNT_EVALUATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// What the import needs to count the alerts of the requests it adds
+/// (see [`Store::new_request_line`]).
+pub(crate) struct ImportCounts {
+    today: NaiveDate,
+    /// The first 16 hex digits of the settings' fingerprint.
+    settings: String,
+    /// Whether the store holds any draft (else none is looked up).
+    drafts: bool,
 }
 
 /// A record key as the fixed-size array [`crate::store::crypto::Keys::record_key`] makes.
@@ -224,6 +306,9 @@ fn key16(key: &[u8]) -> [u8; 16] {
     out[..n].copy_from_slice(&key[..n]);
     out
 }
+
+/// An alert count and the first later day it may differ (`None`: never).
+type Counted = (usize, Option<NaiveDate>);
 
 /// What [`Store::summaries_then`] hands the lines to before the checks run.
 type EarlyLines<'a> = &'a mut dyn FnMut(&[RequestSummary]);
@@ -379,16 +464,16 @@ impl Store {
 
     /// Every request's inbox line; checks evaluated on `today`.
     ///
-    /// Reads the inbox lines (one record), the statuses, and the alert
-    /// counts cached for `today`; only the requests whose count is not
-    /// cached (changed since, or another day) are parsed and checked, on
-    /// both cores.
+    /// Reads the inbox lines (with the counts the import made), the
+    /// statuses, and the alert counts cached; only the requests with no
+    /// count holding on `today` (changed since, past its horizon, other
+    /// settings) are parsed and checked, on both cores.
     pub fn summaries(&self, today: NaiveDate) -> Result<Vec<RequestSummary>> {
         self.summaries_with(today, None)
     }
 
     /// Like [`Store::summaries`]; when alert counts must be recomputed
-    /// (the first load of a day, after changes), first hands `early` the
+    /// (past their horizon, after changes), first hands `early` the
     /// lines at once, the counts not yet known flagged `alerts_pending`
     /// (with the last count known, or 0), so that the inbox shows before
     /// the checks run.
@@ -422,10 +507,14 @@ impl Store {
             None => return self.summaries_from_requests(today),
         };
         let settings = self.settings_fingerprint();
-        let (mut cache, previous) = match stored {
-            Some(c) if c.day == Some(today) && c.settings == settings => (c, None),
+        let short = &settings[..settings.len().min(16)];
+        // A cache made under other settings only gives the last counts
+        // known, shown while the new ones are made.
+        let (cache, previous) = match stored {
+            Some(c) if c.settings == settings => (c, None),
             other => (AlertsCache::default(), other),
         };
+        let mut held = cache.held;
         // Statuses, reviews and marks in three sequential scans (much
         // faster than a lookup per request at 100,000 requests), by record key.
         let mut statuses = HashMap::new();
@@ -449,10 +538,12 @@ impl Store {
         }
         let mut out = Vec::with_capacity(lines.len());
         let mut stale = Vec::new();
+        // The cached counts of the requests listed under their current mark.
+        let mut kept: HashMap<String, CachedCount> = HashMap::with_capacity(held.len());
         // A record key costs an HMAC (43 % of a cached listing when computed
         // three times per line): none is computed for a table left empty
         // (a store just imported has no statuses, reviews nor marks).
-        for line in lines {
+        for mut line in lines {
             let status = if statuses.is_empty() {
                 None
             } else {
@@ -466,29 +557,54 @@ impl Store {
             } else {
                 reviews.remove(&keys.record_key(T::Reviews.name(), &line.id))
             };
-            // An absent mark is the first generation (marks are never removed).
+            // An absent mark is the first generation, as imported.
             let mark = if marks.is_empty() {
                 None
             } else {
                 marks.remove(&keys.record_key(T::Alerts.name(), &line.id))
             }
             .unwrap_or_default();
-            let alerts = match cache.counts.get(&line.id) {
-                Some((cached_mark, count)) if *cached_mark == mark => Some(*count),
-                _ => None,
+            let imported = line
+                .alerts
+                .take()
+                .filter(|i| mark.is_empty() && i.settings == short);
+            let cached = if held.is_empty() {
+                None
+            } else {
+                held.remove(&line.id).filter(|c| c.0 == mark)
             };
+            let alerts = cached
+                .as_ref()
+                .filter(|c| holds_on(c.2, c.3, today))
+                .map(|c| c.1)
+                .or_else(|| {
+                    imported
+                        .as_ref()
+                        .filter(|i| holds_on(i.from, i.until, today))
+                        .map(|i| i.count)
+                });
             let mut summary = match alerts {
                 Some(count) => line.into_summary(status, count, review),
                 None => {
-                    let last = previous
+                    let last = cached
                         .as_ref()
-                        .and_then(|p| p.counts.get(&line.id))
-                        .filter(|(cached_mark, _)| *cached_mark == mark)
-                        .map_or(0, |(_, count)| *count);
+                        .map(|c| c.1)
+                        .or(imported.as_ref().map(|i| i.count))
+                        .or_else(|| {
+                            previous
+                                .as_ref()
+                                .and_then(|p| p.held.get(&line.id))
+                                .filter(|c| c.0 == mark)
+                                .map(|c| c.1)
+                        })
+                        .unwrap_or(0);
                     stale.push((out.len(), mark));
                     line.into_summary(status, last, review)
                 }
             };
+            if let Some(c) = cached {
+                kept.insert(summary.id.clone(), c);
+            }
             summary.alerts_pending = alerts.is_none();
             out.push(summary);
         }
@@ -499,15 +615,20 @@ impl Store {
                 early(&lines);
             }
             let counts = self.count_alerts(&out, &stale, today)?;
-            for ((index, mark), count) in stale.iter().zip(counts) {
-                out[*index].alerts = count;
-                out[*index].alerts_pending = false;
-                cache
-                    .counts
-                    .insert(out[*index].id.clone(), (mark.clone(), count));
+            for ((index, mark), (count, until)) in stale.into_iter().zip(counts) {
+                out[index].alerts = count;
+                out[index].alerts_pending = false;
+                kept.insert(
+                    out[index].id.clone(),
+                    CachedCount(mark, count, today, until),
+                );
             }
-            cache.day = Some(today);
-            cache.settings = settings;
+            // Entries of requests no longer listed, or since changed, go.
+            let cache = AlertsCache {
+                settings,
+                held: kept,
+                ..AlertsCache::default()
+            };
             self.db.put_cache(keys, T::Meta, ALERTS_CACHE, &cache)?;
         }
         sort_inbox(&mut out);
@@ -532,14 +653,14 @@ impl Store {
         out: &[RequestSummary],
         stale: &[(usize, String)],
         today: NaiveDate,
-    ) -> Result<Vec<usize>> {
+    ) -> Result<Vec<Counted>> {
         // Many counts to make (the first listing of a day): one sequential
         // scan of the requests instead of a lookup each, which at 100,000
         // requests reads sled's pages in random order through its small cache.
         if stale.len() >= SCAN_FROM && stale.len() * 8 >= out.len() {
             return self.count_alerts_by_scan(out, stale, today);
         }
-        let count = |part: &[(usize, String)]| -> Result<Vec<usize>> {
+        let count = |part: &[(usize, String)]| -> Result<Vec<Counted>> {
             part.iter()
                 .map(|(index, _)| self.alerts_of(&out[*index].id, today))
                 .collect()
@@ -565,7 +686,7 @@ impl Store {
         out: &[RequestSummary],
         stale: &[(usize, String)],
         today: NaiveDate,
-    ) -> Result<Vec<usize>> {
+    ) -> Result<Vec<Counted>> {
         let keys = &self.secrets.keys;
         let wanted: HashMap<&str, usize> = stale
             .iter()
@@ -577,7 +698,7 @@ impl Store {
             let (key, draft) = item?;
             drafts.insert(key16(&key), draft);
         }
-        let work = |part: &[(sled::IVec, sled::IVec)]| -> Result<Vec<(usize, usize)>> {
+        let work = |part: &[(sled::IVec, sled::IVec)]| -> Result<Vec<(usize, Counted)>> {
             let mut found = Vec::new();
             for (key, sealed) in part {
                 let row: RequestRow = decode(keys, T::Requests, key, sealed)?;
@@ -590,12 +711,7 @@ impl Store {
                 } else {
                     drafts.get(&keys.record_key(T::Drafts.name(), &row.id))
                 };
-                let count = self
-                    .evaluate(&request, draft, today)
-                    .iter()
-                    .filter(|f| f.severity != Severity::Info)
-                    .count();
-                found.push((n, count));
+                found.push((n, self.count_of(&request, draft, today)));
             }
             Ok(found)
         };
@@ -603,7 +719,7 @@ impl Store {
         // in chunks to two workers that open and check them meanwhile.
         let (send, receive) = std::sync::mpsc::sync_channel::<Chunk>(4);
         let receive = std::sync::Mutex::new(receive);
-        let worker = || -> Result<Vec<(usize, usize)>> {
+        let worker = || -> Result<Vec<(usize, Counted)>> {
             let mut found = Vec::new();
             loop {
                 let next = match receive.lock() {
@@ -639,7 +755,7 @@ impl Store {
             let results: Vec<_> = workers.into_iter().map(|w| w.join()).collect();
             (read, results)
         });
-        let mut counts: Vec<Option<usize>> = vec![None; stale.len()];
+        let mut counts: Vec<Option<Counted>> = vec![None; stale.len()];
         for result in results {
             let found =
                 result.map_err(|_| StoreError::Corrupt("calcul des alertes interrompu"))??;
@@ -657,20 +773,82 @@ impl Store {
             .collect()
     }
 
-    /// The number of checks that fire and are not `info`, on `today`.
-    fn alerts_of(&self, id: &str, today: NaiveDate) -> Result<usize> {
+    /// The alert count of a request as stored, on `today`.
+    fn alerts_of(&self, id: &str, today: NaiveDate) -> Result<Counted> {
         let request = self.request_row(id)?.parse()?;
         let draft = self.draft(id)?;
-        Ok(self
-            .evaluate(&request, draft.as_ref(), today)
-            .iter()
-            .filter(|f| f.severity != Severity::Info)
-            .count())
+        Ok(self.count_of(&request, draft.as_ref(), today))
     }
 
-    /// A fingerprint of the campaign settings (the cached counts depend on them).
+    /// The number of checks that fire and are not `info` on `today`, and
+    /// the first later day it may differ (`None`: never).
+    fn count_of(&self, request: &Request, draft: Option<&Draft>, today: NaiveDate) -> Counted {
+        count_evaluation();
+        let (findings, until) =
+            checks::evaluate_with_horizon(request, draft, today, &self.settings);
+        let count = findings
+            .iter()
+            .filter(|f| f.severity != Severity::Info)
+            .count();
+        (count, until)
+    }
+
+    /// What the import needs to count the alerts of the requests it adds,
+    /// on `today` (default: the local date).
+    pub(crate) fn import_counts(&self, today: Option<NaiveDate>) -> Result<ImportCounts> {
+        let drafts = match self.db.scan_raw(T::Drafts).next() {
+            None => false,
+            Some(item) => item.map(|_| true)?,
+        };
+        let settings = self.settings_fingerprint();
+        Ok(ImportCounts {
+            today: today.unwrap_or_else(|| chrono::Local::now().date_naive()),
+            settings: settings[..settings.len().min(16)].to_string(),
+            drafts,
+        })
+    }
+
+    /// The inbox line of a request the import adds (one the store did not
+    /// hold), with its alert count when it has no draft: the first listing
+    /// after the import need not open and check it again.
+    pub(crate) fn new_request_line(
+        &self,
+        counts: &ImportCounts,
+        request: &Request,
+    ) -> Result<SummaryRow> {
+        let mut line = SummaryRow::of(request);
+        if counts.drafts
+            && self
+                .db
+                .get_raw(&self.secrets.keys, T::Drafts, &request.id)?
+                .is_some()
+        {
+            return Ok(line);
+        }
+        let (count, until) = self.count_of(request, None, counts.today);
+        line.alerts = Some(ImportedAlerts {
+            settings: counts.settings.clone(),
+            count,
+            from: counts.today,
+            until,
+        });
+        Ok(line)
+    }
+
+    /// A fingerprint of what the cached counts depend on besides the
+    /// request, its draft and the day: the campaign settings, the rule
+    /// table and the version of avis (whose checks may differ). Settings
+    /// that cannot be written out get a fingerprint of their own, matching
+    /// nothing cached.
     fn settings_fingerprint(&self) -> String {
-        let bytes = serde_json::to_vec(&self.settings).unwrap_or_default();
+        let Ok(mut bytes) = serde_json::to_vec(&self.settings) else {
+            return hex::encode(&super::crypto::random_key()[..]);
+        };
+        bytes.extend_from_slice(env!("CARGO_PKG_VERSION").as_bytes());
+        for rule in checks::rules() {
+            bytes.push(0);
+            bytes.extend_from_slice(rule.id.as_bytes());
+        }
         super::crypto::sha256_hex(&bytes)
     }
 
@@ -685,11 +863,7 @@ impl Store {
                 .db
                 .get::<StatusRow>(&self.secrets.keys, T::Statuses, &row.id)?
                 .map_or(Status::ATraiter, |s| s.status);
-            let alerts = self
-                .evaluate(&request, draft.as_ref(), today)
-                .iter()
-                .filter(|f| f.severity != Severity::Info)
-                .count();
+            let (alerts, _) = self.count_of(&request, draft.as_ref(), today);
             let review = self.review(&row.id)?;
             out.push(SummaryRow::of(&request).into_summary(status, alerts, review));
         }
@@ -953,4 +1127,64 @@ impl Store {
 
 fn fsutil_point(point: &str) {
     super::fsutil::test_point(point);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::db::encode;
+    use super::*;
+
+    /// The cache record as binaries before the horizons wrote it.
+    #[derive(Debug, Serialize, Deserialize)]
+    struct OldAlertsCache {
+        day: Option<NaiveDate>,
+        settings: String,
+        counts: HashMap<String, (String, usize)>,
+    }
+
+    #[test]
+    fn a_cache_record_of_either_shape_is_read_by_both() {
+        let day = NaiveDate::from_ymd_opt(2026, 11, 26).unwrap();
+        let old = OldAlertsCache {
+            day: Some(day),
+            settings: "ab".into(),
+            counts: [("SYN-1".to_string(), ("mark".to_string(), 3))].into(),
+        };
+        // An older record: read, its counts of one day dropped.
+        let read: AlertsCache = serde_json::from_slice(&encode(&old).unwrap()).unwrap();
+        assert_eq!(read.settings, "ab");
+        assert!(read.held.is_empty());
+        // A new record, read by an older binary: no day, so it counts again.
+        let new = AlertsCache {
+            settings: "ab".into(),
+            held: [(
+                "SYN-1".to_string(),
+                CachedCount("mark".into(), 2, day, day.succ_opt()),
+            )]
+            .into(),
+            ..AlertsCache::default()
+        };
+        let bytes = encode(&new).unwrap();
+        let seen: OldAlertsCache = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(seen.day, None);
+        assert!(seen.counts.is_empty());
+        let again: AlertsCache = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(again.held, new.held);
+    }
+
+    #[test]
+    fn an_inbox_line_without_a_count_is_read_and_a_count_holds_on_its_days() {
+        let line = r#"{"id":"X","candidate":"A B","diploma":"bts","session":"2027","procedure":"complete","late":false,"received_at":"2026-10-01","troubles":[],"measures":[]}"#;
+        let row: SummaryRow = serde_json::from_str(line).unwrap();
+        assert!(row.alerts.is_none());
+        assert!(!String::from_utf8(encode(&row).unwrap())
+            .unwrap()
+            .contains("alerts"));
+        let d = |n| NaiveDate::from_ymd_opt(2026, 11, n).unwrap();
+        assert!(holds_on(d(10), Some(d(12)), d(10)));
+        assert!(holds_on(d(10), Some(d(12)), d(11)));
+        assert!(!holds_on(d(10), Some(d(12)), d(12)));
+        assert!(!holds_on(d(10), Some(d(12)), d(9)));
+        assert!(holds_on(d(10), None, d(30)));
+    }
 }

@@ -3,7 +3,7 @@
 use std::io::{IsTerminal, Write};
 
 use super::ImportArgs;
-use crate::cli::common::{open_store, print_out};
+use crate::cli::common::{open_store, print_out, today};
 use crate::cli::{Failure, GlobalArgs};
 use crate::store::{ImportOptions, ImportOutcome, Progress};
 
@@ -31,6 +31,7 @@ pub fn run(global: &GlobalArgs, args: ImportArgs) -> Result<(), Failure> {
         &args.bundle,
         &ImportOptions {
             accept_older: args.accepter_ancien,
+            today: Some(today(global)),
         },
         &mut progress,
     );

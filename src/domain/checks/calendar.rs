@@ -77,12 +77,12 @@ pub(super) fn procedure_urgence(ctx: &Ctx<'_>) -> Vec<Hit> {
     hits
 }
 
-/// Whether the baccalauréat's épreuves anticipées of the request are still
-/// ahead (or start) on `day` (they are then the exams the request is first for).
-fn anticipated_ahead(ctx: &Ctx<'_>, day: NaiveDate) -> Option<String> {
+/// The request's épreuves anticipées of the baccalauréat and their first
+/// day, if it names them.
+fn anticipated_first(ctx: &Ctx<'_>) -> Option<(String, NaiveDate)> {
     let session = ctx.request.exam.anticipated_session.as_ref()?;
     let first = ctx.settings.anticipated_first_exam(session)?;
-    (day <= first).then(|| session.clone())
+    Some((session.clone(), first))
 }
 
 fn is_agricultural(d: &DiplomaCode) -> bool {
@@ -108,7 +108,7 @@ pub(super) fn hors_delais(ctx: &Ctx<'_>) -> Vec<Hit> {
     if is_agricultural(&req.exam.diploma) {
         let deadline = ctx.settings.deadline(&req.exam.diploma, &req.exam.session);
         let message = match deadline {
-            Some(limit) if ctx.today > limit => format!(
+            Some(limit) if ctx.is_past(limit) => format!(
                 "Examen de l'enseignement agricole : le dossier devait parvenir à l'autorité académique, avec votre avis, au plus tard le {}. Rendez votre avis au plus vite et signalez le retard au rectorat (la DRAAF appréciera).",
                 date_fr(limit)
             ),
@@ -119,7 +119,10 @@ pub(super) fn hors_delais(ctx: &Ctx<'_>) -> Vec<Hit> {
     }
     let received = req.received_at;
     let anticipated = if is_general_or_techno_bac(&req.exam.diploma) {
-        anticipated_ahead(ctx, received)
+        // Still ahead (or starting) on the day of reception.
+        anticipated_first(ctx)
+            .filter(|(_, first)| received <= *first)
+            .map(|(session, _)| session)
     } else {
         None
     };
@@ -151,11 +154,11 @@ pub(super) fn deux_semaines(ctx: &Ctx<'_>) -> Vec<Hit> {
     if req.procedure == Procedure::Urgence || is_agricultural(&req.exam.diploma) {
         return Vec::new();
     }
-    let window = i64::from(ctx.settings.no_accommodation_days);
-    let today = ctx.today;
+    let window = u64::from(ctx.settings.no_accommodation_days);
     let first = if is_general_or_techno_bac(&req.exam.diploma) {
-        match anticipated_ahead(ctx, today) {
-            Some(session) => ctx.settings.anticipated_first_exam(&session),
+        // The épreuves anticipées while still ahead (or starting) on the review day.
+        match anticipated_first(ctx).filter(|(_, first)| !ctx.is_past(*first)) {
+            Some((_, first)) => Some(first),
             None => ctx
                 .settings
                 .first_exam(&req.exam.diploma, &req.exam.session),
@@ -167,16 +170,21 @@ pub(super) fn deux_semaines(ctx: &Ctx<'_>) -> Vec<Hit> {
     let Some(first) = first else {
         return Vec::new();
     };
-    let days_left = (first - today).num_days();
-    if days_left >= window {
+    // Fewer than `window` days left: the review day is after the first
+    // exam day less the window (always, when that day is before any date).
+    let within = first
+        .checked_sub_days(chrono::Days::new(window))
+        .is_none_or(|last| ctx.is_past(last));
+    if !within {
         return Vec::new();
     }
-    let message = if days_left >= 0 && req.exam.diploma == DiplomaCode::Bts {
+    let started = ctx.is_past(first);
+    let message = if !started && req.exam.diploma == DiplomaCode::Bts {
         format!(
             "Les épreuves commencent le {}, dans moins de deux semaines : hors procédure d'urgence, aucun aménagement ne peut plus être accordé pour cette session, et le BTS n'a pas de session de remplacement. Seule la procédure d'urgence (temps, locaux, installation, pauses) le permettrait : voyez-le avec le rectorat et indiquez-le dans votre avis.",
             date_fr(first)
         )
-    } else if days_left >= 0 {
+    } else if !started {
         format!(
             "Les épreuves commencent le {}, dans moins de deux semaines : hors procédure d'urgence, aucun aménagement ne peut plus être accordé pour cette session, le candidat relève de la session de remplacement. Indiquez-le dans votre avis.",
             date_fr(first)

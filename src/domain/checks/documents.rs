@@ -3,7 +3,6 @@
 
 use chrono::NaiveDate;
 
-use super::settings::older_than_years;
 use super::{years_fr, Ctx, Hit, Severity};
 use crate::domain::catalogue::{DocumentCategory, TroubleCode};
 use crate::domain::request::Procedure;
@@ -21,7 +20,7 @@ fn newest(ctx: &Ctx<'_>, keep: impl Fn(&DocumentCategory) -> bool) -> (bool, Opt
         !docs.is_empty(),
         docs.iter()
             .filter_map(|(_, date)| *date)
-            .filter(|date| *date <= ctx.today)
+            .filter(|date| ctx.has_come(*date))
             .max(),
     )
 }
@@ -32,7 +31,7 @@ pub(super) fn date_piece(ctx: &Ctx<'_>) -> Vec<Hit> {
     let future: Vec<String> = ctx
         .documents()
         .into_iter()
-        .filter_map(|(c, date)| date.filter(|d| *d > ctx.today).map(|d| (c, d)))
+        .filter_map(|(c, date)| date.filter(|d| !ctx.has_come(*d)).map(|d| (c, d)))
         .map(|(c, d)| {
             format!(
                 "« {} » du {}",
@@ -92,8 +91,8 @@ pub(super) fn bilan_orthophonique(ctx: &Ctx<'_>) -> Vec<Hit> {
     // Seed 003: "pas plus de 2 ans ou accompagné d'un point d'évolution
     // datant de moins d'un an".
     let (_, newest_evolution) = newest(ctx, |c| *c == DocumentCategory::PointEvolution);
-    let recent_evolution = evolution > 0
-        && newest_evolution.is_some_and(|d| !older_than_years(d, ctx.today, evolution));
+    let recent_evolution =
+        evolution > 0 && newest_evolution.is_some_and(|d| !ctx.older_than_years(d, evolution));
     let mut hits = Vec::new();
     for g in groups.iter().filter(|g| g.active) {
         if ctx.incomplet_lists(g.needles) {
@@ -115,7 +114,7 @@ pub(super) fn bilan_orthophonique(ctx: &Ctx<'_>) -> Vec<Hit> {
                     years_fr(max)
                 ),
             ),
-            Some(date) if older_than_years(date, ctx.today, max) && !recent_evolution => (
+            Some(date) if ctx.older_than_years(date, max) && !recent_evolution => (
                 Severity::Bloquant,
                 format!(
                     "Le {what} le plus récent a plus {} et aucun point d'évolution de moins {} ne l'accompagne : rendez un avis « incomplet » qui demande un bilan récent ou un point d'évolution, ou passez outre en motivant.",
@@ -154,7 +153,7 @@ pub(super) fn dossier_medical_recent(ctx: &Ctx<'_>) -> Vec<Hit> {
             "Les documents médicaux joints ne sont pas datés : vérifiez que le plus récent a moins {}.",
             years_fr(max)
         ),
-        Some(date) if older_than_years(date, ctx.today, max) => format!(
+        Some(date) if ctx.older_than_years(date, max) => format!(
             "Le document médical le plus récent a plus {} : le dossier médical doit être récent. Demandez une pièce à jour (avis « incomplet ») ou appréciez si la situation est stable.",
             years_fr(max)
         ),

@@ -18,6 +18,7 @@
 
 mod aids;
 mod calendar;
+mod ctx;
 mod documents;
 mod form;
 mod motivation;
@@ -30,9 +31,11 @@ pub mod words;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::catalogue::{DocumentCategory, MeasureCode};
-use super::opinion::{CheckOverride, Decision, Draft, MeasureOpinion, Opinion, Outcome};
-use super::request::{Request, RequestedMeasure};
+use super::catalogue::MeasureCode;
+use super::opinion::{CheckOverride, Draft, MeasureOpinion};
+use super::request::Request;
+
+use ctx::Ctx;
 
 pub use settings::{CampaignSettings, MonthDay};
 
@@ -393,12 +396,24 @@ pub fn evaluate(
     today: NaiveDate,
     settings: &CampaignSettings,
 ) -> Vec<Finding> {
-    let ctx = Ctx {
-        request,
-        draft,
-        today,
-        settings,
-    };
+    evaluate_with_horizon(request, draft, today, settings).0
+}
+
+/// [`evaluate`], and the first day after `today` on which its findings may
+/// differ (`None`: on no later day): the findings are the same on every
+/// day from `today` to the day before it.
+///
+/// Every check reads the review day only through comparisons of the
+/// check context, each answer constant until a day it notes (see
+/// `ctx.rs`); the horizon is the earliest of these days. Later days thus
+/// take the same paths through the checks, so give the same findings.
+pub fn evaluate_with_horizon(
+    request: &Request,
+    draft: Option<&Draft>,
+    today: NaiveDate,
+    settings: &CampaignSettings,
+) -> (Vec<Finding>, Option<NaiveDate>) {
+    let ctx = Ctx::new(request, draft, today, settings);
     let mut findings = Vec::new();
     for rule in RULES.iter() {
         for hit in (rule.check)(&ctx) {
@@ -414,7 +429,7 @@ pub fn evaluate(
             });
         }
     }
-    findings
+    (findings, ctx.horizon())
 }
 
 /// The overrides to export with the avis: those of `draft` that lift one
@@ -458,108 +473,6 @@ pub(crate) enum MeasureState<'a> {
     Requested,
     /// Neither requested nor advised.
     Absent,
-}
-
-/// Everything a check sees.
-pub(crate) struct Ctx<'a> {
-    pub request: &'a Request,
-    pub draft: Option<&'a Draft>,
-    pub today: NaiveDate,
-    pub settings: &'a CampaignSettings,
-}
-
-impl<'a> Ctx<'a> {
-    pub fn opinion(&self) -> Option<&'a Opinion> {
-        self.draft.map(|d| &d.opinion)
-    }
-
-    /// Every pièce of the dossier: joined to the request, then received on
-    /// paper (recorded in the draft), as (category, date).
-    pub fn documents(&self) -> Vec<(&'a DocumentCategory, Option<NaiveDate>)> {
-        let joined = self.request.documents.iter().map(|d| (&d.category, d.date));
-        let paper = self
-            .draft
-            .into_iter()
-            .flat_map(|d| d.paper_documents.iter())
-            .map(|p| (&p.category, Some(p.date)));
-        joined.chain(paper).collect()
-    }
-
-    /// Whether a pièce of `category` is in the dossier (joined or on paper).
-    pub fn has_document(&self, category: &DocumentCategory) -> bool {
-        self.documents().iter().any(|(c, _)| *c == category)
-    }
-
-    pub fn requested(&self, code: &MeasureCode) -> Option<&'a RequestedMeasure> {
-        self.request
-            .requested_measures
-            .iter()
-            .find(|r| &r.code == code)
-    }
-
-    pub fn is_requested(&self, code: &MeasureCode) -> bool {
-        self.requested(code).is_some()
-    }
-
-    /// The entries advising `code`.
-    pub fn grants(&self, code: &MeasureCode) -> Vec<&'a MeasureOpinion> {
-        self.opinion()
-            .map(|o| o.measures.iter().filter(|m| m.grants(code)).collect())
-            .unwrap_or_default()
-    }
-
-    pub fn is_advised(&self, code: &MeasureCode) -> bool {
-        !self.grants(code).is_empty()
-    }
-
-    pub fn state(&self, code: &MeasureCode) -> MeasureState<'a> {
-        if let Some(entry) = self.grants(code).into_iter().next() {
-            return MeasureState::Advised(entry);
-        }
-        if !self.is_requested(code) {
-            return MeasureState::Absent;
-        }
-        match self.opinion().and_then(|o| o.entry_for(code)) {
-            Some(e) if matches!(e.decision, Decision::Refuse | Decision::Modifie) => {
-                MeasureState::Resolved
-            }
-            _ => MeasureState::Requested,
-        }
-    }
-
-    /// Requested codes, then codes the avis advises that were not
-    /// requested, each once.
-    pub fn codes(&self) -> Vec<&'a MeasureCode> {
-        let mut codes: Vec<&'a MeasureCode> = Vec::new();
-        for r in &self.request.requested_measures {
-            if !codes.contains(&&r.code) {
-                codes.push(&r.code);
-            }
-        }
-        if let Some(o) = self.opinion() {
-            for m in &o.measures {
-                if let Some(g) = m.granted_code() {
-                    if !codes.contains(&g) {
-                        codes.push(g);
-                    }
-                }
-            }
-        }
-        codes
-    }
-
-    /// Whether the avis is `incomplet` and its missing pièces mention one of
-    /// `needles` (folded substrings: `"orthophon"`, `"bilan_orthophonique"`).
-    pub fn incomplet_lists(&self, needles: &[&str]) -> bool {
-        let Some(o) = self.opinion() else {
-            return false;
-        };
-        o.outcome == Outcome::Incomplet
-            && o.missing_documents.iter().any(|doc| {
-                let folded = words::fold(doc);
-                needles.iter().any(|n| folded.contains(&words::fold(n)))
-            })
-    }
 }
 
 /// A measure's label, safe to show.
