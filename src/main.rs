@@ -5,7 +5,6 @@ use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    avis::allocator::return_freed_memory();
     avis::hardening::harden_process();
     let cli = match avis::cli::parse() {
         Ok(cli) => cli,

@@ -934,6 +934,7 @@ fn run_on_store(
             Err(e) => WorkerEvent::Failed(WorkerError::new(Op::Trust, None, e)),
         },
         WorkerCommand::Import(path) => {
+            crate::allocator::return_freed_memory();
             let mut report = |p: crate::store::Progress| progress("Import du lot", p.done, p.total);
             WorkerEvent::Imported(
                 store

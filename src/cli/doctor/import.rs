@@ -15,6 +15,8 @@ pub fn run(global: &GlobalArgs, args: ImportArgs) -> Result<(), Failure> {
             args.bundle.display()
         )));
     }
+    // An import of many requests frees much on its way: given back.
+    crate::allocator::return_freed_memory();
     let store = open_store(global)?;
     let on_terminal = std::io::stderr().is_terminal();
     let mut shown = false;
