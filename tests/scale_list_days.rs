@@ -77,17 +77,36 @@ fn a_listing_checks_again_only_the_requests_whose_count_may_have_changed() {
     assert_eq!(evaluations, 0, "next day");
     assert_counts_exact(store, day(27));
 
-    // Two weeks before the BTS exams: exactly the requests whose horizon
-    // (from the checks, independently) has passed are checked again.
-    let may = NaiveDate::from_ymd_opt(2027, 5, 10).unwrap();
-    let expired: BTreeSet<String> = first
+    // Around the BTS exams. Each count was made with the one that follows
+    // it from its horizon on (both from the checks, computed here
+    // independently): a day past the first horizon only checks nothing
+    // again; a day past both checks again exactly those requests.
+    let horizons: Vec<(String, Option<NaiveDate>, Option<NaiveDate>)> = first
         .iter()
-        .filter(|s| {
+        .map(|s| {
             let request = store.request(&s.id).unwrap().request;
-            let (_, horizon) = evaluate_with_horizon(&request, None, day(26), store.settings());
-            horizon.is_some_and(|h| h <= may)
+            let settings = store.settings();
+            let (_, first) = evaluate_with_horizon(&request, None, day(26), settings);
+            let second = first.and_then(|h| evaluate_with_horizon(&request, None, h, settings).1);
+            (s.id.clone(), first, second)
         })
-        .map(|s| s.id.clone())
+        .collect();
+    let passed = |on: NaiveDate, h: Option<NaiveDate>| h.is_some_and(|h| h <= on);
+    let may_10 = NaiveDate::from_ymd_opt(2027, 5, 10).unwrap();
+    let first_passed = horizons.iter().filter(|h| passed(may_10, h.1)).count();
+    assert!(first_passed > 0 && horizons.iter().all(|h| !passed(may_10, h.2)));
+    let (pending, evaluations) = pending_on(store, may_10);
+    assert!(pending.is_empty(), "10 May: {pending:?}");
+    assert_eq!(
+        evaluations, 0,
+        "10 May: {first_passed} first horizons passed, counted already"
+    );
+    assert_counts_exact(store, may_10);
+    let may = NaiveDate::from_ymd_opt(2027, 5, 20).unwrap();
+    let expired: BTreeSet<String> = horizons
+        .iter()
+        .filter(|h| passed(may, h.1) && passed(may, h.2))
+        .map(|h| h.0.clone())
         .collect();
     assert!(
         !expired.is_empty() && expired.len() < REQUESTS,

@@ -68,11 +68,34 @@ pub(crate) struct ImportedAlerts {
     pub from: NaiveDate,
     #[serde(default)]
     pub until: Option<NaiveDate>,
+    /// The count from `until` on, made with it: the day that horizon
+    /// passes needs no new check. Absent from older lines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub then: Option<NextCount>,
+}
+
+/// The count that follows another from its horizon on, and the first
+/// later day it may not hold on (`None`: it holds on every later day).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct NextCount {
+    pub count: usize,
+    #[serde(default)]
+    pub until: Option<NaiveDate>,
 }
 
 /// Whether a count made on `from`, with that horizon, holds on `day`.
 fn holds_on(from: NaiveDate, until: Option<NaiveDate>, day: NaiveDate) -> bool {
     from <= day && until.is_none_or(|u| day < u)
+}
+
+/// The count of `day` among a count made on `from` (holding until its
+/// horizon) and the one that follows it, if either holds then.
+fn count_on(counted: &Counted, from: NaiveDate, day: NaiveDate) -> Option<usize> {
+    if holds_on(from, counted.until, day) {
+        return Some(counted.count);
+    }
+    let (until, then) = (counted.until?, counted.then?);
+    holds_on(until, then.until, day).then_some(then.count)
 }
 
 impl SummaryRow {
@@ -254,9 +277,26 @@ struct AlertsCache {
 }
 
 /// One request's cached count: generation mark, count, review day it was
-/// made on, first later day it may not hold on (`None`: never).
+/// made on, first later day it may not hold on (`None`: never), and the
+/// count from that day on (absent from records written before it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct CachedCount(String, usize, NaiveDate, Option<NaiveDate>);
+struct CachedCount(
+    String,
+    usize,
+    NaiveDate,
+    Option<NaiveDate>,
+    #[serde(default)] Option<NextCount>,
+);
+
+impl CachedCount {
+    fn counted(&self) -> Counted {
+        Counted {
+            count: self.1,
+            until: self.3,
+            then: self.4,
+        }
+    }
+}
 
 /// The `counts` map of the cache as older binaries wrote it (id → mark
 /// and count, for one day): skipped when read, written empty.
@@ -307,8 +347,14 @@ fn key16(key: &[u8]) -> [u8; 16] {
     out
 }
 
-/// An alert count and the first later day it may differ (`None`: never).
-type Counted = (usize, Option<NaiveDate>);
+/// An alert count, the first later day it may differ (`None`: never),
+/// and the count from that day on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Counted {
+    count: usize,
+    until: Option<NaiveDate>,
+    then: Option<NextCount>,
+}
 
 /// What [`Store::summaries_then`] hands the lines to before the checks run.
 type EarlyLines<'a> = &'a mut dyn FnMut(&[RequestSummary]);
@@ -575,13 +621,16 @@ impl Store {
             };
             let alerts = cached
                 .as_ref()
-                .filter(|c| holds_on(c.2, c.3, today))
-                .map(|c| c.1)
+                .and_then(|c| count_on(&c.counted(), c.2, today))
                 .or_else(|| {
-                    imported
-                        .as_ref()
-                        .filter(|i| holds_on(i.from, i.until, today))
-                        .map(|i| i.count)
+                    imported.as_ref().and_then(|i| {
+                        let counted = Counted {
+                            count: i.count,
+                            until: i.until,
+                            then: i.then,
+                        };
+                        count_on(&counted, i.from, today)
+                    })
                 });
             let mut summary = match alerts {
                 Some(count) => line.into_summary(status, count, review),
@@ -615,12 +664,12 @@ impl Store {
                 early(&lines);
             }
             let counts = self.count_alerts(&out, &stale, today)?;
-            for ((index, mark), (count, until)) in stale.into_iter().zip(counts) {
-                out[index].alerts = count;
+            for ((index, mark), counted) in stale.into_iter().zip(counts) {
+                out[index].alerts = counted.count;
                 out[index].alerts_pending = false;
                 kept.insert(
                     out[index].id.clone(),
-                    CachedCount(mark, count, today, until),
+                    CachedCount(mark, counted.count, today, counted.until, counted.then),
                 );
             }
             // Entries of requests no longer listed, or since changed, go.
@@ -780,12 +829,30 @@ impl Store {
         Ok(self.count_of(&request, draft.as_ref(), today))
     }
 
-    /// The number of checks that fire and are not `info` on `today`, and
-    /// the first later day it may differ (`None`: never).
+    /// The number of checks that fire and are not `info` on `today`, the
+    /// first later day it may differ (`None`: never), and the count from
+    /// that day on (checked again on that day, so that the day the horizon
+    /// passes, often the same for every request of an exam, is counted
+    /// already).
     fn count_of(&self, request: &Request, draft: Option<&Draft>, today: NaiveDate) -> Counted {
         count_evaluation();
-        let (findings, until) =
-            checks::evaluate_with_horizon(request, draft, today, &self.settings);
+        let (count, until) = self.alerts_on(request, draft, today);
+        let then = until.map(|day| {
+            let (count, until) = self.alerts_on(request, draft, day);
+            NextCount { count, until }
+        });
+        Counted { count, until, then }
+    }
+
+    /// The number of checks that fire and are not `info` on `day`, and the
+    /// first later day it may differ.
+    fn alerts_on(
+        &self,
+        request: &Request,
+        draft: Option<&Draft>,
+        day: NaiveDate,
+    ) -> (usize, Option<NaiveDate>) {
+        let (findings, until) = checks::evaluate_with_horizon(request, draft, day, &self.settings);
         let count = findings
             .iter()
             .filter(|f| f.severity != Severity::Info)
@@ -825,12 +892,13 @@ impl Store {
         {
             return Ok(line);
         }
-        let (count, until) = self.count_of(request, None, counts.today);
+        let counted = self.count_of(request, None, counts.today);
         line.alerts = Some(ImportedAlerts {
             settings: counts.settings.clone(),
-            count,
+            count: counted.count,
             from: counts.today,
-            until,
+            until: counted.until,
+            then: counted.then,
         });
         Ok(line)
     }
@@ -863,7 +931,8 @@ impl Store {
                 .db
                 .get::<StatusRow>(&self.secrets.keys, T::Statuses, &row.id)?
                 .map_or(Status::ATraiter, |s| s.status);
-            let (alerts, _) = self.count_of(&request, draft.as_ref(), today);
+            count_evaluation();
+            let (alerts, _) = self.alerts_on(&request, draft.as_ref(), today);
             let review = self.review(&row.id)?;
             out.push(SummaryRow::of(&request).into_summary(status, alerts, review));
         }
@@ -1159,7 +1228,16 @@ mod tests {
             settings: "ab".into(),
             held: [(
                 "SYN-1".to_string(),
-                CachedCount("mark".into(), 2, day, day.succ_opt()),
+                CachedCount(
+                    "mark".into(),
+                    2,
+                    day,
+                    day.succ_opt(),
+                    Some(NextCount {
+                        count: 1,
+                        until: None,
+                    }),
+                ),
             )]
             .into(),
             ..AlertsCache::default()
@@ -1170,6 +1248,42 @@ mod tests {
         assert!(seen.counts.is_empty());
         let again: AlertsCache = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(again.held, new.held);
+        // An entry written before the following count existed: read, none.
+        let four = r#"{"settings":"ab","held":{"SYN-1":["mark",2,"2026-11-26","2026-11-27"]}}"#;
+        let read: AlertsCache = serde_json::from_str(four).unwrap();
+        assert_eq!(
+            read.held["SYN-1"],
+            CachedCount("mark".into(), 2, day, day.succ_opt(), None)
+        );
+    }
+
+    #[test]
+    fn a_count_and_the_one_that_follows_it_hold_each_on_their_days() {
+        let d = |n| NaiveDate::from_ymd_opt(2026, 11, n).unwrap();
+        let counted = Counted {
+            count: 3,
+            until: Some(d(12)),
+            then: Some(NextCount {
+                count: 5,
+                until: Some(d(20)),
+            }),
+        };
+        assert_eq!(count_on(&counted, d(10), d(9)), None, "before it was made");
+        assert_eq!(count_on(&counted, d(10), d(11)), Some(3));
+        assert_eq!(count_on(&counted, d(10), d(12)), Some(5), "its horizon");
+        assert_eq!(count_on(&counted, d(10), d(19)), Some(5));
+        assert_eq!(count_on(&counted, d(10), d(20)), None, "the next one's");
+        let alone = Counted {
+            then: None,
+            ..counted
+        };
+        assert_eq!(count_on(&alone, d(10), d(12)), None);
+        let forever = Counted {
+            until: None,
+            then: None,
+            ..counted
+        };
+        assert_eq!(count_on(&forever, d(10), d(26)), Some(3));
     }
 
     #[test]
