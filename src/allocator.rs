@@ -3,8 +3,9 @@
 //! (its mmap threshold rises), so an import of 100,000 requests kept about
 //! 15 MiB it no longer used. Fixed thresholds return them to the system,
 //! and two arenas (not eight per core) keep fewer half-empty heaps. Set
-//! for an import only: the same policy makes `avis list` about 10 % slower
-//! (more blocks mapped and unmapped).
+//! when an import starts (for the rest of the process: in the TUI it stays
+//! after an import), not for every command: the same policy makes
+//! `avis list` about 10 % slower (more blocks mapped and unmapped).
 
 /// Large blocks (from 128 KiB) mapped on their own and unmapped when freed,
 /// the heap's free top trimmed from 128 KiB (glibc's defaults, made fixed

@@ -59,8 +59,6 @@ pub use purge::{
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum StoreError {
-    #[error("cette fonction n'est pas encore disponible")]
-    NotYetBuilt,
     #[error("aucun magasin dans {0} : créez-le avec « avis init --name \"Dr …\" », ou indiquez le bon dossier avec --store")]
     NotInitialized(PathBuf),
     #[error("un magasin existe déjà dans {0} : rien n'a été modifié ; utilisez-le, ou choisissez un autre dossier avec --store")]

@@ -83,6 +83,16 @@ pub(crate) struct NextCount {
     pub until: Option<NaiveDate>,
 }
 
+impl ImportedAlerts {
+    fn counted(&self) -> Counted {
+        Counted {
+            count: self.count,
+            until: self.until,
+            then: self.then,
+        }
+    }
+}
+
 /// Whether a count made on `from`, with that horizon, holds on `day`.
 fn holds_on(from: NaiveDate, until: Option<NaiveDate>, day: NaiveDate) -> bool {
     from <= day && until.is_none_or(|u| day < u)
@@ -623,14 +633,9 @@ impl Store {
                 .as_ref()
                 .and_then(|c| count_on(&c.counted(), c.2, today))
                 .or_else(|| {
-                    imported.as_ref().and_then(|i| {
-                        let counted = Counted {
-                            count: i.count,
-                            until: i.until,
-                            then: i.then,
-                        };
-                        count_on(&counted, i.from, today)
-                    })
+                    imported
+                        .as_ref()
+                        .and_then(|i| count_on(&i.counted(), i.from, today))
                 });
             let mut summary = match alerts {
                 Some(count) => line.into_summary(status, count, review),

@@ -90,6 +90,7 @@ impl std::fmt::Display for WorkerFailure {
 
 impl From<StoreError> for WorkerFailure {
     fn from(e: StoreError) -> WorkerFailure {
+        // No catch-all: a new store error must be given its kind here.
         let kind = match &e {
             StoreError::WrongPassphrase => FailureKind::WrongPassphrase,
             StoreError::Busy => FailureKind::StoreBusy,
@@ -124,7 +125,6 @@ impl From<StoreError> for WorkerFailure {
             | StoreError::SameVersionChanged { .. }
             | StoreError::BadPublicKey(_) => FailureKind::Bundle,
             StoreError::Io { .. } => FailureKind::Io,
-            _ => FailureKind::Other,
         };
         WorkerFailure::new(kind, e.to_string())
     }
